@@ -1,0 +1,55 @@
+# Briefer's two commands: `make run` and `make test`. Both create .venv and
+# install what they need; `make test` also installs the system packages the
+# suite uses (when run as root on Debian/Ubuntu, else it names the command).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+# Fonts for every script, PDF tools for checking exports, LibreOffice for the
+# DOCX round trip; python3-venv only where Python lacks ensurepip.
+SYSTEM_PACKAGES_RUN  := fonts-dejavu-core fonts-wqy-zenhei fontconfig
+SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) poppler-utils libreoffice-writer-nogui fonts-noto-core
+
+.PHONY: run test lint format bench clean system-deps-run system-deps-test
+
+run: system-deps-run $(VENV)/.installed-run
+	$(BIN)/briefer
+
+test: system-deps-test $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/ruff check briefer tests bench
+	$(BIN)/ruff format --check briefer tests bench
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check briefer tests bench
+	$(BIN)/ruff format --check briefer tests bench
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format briefer tests bench
+	$(BIN)/ruff check --fix briefer tests bench
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/export_bench.py
+	$(BIN)/python bench/library_bench.py
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+system-deps-run:
+	@sh .ci/system-deps.sh "$(PYTHON)" $(SYSTEM_PACKAGES_RUN)
+
+system-deps-test:
+	@sh .ci/system-deps.sh "$(PYTHON)" $(SYSTEM_PACKAGES_TEST)
+
+clean:
+	rm -rf $(VENV) out build dist *.egg-info

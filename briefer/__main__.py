@@ -1,0 +1,7 @@
+"""`python -m briefer` runs the command line."""
+
+from __future__ import annotations
+
+from briefer.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,401 @@
+"""`.brief` files: read, validate, migrate, save atomically; Markdown input.
+
+A `.brief` is UTF-8 JSON (see design.md). Reading never trusts the file:
+every field is checked and a problem is reported with its path, e.g.
+`sections[2].heading: expected text, got 42`. A file from a newer Briefer is
+refused; an older one is upgraded by the step functions in `MIGRATIONS`, one
+per version. Saving goes through `fsutil.atomic_write`, so a crash never
+leaves a half-written brief.
+
+`brief_from_markdown` maps a Markdown file to a brief: optional front matter
+between `---` lines (title, subtitle, author, date, classification, language,
+keywords, template), a `# ` title, bullets before the first `## ` as the
+summary, and one section per `## ` heading. Sources can be given as
+reference lines `[@key]: https://example.org/page "Title"`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from briefer.errors import BriefFormatError
+from briefer.fsutil import atomic_write_bytes
+from briefer.model import Brief, Meta, Section, Source, Template
+
+FORMAT_NAME = "briefer.brief"
+CURRENT_VERSION = 1
+MAX_BRIEF_BYTES = 64 * 1024 * 1024
+
+# Version N -> N+1 upgrade steps, applied in order on load. Each takes the
+# raw JSON object of version N and returns one of version N+1.
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+MIGRATIONS: dict[int, Migration] = {}
+
+_META_FIELDS = ("title", "subtitle", "author", "date", "classification", "language")
+_SOURCE_FIELDS = (
+    "title",
+    "publisher",
+    "author",
+    "url",
+    "published",
+    "accessed",
+    "quote",
+    "snippet_id",
+)
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# --------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------
+
+
+def load_brief(path: str | os.PathLike[str]) -> Brief:
+    """Read and validate a `.brief` file."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BRIEF_BYTES:
+            raise BriefFormatError(f"{path}: too large to be a brief")
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise BriefFormatError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise BriefFormatError(f"{path}: is a folder, not a brief") from exc
+    except OSError as exc:
+        raise BriefFormatError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        return brief_from_bytes(data)
+    except BriefFormatError as exc:
+        raise BriefFormatError(f"{path}: {exc}") from exc
+
+
+def brief_from_bytes(data: bytes) -> Brief:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BriefFormatError("not a brief (not UTF-8 text)") from exc
+    if "\x00" in text:
+        raise BriefFormatError("not a brief (binary data)")
+    if not text.strip():
+        raise BriefFormatError("empty file, not a brief")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BriefFormatError(
+            f"not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg});"
+            " the file may be truncated"
+        ) from exc
+    except RecursionError as exc:
+        raise BriefFormatError("not a brief (nested too deeply)") from exc
+    return brief_from_json(raw)
+
+
+def brief_from_json(raw: Any, migrations: Mapping[int, Migration] | None = None) -> Brief:
+    """Validate a decoded JSON object and build a `Brief`, migrating old versions."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    obj = _expect_object(raw, "")
+    if obj.get("format") != FORMAT_NAME:
+        raise BriefFormatError(f'format: expected "{FORMAT_NAME}", got {_show(obj.get("format"))}')
+    version = obj.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise BriefFormatError(f"version: expected a whole number >= 1, got {_show(version)}")
+    latest = max([CURRENT_VERSION, *(v + 1 for v in migrations)])
+    if version > latest:
+        raise BriefFormatError(
+            f"version {version} was written by a newer Briefer; this one reads up to"
+            f" version {latest}. Please update Briefer."
+        )
+    while version < latest:
+        step = migrations.get(version)
+        if step is None:
+            raise BriefFormatError(f"version {version}: no upgrade to version {version + 1}")
+        obj = _expect_object(step(dict(obj)), "")
+        version += 1
+        obj["version"] = version
+    return _parse_brief(obj)
+
+
+def _parse_brief(obj: dict[str, Any]) -> Brief:
+    _no_unknown(obj, {"format", "version", "template", "meta", "sections", "sources"}, "")
+    template = _expect_str(obj.get("template", ""), "template")
+    if not template:
+        raise BriefFormatError("template: expected a template id, got nothing")
+
+    meta_raw = _expect_object(obj.get("meta", {}), "meta")
+    _no_unknown(meta_raw, {*_META_FIELDS, "keywords"}, "meta")
+    meta = Meta(**{name: _expect_str(meta_raw.get(name, ""), f"meta.{name}") for name in _META_FIELDS})
+    if not meta.language:
+        meta.language = "en"
+    if meta.date and not _DATE.match(meta.date):
+        raise BriefFormatError(f"meta.date: expected a date like 2026-11-22, got {_show(meta.date)}")
+    keywords = _expect_list(meta_raw.get("keywords", []), "meta.keywords")
+    meta.keywords = [_expect_str(k, f"meta.keywords[{i}]") for i, k in enumerate(keywords)]
+
+    sections: list[Section] = []
+    seen: set[str] = set()
+    for i, item in enumerate(_expect_list(obj.get("sections", []), "sections")):
+        where = f"sections[{i}]"
+        sec = _expect_object(item, where)
+        _no_unknown(sec, {"id", "heading", "body"}, where)
+        sid = _expect_str(sec.get("id"), f"{where}.id")
+        if not _ID.match(sid):
+            raise BriefFormatError(f"{where}.id: expected letters, digits, '-' or '_', got {_show(sid)}")
+        if sid in seen:
+            raise BriefFormatError(f"{where}.id: {sid!r} is used by an earlier section")
+        seen.add(sid)
+        sections.append(
+            Section(
+                id=sid,
+                heading=_expect_str(sec.get("heading", ""), f"{where}.heading"),
+                body=_expect_str(sec.get("body", ""), f"{where}.body"),
+            )
+        )
+
+    sources: dict[str, Source] = {}
+    for key, item in _expect_object(obj.get("sources", {}), "sources").items():
+        where = f"sources.{key}"
+        if not _ID.match(key):
+            raise BriefFormatError(f"{where}: a source key must be letters, digits, '-', '_', ':' or '.'")
+        src = _expect_object(item, where)
+        _no_unknown(src, set(_SOURCE_FIELDS), where)
+        sources[key] = Source(
+            **{name: _expect_str(src.get(name, ""), f"{where}.{name}") for name in _SOURCE_FIELDS}
+        )
+    return Brief(template=template, meta=meta, sections=sections, sources=sources)
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+
+def brief_to_json(brief: Brief) -> dict[str, Any]:
+    meta: dict[str, Any] = {name: getattr(brief.meta, name) for name in _META_FIELDS}
+    if brief.meta.keywords:
+        meta["keywords"] = list(brief.meta.keywords)
+    return {
+        "format": FORMAT_NAME,
+        "version": CURRENT_VERSION,
+        "template": brief.template,
+        "meta": meta,
+        "sections": [{"id": s.id, "heading": s.heading, "body": s.body} for s in brief.sections],
+        "sources": {
+            key: {name: value for name in _SOURCE_FIELDS if (value := getattr(src, name))}
+            for key, src in brief.sources.items()
+        },
+    }
+
+
+def brief_to_bytes(brief: Brief) -> bytes:
+    text = json.dumps(brief_to_json(brief), ensure_ascii=False, indent=2)
+    # Lone surrogates cannot be stored as UTF-8; keep them visible as U+FFFD.
+    return (_SURROGATE.sub("\ufffd", text) + "\n").encode("utf-8")
+
+
+def save_brief(brief: Brief, path: str | os.PathLike[str]) -> None:
+    """Write `brief` to `path` atomically (temporary file, fsync, rename)."""
+    atomic_write_bytes(path, brief_to_bytes(brief))
+
+
+def new_brief(template: Template, title: str = "", date: str = "") -> Brief:
+    """An empty brief with one section per template section."""
+    return Brief(
+        template=template.id,
+        meta=Meta(title=title, date=date),
+        sections=[Section(id=s.id, heading=s.heading) for s in template.sections],
+    )
+
+
+# --------------------------------------------------------------------------
+# Markdown input
+# --------------------------------------------------------------------------
+
+_FRONT_KEYS = {*_META_FIELDS, "keywords", "template"}
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SOURCE_DEF = re.compile(r'^ {0,3}\[@([A-Za-z0-9_][A-Za-z0-9_.:/-]*)\]:\s*(\S+)(?:\s+"([^"]*)")?\s*$')
+_BULLET = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+
+
+def brief_from_markdown(text: str, default_template: str = "smart-brevity") -> tuple[Brief, dict[str, str]]:
+    """Map Markdown to a brief. Returns the brief and the raw front matter.
+
+    Section ids come from headings: a heading that matches a template section
+    is tied to it later, in `match_template_sections`.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    front, body = _split_front_matter(text)
+    meta = Meta(
+        **{name: front.get(name, "") for name in _META_FIELDS if name != "language"},
+        language=front.get("language", "") or "en",
+    )
+    if meta.date and not _DATE.match(meta.date):
+        raise BriefFormatError(f"front matter date: expected a date like 2026-11-22, got {meta.date!r}")
+    if front.get("keywords"):
+        meta.keywords = [k.strip() for k in front["keywords"].split(",") if k.strip()]
+
+    sources: dict[str, Source] = {}
+    lead: list[str] = []
+    chunks: list[tuple[str, list[str]]] = []  # (heading, lines)
+    in_fence: str | None = None
+    for line in body.split("\n"):
+        fence = _FENCE.match(line)
+        if fence:
+            marker = fence.group(1)[0] * 3
+            if in_fence is None:
+                in_fence = marker
+            elif marker == in_fence:
+                in_fence = None
+        if in_fence is None and not fence:
+            definition = _SOURCE_DEF.match(line)
+            if definition:
+                key, url, title = definition.groups()
+                sources[key] = Source(title=title or "", url=url, publisher=_publisher_from_url(url))
+                continue
+            if line.startswith("# ") and not meta.title and not chunks:
+                meta.title = line[2:].strip().rstrip("#").strip()
+                continue
+            if line.startswith("## "):
+                chunks.append((line[3:].strip().rstrip("#").strip(), []))
+                continue
+        (chunks[-1][1] if chunks else lead).append(line)
+
+    sections: list[Section] = []
+    lead_text = "\n".join(lead).strip("\n")
+    if lead_text.strip():
+        sections.append(Section(id="summary", heading="", body=lead_text))
+    used: set[str] = {s.id for s in sections}
+    for heading, lines in chunks:
+        sid = _unique(slugify(heading) or "section", used)
+        sections.append(Section(id=sid, heading=heading, body="\n".join(lines).strip("\n")))
+    template = front.get("template", "") or default_template
+    return Brief(template=template, meta=meta, sections=sections, sources=sources), front
+
+
+def match_template_sections(brief: Brief, template: Template) -> None:
+    """Tie Markdown-derived sections to the template's: the lead text goes to
+    the template's first heading-less section, and a `## ` heading that
+    matches a template heading or id takes that section's id."""
+    by_heading = {_norm(s.heading): s for s in template.sections if s.heading}
+    by_id = {s.id: s for s in template.sections}
+    taken: set[str] = set()
+    for section in brief.sections:
+        spec = None
+        if section.id == "summary" and not section.heading:
+            spec = next((s for s in template.sections if not s.heading and s.id not in taken), None)
+        else:
+            spec = by_heading.get(_norm(section.heading)) or by_id.get(section.id)
+        if spec is not None and spec.id not in taken:
+            section.id = spec.id
+            taken.add(spec.id)
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return {}, text  # no closing line: it was a horizontal rule, not front matter
+    front: dict[str, str] = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        if not sep or not key:
+            raise BriefFormatError(f"front matter line {number}: expected 'key: value', got {line.strip()!r}")
+        if key not in _FRONT_KEYS:
+            known = ", ".join(sorted(_FRONT_KEYS))
+            raise BriefFormatError(f"front matter line {number}: unknown key {key!r} (known: {known})")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        front[key] = value
+    return front, "\n".join(lines[end + 1 :])
+
+
+def _publisher_from_url(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:60].strip("-")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def is_bullet_only(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(_BULLET.match(line) or line.startswith("  ") for line in lines)
+
+
+# --------------------------------------------------------------------------
+# Validation helpers
+# --------------------------------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"{value!r}"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _expect_str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise BriefFormatError(f"{where}: expected text, got {_show(value)}")
+    return value
+
+
+def _expect_object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BriefFormatError(f"{where or 'the file'}: expected an object, got {_show(value)}")
+    return value
+
+
+def _expect_list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise BriefFormatError(f"{where}: expected a list, got {_show(value)}")
+    return value
+
+
+def _no_unknown(obj: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        prefix = f"{where}." if where else ""
+        known = ", ".join(sorted(allowed))
+        raise BriefFormatError(f"{prefix}{unknown[0]}: unknown field (expected one of: {known})")

@@ -1,0 +1,46 @@
+"""`briefer` with no command: start the GUI.
+
+The GUI is not built yet. Until it is, `briefer` exports the sample brief of
+every built-in template to DOCX and PDF, so a new user sees what Briefer
+makes, and says where the files are.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from briefer.compose import creation_time_from_env
+from briefer.errors import BrieferError
+from briefer.export import available_formats, extension_for
+from briefer.markup import MarkdownParser
+from briefer.pipeline import export_brief, load_input
+from briefer.templates import TemplateRegistry
+
+
+def run(argv: list[str], ctx) -> int:
+    if argv:
+        raise BrieferError(
+            "the Briefer window is not available yet; export the brief with: "
+            f"briefer export {argv[0]} -o {Path(argv[0]).with_suffix('.docx')}"
+        )
+    outdir = Path(os.environ.get("BRIEFER_SAMPLES_DIR", "") or Path.cwd() / "out" / "samples")
+    outdir.mkdir(parents=True, exist_ok=True)
+    registry = TemplateRegistry(ctx.paths)
+    parser = MarkdownParser()
+    created, deterministic = creation_time_from_env()
+    ctx.info("The Briefer window is coming in a later release; here are the built-in samples:")
+    for template in registry.all():
+        sample = template.sample_path
+        if sample is None:
+            continue
+        loaded = load_input(sample, registry)
+        for fmt in available_formats():
+            output = outdir / f"{template.id}{extension_for(fmt)}"
+            result = export_brief(
+                loaded, output, fmt, parser=parser, created=created, deterministic=deterministic
+            )
+            for warning in result.warnings:
+                ctx.warn(f"{template.id}: {warning}")
+            ctx.info(f"  {template.name:<20} {output}")
+    return 0

@@ -1,0 +1,327 @@
+"""Brief + template -> one `Document` that every exporter renders.
+
+What happens here, in order:
+
+- sections are put in the template's order; sections the template does not
+  know keep their place after the known section they followed; empty optional
+  sections are skipped and empty required ones are reported;
+- each section's Markdown is parsed once, its headings shifted below the
+  section heading (a body `##` is a level-1 heading, `###` level 2, never
+  above the section's own heading) and given unique anchors;
+- the template's heading look is applied (a heading, or a bold lead-in that
+  opens the section's first paragraph);
+- citations are numbered in order of first use across the whole document;
+  a citation of an unknown key is reported and shown as `[?key]`;
+- the sources are listed as the template says: a numbered list, a closing
+  "Source:" line, or footnotes (left to the renderers);
+- images are vetted: only existing image files inside the brief's folder are
+  kept, anything else becomes a placeholder with a warning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from briefer.document import (
+    Block,
+    BulletList,
+    Citation,
+    Contents,
+    ContentsEntry,
+    Document,
+    Emphasis,
+    Heading,
+    Image,
+    Link,
+    ListItem,
+    OrderedList,
+    Paragraph,
+    Quote,
+    SourceEntry,
+    SourceLine,
+    SourcesList,
+    Span,
+    Strong,
+    Subtitle,
+    Table,
+    Text,
+    Title,
+    plain_text,
+)
+from briefer.markup import MarkdownParser
+from briefer.model import Brief, CitationStyle, HeadingLook, Section, Source, Template
+
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg"}
+
+
+def compose(
+    brief: Brief,
+    template: Template,
+    *,
+    base_dir: Path | None = None,
+    parser: MarkdownParser | None = None,
+    created: dt.datetime | None = None,
+    deterministic: bool = False,
+) -> Document:
+    """Build the document for `brief` in the shape and style of `template`.
+
+    `base_dir` is the folder relative image paths are resolved against (the
+    brief's folder); without it, no image file is read.
+    """
+    composer = _Composer(brief, template, base_dir, parser or MarkdownParser())
+    document = composer.build()
+    document.created = created
+    document.deterministic = deterministic
+    return document
+
+
+def creation_time_from_env(env: Mapping[str, str] | None = None) -> tuple[dt.datetime | None, bool]:
+    """`SOURCE_DATE_EPOCH` (the reproducible-builds convention) fixes every
+    date written into an export; returns (time, deterministic)."""
+    env = os.environ if env is None else env
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None, False
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC), True
+    except (ValueError, OverflowError, OSError):
+        return None, False
+
+
+class _Composer:
+    def __init__(self, brief: Brief, template: Template, base_dir: Path | None, parser: MarkdownParser):
+        self.brief = brief
+        self.template = template
+        self.style = template.style
+        self.base_dir = base_dir.resolve() if base_dir else None
+        self.parser = parser
+        self.warnings: list[str] = []
+        self.anchors: set[str] = set()
+        self.numbers: dict[str, int] = {}
+        self.unknown: set[str] = set()
+        self.current_section = ""
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    # -- the whole document -------------------------------------------------
+
+    def build(self) -> Document:
+        meta = self.brief.meta
+        blocks: list[Block] = []
+        if meta.title.strip():
+            blocks.append(Title((Text(meta.title.strip()),)))
+        if meta.subtitle.strip():
+            blocks.append(Subtitle((Text(meta.subtitle.strip()),)))
+        front = len(blocks)
+
+        for section in self._ordered_sections():
+            self.current_section = section.id
+            blocks.extend(self._section(section))
+
+        if self.style.contents:
+            entries = tuple(
+                ContentsEntry(b.level, plain_text(b.spans), b.anchor)
+                for b in blocks
+                if isinstance(b, Heading) and b.level <= 2
+            )
+            if entries:
+                blocks.insert(front, Contents(self.style.contents_title, entries))
+
+        sources = self._sources()
+        if sources:
+            if self.style.citations is CitationStyle.ENDNOTES:
+                blocks.append(SourcesList(self.style.sources_title, tuple(sources)))
+            elif self.style.citations is CitationStyle.SOURCE_LINE:
+                blocks.append(SourceLine(self.style.source_line_label, tuple(sources)))
+        return Document(
+            meta=meta,
+            style=self.style,
+            blocks=blocks,
+            sources=sources,
+            citation_style=self.style.citations,
+            warnings=self.warnings,
+        )
+
+    def _ordered_sections(self) -> list[Section]:
+        order = {spec.id: i for i, spec in enumerate(self.template.sections)}
+        keyed: list[tuple[float, int, Section]] = []
+        last = -1.0
+        for position, section in enumerate(self.brief.sections):
+            if section.id in order:
+                last = order[section.id]
+                keyed.append((last, position, section))
+            else:
+                keyed.append((last + 0.5, position, section))
+        keyed.sort(key=lambda item: (item[0], item[1]))
+        present = {section.id for section in self.brief.sections}
+        for spec in self.template.sections:
+            if spec.required and spec.id not in present:
+                self.warn(f"required section {spec.heading or spec.id!r} is missing")
+        return [section for _, _, section in keyed]
+
+    def _section(self, section: Section) -> list[Block]:
+        spec = self.template.section(section.id)
+        heading = (section.heading or (spec.heading if spec else "")).strip()
+        if not section.body.strip():
+            if spec is not None and spec.required:
+                self.warn(f"required section {heading or section.id!r} is empty")
+            return []
+        if spec is not None and spec.max_words:
+            words = len(section.body.split())
+            if words > spec.max_words:
+                self.warn(
+                    f"section {heading or section.id!r} has {words} words;"
+                    f" the template's budget is {spec.max_words}"
+                )
+        body = [self._block(b) for b in self.parser.parse(section.body)]
+        body = self._shift_headings(body, has_heading=bool(heading))
+        if not heading:
+            return body
+        if self.style.heading_look is HeadingLook.LEAD_IN:
+            if body and isinstance(body[0], Paragraph) and not body[0].lead_in:
+                return [dataclasses.replace(body[0], lead_in=heading), *body[1:]]
+            return [Paragraph((), lead_in=heading), *body]
+        return [Heading(1, (Text(heading),), self._anchor(heading)), *body]
+
+    def _shift_headings(self, blocks: list[Block], has_heading: bool) -> list[Block]:
+        lowest = 2 if has_heading else 1
+        out: list[Block] = []
+        for block in blocks:
+            if isinstance(block, Heading):
+                level = min(3, max(lowest, block.level - 1))
+                block = Heading(level, block.spans, self._anchor(plain_text(block.spans)))
+            out.append(block)
+        return out
+
+    def _anchor(self, text: str) -> str:
+        base = "h-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "section")
+        anchor, n = base, 2
+        while anchor in self.anchors:
+            anchor, n = f"{base}-{n}", n + 1
+        self.anchors.add(anchor)
+        return anchor
+
+    # -- blocks and spans, rebuilt with numbered citations and vetted images --
+
+    def _block(self, block: Block) -> Block:
+        if isinstance(block, (Paragraph, Heading, Title, Subtitle)):
+            return dataclasses.replace(block, spans=self._spans(block.spans))
+        if isinstance(block, (BulletList, OrderedList)):
+            return dataclasses.replace(block, items=tuple(self._item(item) for item in block.items))
+        if isinstance(block, ListItem):
+            return self._item(block)
+        if isinstance(block, Quote):
+            return Quote(tuple(self._block(b) for b in block.blocks))
+        if isinstance(block, Table):
+            return dataclasses.replace(
+                block,
+                header=tuple(self._spans(cell) for cell in block.header),
+                rows=tuple(tuple(self._spans(cell) for cell in row) for row in block.rows),
+            )
+        if isinstance(block, Image):
+            return self._image(block)
+        return block
+
+    def _item(self, item: ListItem) -> ListItem:
+        return ListItem(tuple(self._block(b) for b in item.blocks))
+
+    def _spans(self, spans: tuple[Span, ...]) -> tuple[Span, ...]:
+        out: list[Span] = []
+        for span in spans:
+            if isinstance(span, Citation):
+                out.append(self._cite(span.key))
+            elif isinstance(span, (Strong, Emphasis, Link)):
+                out.append(dataclasses.replace(span, children=self._spans(span.children)))
+            else:
+                out.append(span)
+        return tuple(out)
+
+    def _cite(self, key: str) -> Citation:
+        n = self.numbers.get(key)
+        if n is None:
+            if key not in self.brief.sources:
+                if key not in self.unknown:
+                    self.unknown.add(key)
+                    self.warn(
+                        f"citation [@{key}] in section {self.current_section!r}"
+                        " names no source in this brief"
+                    )
+                return Citation(key, 0)
+            n = self.numbers[key] = len(self.numbers) + 1
+        return Citation(key, n)
+
+    def _image(self, image: Image) -> Image:
+        src = image.src.strip()
+
+        def refuse(why: str) -> Image:
+            self.warn(f"image {src!r} {why}; a placeholder is shown instead")
+            return dataclasses.replace(image, path=None)
+
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src) and not re.match(r"^[A-Za-z]:[\\/]", src):
+            return refuse("is not a local file (only files beside the brief are used)")
+        if self.base_dir is None:
+            return refuse("cannot be used here (no folder to look in)")
+        try:
+            path = (self.base_dir / src).resolve()
+        except (OSError, ValueError):
+            return refuse("is not a usable file name")
+        if not path.is_relative_to(self.base_dir):
+            return refuse("is outside the brief's folder")
+        if path.suffix.lower() not in IMAGE_EXTENSIONS:
+            return refuse("is not an image file")
+        if not path.is_file():
+            return refuse("was not found")
+        return dataclasses.replace(image, path=path)
+
+    # -- sources ---------------------------------------------------------------
+
+    def _sources(self) -> list[SourceEntry]:
+        entries = []
+        for key, n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
+            source = self.brief.sources[key]
+            entries.append(
+                SourceEntry(
+                    n=n,
+                    key=key,
+                    publisher=source.publisher.strip(),
+                    title=source.title.strip(),
+                    url=source.url.strip(),
+                    spans=format_source(source),
+                )
+            )
+        return entries
+
+
+def format_source(source: Source) -> tuple[Span, ...]:
+    """One reference, the same in every format:
+    `Author, Title. Publisher, 2026-11-20. https://… (accessed 2026-11-22).`"""
+    spans: list[Span] = []
+    if source.author.strip():
+        spans.append(Text(source.author.strip() + (", " if source.title.strip() else ". ")))
+    if source.title.strip():
+        spans.append(Emphasis((Text(source.title.strip()),)))
+        spans.append(Text(". "))
+    tail = ", ".join(p.strip() for p in (source.publisher, source.published) if p.strip())
+    if tail:
+        spans.append(Text(tail + ". "))
+    if source.url.strip():
+        url = source.url.strip()
+        spans.append(Link(url, (Text(url),)))
+        spans.append(Text(f" (accessed {source.accessed.strip()})." if source.accessed.strip() else ""))
+    if not spans:
+        spans.append(Text("(no details)"))
+    merged: list[Span] = []
+    for span in spans:
+        if isinstance(span, Text) and not span.text:
+            continue
+        merged.append(span)
+    if merged and isinstance(merged[-1], Text):
+        merged[-1] = Text(merged[-1].text.rstrip())
+    return tuple(merged)

@@ -1,0 +1,71 @@
+"""Where Briefer's files live.
+
+One place answers "where is the user's data" (platformdirs, overridable with
+`BRIEFER_DATA_DIR`, and the library database with `BRIEFER_LIBRARY`) and
+"where are the built-in templates and assets" (inside the installed package,
+or the checkout's `templates/` and `assets/` folders). Everything is computed
+from the environment passed in, so tests can redirect it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Briefer"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """A data folder shipped with Briefer.
+
+    In a wheel the folders are installed inside the package
+    (`briefer/_data/<name>`); in a checkout they sit beside the package.
+    """
+    packaged = _PACKAGE_DIR / "_data" / name
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE_DIR.parent / name
+
+
+@dataclass(frozen=True)
+class Paths:
+    data_dir: Path
+    builtin_templates: Path
+    assets: Path
+
+    @property
+    def user_templates(self) -> Path:
+        return self.data_dir / "templates"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def default_library(self) -> Path:
+        return self.data_dir / "library.sqlite3"
+
+    def library_path(self, env: Mapping[str, str] | None = None) -> Path:
+        env = os.environ if env is None else env
+        override = env.get("BRIEFER_LIBRARY")
+        return Path(override).expanduser() if override else self.default_library
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Paths:
+        env = os.environ if env is None else env
+        override = env.get("BRIEFER_DATA_DIR")
+        data_dir = (
+            Path(override).expanduser()
+            if override
+            else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        )
+        return cls(
+            data_dir=data_dir,
+            builtin_templates=_resource_dir("templates"),
+            assets=_resource_dir("assets"),
+        )
