@@ -131,11 +131,15 @@ def _parse_brief(obj: dict[str, Any]) -> Brief:
 
     meta_raw = _expect_object(obj.get("meta", {}), "meta")
     _no_unknown(meta_raw, {*_META_FIELDS, "keywords"}, "meta")
-    meta = Meta(**{name: _expect_str(meta_raw.get(name, ""), f"meta.{name}") for name in _META_FIELDS})
+    meta = Meta(
+        **{name: _expect_str(meta_raw.get(name, ""), f"meta.{name}") for name in _META_FIELDS}
+    )
     if not meta.language:
         meta.language = "en"
     if meta.date and not _DATE.match(meta.date):
-        raise BriefFormatError(f"meta.date: expected a date like 2026-11-22, got {_show(meta.date)}")
+        raise BriefFormatError(
+            f"meta.date: expected a date like 2026-11-22, got {_show(meta.date)}"
+        )
     keywords = _expect_list(meta_raw.get("keywords", []), "meta.keywords")
     meta.keywords = [_expect_str(k, f"meta.keywords[{i}]") for i, k in enumerate(keywords)]
 
@@ -147,7 +151,9 @@ def _parse_brief(obj: dict[str, Any]) -> Brief:
         _no_unknown(sec, {"id", "heading", "body"}, where)
         sid = _expect_str(sec.get("id"), f"{where}.id")
         if not _ID.match(sid):
-            raise BriefFormatError(f"{where}.id: expected letters, digits, '-' or '_', got {_show(sid)}")
+            raise BriefFormatError(
+                f"{where}.id: expected letters, digits, '-' or '_', got {_show(sid)}"
+            )
         if sid in seen:
             raise BriefFormatError(f"{where}.id: {sid!r} is used by an earlier section")
         seen.add(sid)
@@ -163,7 +169,9 @@ def _parse_brief(obj: dict[str, Any]) -> Brief:
     for key, item in _expect_object(obj.get("sources", {}), "sources").items():
         where = f"sources.{key}"
         if not _ID.match(key):
-            raise BriefFormatError(f"{where}: a source key must be letters, digits, '-', '_', ':' or '.'")
+            raise BriefFormatError(
+                f"{where}: a source key must be letters, digits, '-', '_', ':' or '.'"
+            )
         src = _expect_object(item, where)
         _no_unknown(src, set(_SOURCE_FIELDS), where)
         sources[key] = Source(
@@ -220,11 +228,15 @@ def new_brief(template: Template, title: str = "", date: str = "") -> Brief:
 
 _FRONT_KEYS = {*_META_FIELDS, "keywords", "template"}
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_SOURCE_DEF = re.compile(r'^ {0,3}\[@([A-Za-z0-9_][A-Za-z0-9_.:/-]*)\]:\s*(\S+)(?:\s+"([^"]*)")?\s*$')
+_SOURCE_DEF = re.compile(
+    r'^ {0,3}\[@([A-Za-z0-9_][A-Za-z0-9_.:/-]*)\]:\s*(\S+)(?:\s+"([^"]*)")?\s*$'
+)
 _BULLET = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 
 
-def brief_from_markdown(text: str, default_template: str = "smart-brevity") -> tuple[Brief, dict[str, str]]:
+def brief_from_markdown(
+    text: str, default_template: str = "smart-brevity"
+) -> tuple[Brief, dict[str, str]]:
     """Map Markdown to a brief. Returns the brief and the raw front matter.
 
     Section ids come from headings: a heading that matches a template section
@@ -237,7 +249,9 @@ def brief_from_markdown(text: str, default_template: str = "smart-brevity") -> t
         language=front.get("language", "") or "en",
     )
     if meta.date and not _DATE.match(meta.date):
-        raise BriefFormatError(f"front matter date: expected a date like 2026-11-22, got {meta.date!r}")
+        raise BriefFormatError(
+            f"front matter date: expected a date like 2026-11-22, got {meta.date!r}"
+        )
     if front.get("keywords"):
         meta.keywords = [k.strip() for k in front["keywords"].split(",") if k.strip()]
 
@@ -257,7 +271,9 @@ def brief_from_markdown(text: str, default_template: str = "smart-brevity") -> t
             definition = _SOURCE_DEF.match(line)
             if definition:
                 key, url, title = definition.groups()
-                sources[key] = Source(title=title or "", url=url, publisher=_publisher_from_url(url))
+                sources[key] = Source(
+                    title=title or "", url=url, publisher=_publisher_from_url(url)
+                )
                 continue
             if line.startswith("# ") and not meta.title and not chunks:
                 meta.title = line[2:].strip().rstrip("#").strip()
@@ -313,10 +329,14 @@ def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
         key, sep, value = line.partition(":")
         key = key.strip().lower()
         if not sep or not key:
-            raise BriefFormatError(f"front matter line {number}: expected 'key: value', got {line.strip()!r}")
+            raise BriefFormatError(
+                f"front matter line {number}: expected 'key: value', got {line.strip()!r}"
+            )
         if key not in _FRONT_KEYS:
             known = ", ".join(sorted(_FRONT_KEYS))
-            raise BriefFormatError(f"front matter line {number}: unknown key {key!r} (known: {known})")
+            raise BriefFormatError(
+                f"front matter line {number}: unknown key {key!r} (known: {known})"
+            )
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]

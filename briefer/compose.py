@@ -94,7 +94,9 @@ def creation_time_from_env(env: Mapping[str, str] | None = None) -> tuple[dt.dat
 
 
 class _Composer:
-    def __init__(self, brief: Brief, template: Template, base_dir: Path | None, parser: MarkdownParser):
+    def __init__(
+        self, brief: Brief, template: Template, base_dir: Path | None, parser: MarkdownParser
+    ):
         self.brief = brief
         self.template = template
         self.style = template.style
@@ -314,7 +316,9 @@ def format_source(source: Source) -> tuple[Span, ...]:
     if source.url.strip():
         url = source.url.strip()
         spans.append(Link(url, (Text(url),)))
-        spans.append(Text(f" (accessed {source.accessed.strip()})." if source.accessed.strip() else ""))
+        spans.append(
+            Text(f" (accessed {source.accessed.strip()})." if source.accessed.strip() else "")
+        )
     if not spans:
         spans.append(Text("(no details)"))
     merged: list[Span] = []

@@ -113,7 +113,12 @@ class SectionSpec:
 @dataclass(frozen=True)
 class Style:
     page_size: PageSize = PageSize.A4
-    margins_mm: tuple[float, float, float, float] = (20.0, 18.0, 20.0, 18.0)  # top right bottom left
+    margins_mm: tuple[float, float, float, float] = (
+        20.0,
+        18.0,
+        20.0,
+        18.0,
+    )  # top right bottom left
     body_font: str = "DejaVu Sans"
     heading_font: str = "DejaVu Sans"
     mono_font: str = "DejaVu Sans Mono"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from briefer.briefs import brief_from_markdown, load_brief, match_template_sections
 from briefer.compose import compose
-from briefer.errors import BriefFormatError, BrieferError
+from briefer.errors import BrieferError, BriefFormatError
 from briefer.export import export_document
 from briefer.markup import MarkdownParser
 from briefer.model import Brief, Template
@@ -92,4 +92,6 @@ def export_brief(
         deterministic=deterministic,
     )
     export_document(document, output, fmt)
-    return ExportResult(source=loaded.path, output=output, format=fmt, warnings=list(document.warnings))
+    return ExportResult(
+        source=loaded.path, output=output, format=fmt, warnings=list(document.warnings)
+    )

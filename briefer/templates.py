@@ -64,7 +64,11 @@ def _bool(value: Any) -> bool:
 
 def _number(low: float, high: float) -> Convert:
     def convert(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not low <= value <= high
+        ):
             raise _Invalid(f"a number from {low:g} to {high:g}")
         return float(value)
 
@@ -110,7 +114,7 @@ def _pattern(value: Any) -> str:
     text = _text(value)
     for name in re.findall(r"\{([^{}]*)\}", text):
         if name not in _FIELDS:
-            raise _Invalid("text whose fields are " + ", ".join("{%s}" % f for f in _FIELDS))
+            raise _Invalid("text whose fields are " + ", ".join(f"{{{f}}}" for f in _FIELDS))
     return text
 
 
@@ -164,7 +168,9 @@ _STYLE_KEYS: dict[str, Convert] = {
 }
 
 
-def _check_table(table: Any, schema: dict[str, Convert], where: str, source: Path) -> dict[str, Any]:
+def _check_table(
+    table: Any, schema: dict[str, Convert], where: str, source: Path
+) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise TemplateError(f"{source}: [{where}] must be a table")
     out: dict[str, Any] = {}
@@ -202,7 +208,9 @@ def load_template(folder: str | Path, builtin: bool = False) -> Template:
     return template_from_toml(raw, folder, source, builtin=builtin)
 
 
-def template_from_toml(raw: dict[str, Any], folder: Path, source: Path, builtin: bool = False) -> Template:
+def template_from_toml(
+    raw: dict[str, Any], folder: Path, source: Path, builtin: bool = False
+) -> Template:
     unknown = sorted(set(raw) - {"template", "sections", "style"})
     if unknown:
         raise TemplateError(
@@ -214,7 +222,8 @@ def template_from_toml(raw: dict[str, Any], folder: Path, source: Path, builtin:
             raise TemplateError(f"{source}: template.{key}: missing (expected text)")
     if not _ID.match(head["id"]):
         raise TemplateError(
-            f"{source}: template.id: expected lower-case letters, digits, '-' or '_', got {head['id']!r}"
+            f"{source}: template.id: expected lower-case letters, digits, '-' or '_',"
+            f" got {head['id']!r}"
         )
 
     sections_raw = raw.get("sections", [])
@@ -265,7 +274,9 @@ def with_reference(template: Template, reference: Path) -> Template:
         raise TemplateError(f"{reference}: no such file")
     if reference.suffix.lower() not in (".docx", ".dotx"):
         raise TemplateError(f"{reference}: expected a .docx or .dotx file")
-    return dataclasses.replace(template, style=dataclasses.replace(template.style, reference_docx=reference))
+    return dataclasses.replace(
+        template, style=dataclasses.replace(template.style, reference_docx=reference)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -288,9 +299,16 @@ class TemplateRegistry:
 
     def _folders(self) -> list[tuple[Path, bool]]:
         found: list[tuple[Path, bool]] = []
-        for root, builtin in ((self._paths.builtin_templates, True), (self._paths.user_templates, False)):
+        for root, builtin in (
+            (self._paths.builtin_templates, True),
+            (self._paths.user_templates, False),
+        ):
             if root.is_dir():
-                found.extend((child, builtin) for child in sorted(root.iterdir()) if (child / TEMPLATE_FILE).is_file())
+                found.extend(
+                    (child, builtin)
+                    for child in sorted(root.iterdir())
+                    if (child / TEMPLATE_FILE).is_file()
+                )
         return found
 
     def _load(self, folder: Path, builtin: bool) -> Template:

@@ -109,7 +109,9 @@ def split_scripts(text: str) -> list[tuple[Script, str]]:
 
 
 _STRONG_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-_STRONG_LTR = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af]")
+_STRONG_LTR = re.compile(
+    r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af]"
+)
 
 
 def is_rtl(text: str) -> bool:

@@ -15,7 +15,9 @@ REFERENCE = REPO / "tests" / "reference"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test reads or writes the real user's data folder or library."""
     home = tmp_path_factory.mktemp("briefer-data")
     monkeypatch.setenv("BRIEFER_DATA_DIR", str(home))

@@ -55,9 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="briefer",
         description="Write sourced briefs and export them to Word and PDF.",
+        epilog="Run `briefer` alone, or `briefer FILE.brief`, to open the Briefer window.",
     )
     parser.add_argument("--version", action="version", version=f"briefer {__version__}")
-    parser.add_argument("file", nargs="?", help="a .brief file to open in the GUI")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     export.register(sub)
     templates.register(sub)

@@ -34,9 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("-o", "--output", type=Path, metavar="OUT", help="the output file")
     where.add_argument("--outdir", type=Path, metavar="DIR", help="folder for the outputs (batch)")
     export.add_argument("--format", choices=["docx", "pdf"], help="output format")
-    export.add_argument("--template", metavar="ID|DIR", help="template id or folder (overrides the brief's)")
     export.add_argument(
-        "--reference", type=Path, metavar="WORD.docx", help="a .docx or .dotx whose Word styles to use"
+        "--template", metavar="ID|DIR", help="template id or folder (overrides the brief's)"
+    )
+    export.add_argument(
+        "--reference",
+        type=Path,
+        metavar="WORD.docx",
+        help="a .docx or .dotx whose Word styles to use",
     )
     export.set_defaults(handler=run_export)
 

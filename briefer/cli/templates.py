@@ -35,6 +35,7 @@ def run_list(args: argparse.Namespace, ctx) -> int:
 
 def describe(template: Template) -> list[str]:
     style = template.style
+    margins = ", ".join(f"{m:g}" for m in style.margins_mm)
     lines = [
         f"{template.name} ({template.id}, version {template.version})",
         template.description,
@@ -55,7 +56,7 @@ def describe(template: Template) -> list[str]:
     lines += [
         "",
         "style:",
-        f"  page: {style.page_size.value}, margins {', '.join(f'{m:g}' for m in style.margins_mm)} mm",
+        f"  page: {style.page_size.value}, margins {margins} mm",
         f"  fonts: {style.body_font} {style.body_size_pt:g} pt, headings {style.heading_font}",
         f"  accent: {style.accent}; headings as {style.heading_look.value}",
         f"  citations: {style.citations.value}; banner: {'yes' if style.banner else 'no'}",

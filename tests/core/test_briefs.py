@@ -24,12 +24,16 @@ REPO = Path(__file__).resolve().parents[2]
 def sample() -> Brief:
     return Brief(
         template="smart-brevity",
-        meta=Meta(title="Ports ✓ 港口 ميناء", author="A. Analyst", date="2026-11-22", keywords=["k"]),
+        meta=Meta(
+            title="Ports ✓ 港口 ميناء", author="A. Analyst", date="2026-11-22", keywords=["k"]
+        ),
         sections=[
             Section("key-points", "", "- one\n- two [@r1]"),
             Section("what-happened", "What Happened?", "Text [@r1]."),
         ],
-        sources={"r1": Source(title="T", publisher="Reuters", url="https://example.org/a", quote="q")},
+        sources={
+            "r1": Source(title="T", publisher="Reuters", url="https://example.org/a", quote="q")
+        },
     )
 
 
@@ -59,13 +63,28 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["sections"][1].update(heading=42), "sections[1].heading: expected text, got 42"),
+        (
+            lambda d: d["sections"][1].update(heading=42),
+            "sections[1].heading: expected text, got 42",
+        ),
         (lambda d: d["meta"].update(title=None), "meta.title: expected text, got nothing"),
         (lambda d: d.update(sections={}), "sections: expected a list, got an object"),
-        (lambda d: d["sections"].append({"id": "x", "bogus": 1}), "sections[2].bogus: unknown field"),
-        (lambda d: d["sections"].append({"id": "key-points"}), "sections[2].id: 'key-points' is used"),
-        (lambda d: d["sources"]["r1"].update(url=["x"]), "sources.r1.url: expected text, got a list"),
-        (lambda d: d["meta"].update(date="22/11/2026"), "meta.date: expected a date like 2026-11-22"),
+        (
+            lambda d: d["sections"].append({"id": "x", "bogus": 1}),
+            "sections[2].bogus: unknown field",
+        ),
+        (
+            lambda d: d["sections"].append({"id": "key-points"}),
+            "sections[2].id: 'key-points' is used",
+        ),
+        (
+            lambda d: d["sources"]["r1"].update(url=["x"]),
+            "sources.r1.url: expected text, got a list",
+        ),
+        (
+            lambda d: d["meta"].update(date="22/11/2026"),
+            "meta.date: expected a date like 2026-11-22",
+        ),
         (lambda d: d.update(format="something-else"), 'format: expected "briefer.brief"'),
         (lambda d: d.update(version="1"), "version: expected a whole number"),
         (lambda d: d.update(template=""), "template: expected a template id"),

@@ -39,7 +39,12 @@ def test_builtin_templates_load_with_their_styles() -> None:
     templates = {t.id: t for t in registry().all()}
     assert {"smart-brevity", "long-form", "bluf-memo"} <= set(templates)
     sb, lf, bluf = templates["smart-brevity"], templates["long-form"], templates["bluf-memo"]
-    assert [s.heading for s in sb.sections] == ["", "What Happened?", "Why It Matters?", "What's Next?"]
+    assert [s.heading for s in sb.sections] == [
+        "",
+        "What Happened?",
+        "Why It Matters?",
+        "What's Next?",
+    ]
     assert sb.style.citations is CitationStyle.SOURCE_LINE
     assert sb.style.heading_look is HeadingLook.LEAD_IN
     assert lf.style.contents and lf.style.citations is CitationStyle.ENDNOTES
@@ -60,17 +65,29 @@ def test_builtin_templates_load_with_their_styles() -> None:
     ("extra", "message"),
     [
         ('[style]\ncolour = "red"\n', "style.colour: unknown key"),
-        ('[style]\naccent = "blue"\n', 'style.accent: expected a colour like "#0B5CAD", got \'blue\''),
+        (
+            '[style]\naccent = "blue"\n',
+            "style.accent: expected a colour like \"#0B5CAD\", got 'blue'",
+        ),
         ("[style]\nbody_size_pt = 300\n", "style.body_size_pt: expected a number from 5 to 30"),
         ('[style]\nbanner = "yes"\n', "style.banner: expected true or false"),
-        ('[style]\ncitations = "inline"\n', 'style.citations: expected "source-line" or "endnotes"'),
+        (
+            '[style]\ncitations = "inline"\n',
+            'style.citations: expected "source-line" or "endnotes"',
+        ),
         ("[style]\nmargins_mm = [1, 2]\n", "style.margins_mm: expected a list of 4 numbers"),
         ('[style]\nfooter = "{nope}"\n', "style.footer: expected text whose fields are"),
         ('[style]\nlogo = "../../etc/passwd"\n', "style.logo: expected a file name inside"),
         ('[style]\nlogo = "missing.png"\n', "style.logo: file 'missing.png' not found"),
         ('[[sections]]\nid = "body"\n', "sections[1].id: 'body' is used twice"),
-        ('[[sections]]\nid = "x"\nkind = "poem"\n', 'sections[1].kind: expected "bullets" or "prose"'),
-        ('[[sections]]\nid = "x"\nmax_words = "ten"\n', "sections[1].max_words: expected a whole number"),
+        (
+            '[[sections]]\nid = "x"\nkind = "poem"\n',
+            'sections[1].kind: expected "bullets" or "prose"',
+        ),
+        (
+            '[[sections]]\nid = "x"\nmax_words = "ten"\n',
+            "sections[1].max_words: expected a whole number",
+        ),
         ("[extras]\na = 1\n", "extras: unknown table"),
     ],
 )
@@ -89,7 +106,7 @@ def test_malformed_toml_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_template_file(tmp_path: Path) -> None:
-    with pytest.raises(TemplateError, match="no template.toml"):
+    with pytest.raises(TemplateError, match=r"no template\.toml"):
         load_template(tmp_path)
 
 
@@ -98,7 +115,11 @@ def test_user_templates_are_found_and_override_builtins() -> None:
     write(paths.user_templates / "mine", MINIMAL)
     own = paths.user_templates / "smart-brevity"
     shutil.copytree(REPO / "templates" / "smart-brevity", own)
-    text = (own / "template.toml").read_text().replace('name = "Smart Brevity"', 'name = "Our Brevity"')
+    text = (
+        (own / "template.toml")
+        .read_text()
+        .replace('name = "Smart Brevity"', 'name = "Our Brevity"')
+    )
     (own / "template.toml").write_text(text)
     reg = TemplateRegistry(paths)
     assert reg.get("mini").name == "Mini"

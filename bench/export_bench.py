@@ -1,0 +1,248 @@
+"""Export benchmark: Briefer's DOCX and PDF export against pandoc (and LibreOffice).
+
+Generates briefs of about 1, 10 and 100 pages (original filler prose with
+lists, citations and tables), then, in turn inside one loop so machine noise
+hits every contender alike, times:
+
+- in-process export (load + compose + render, warm process) for DOCX and PDF;
+- whole-process `briefer export` (a fresh interpreter each run);
+- `pandoc in.md -o out.docx` where pandoc is installed;
+- `pandoc in.md -o x.docx && soffice --headless --convert-to pdf x.docx`
+  where both are installed (the route a user would otherwise take to a PDF).
+
+Medians are printed with the targets from the issues. Run:
+    .venv/bin/python bench/export_bench.py [--repeat 5] [--pages 1 10 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from briefer.export import available_formats  # noqa: E402
+from briefer.markup import MarkdownParser  # noqa: E402
+from briefer.paths import Paths  # noqa: E402
+from briefer.pipeline import export_brief, load_input  # noqa: E402
+from briefer.templates import TemplateRegistry  # noqa: E402
+
+WORDS = [
+    "port",
+    "schedule",
+    "carrier",
+    "berth",
+    "crane",
+    "data",
+    "licence",
+    "consultation",
+    "authority",
+    "vessel",
+    "cargo",
+    "container",
+    "broker",
+    "fee",
+    "shipping",
+    "line",
+    "arrival",
+    "estimate",
+    "priority",
+    "window",
+    "analyst",
+    "region",
+    "market",
+    "policy",
+    "review",
+    "budget",
+    "forecast",
+    "risk",
+    "supply",
+    "demand",
+    "network",
+    "corridor",
+    "terminal",
+    "operator",
+    "capacity",
+    "freight",
+    "rail",
+    "road",
+    "customs",
+    "inspection",
+    "delay",
+    "queue",
+    "season",
+    "weather",
+]
+TARGETS = {
+    ("docx", "in-process", 1): 0.060,
+    ("docx", "in-process", 100): 0.6,
+    ("pdf", "in-process", 1): 0.080,
+    ("pdf", "in-process", 100): 1.5,
+}
+WORDS_PER_PAGE = 420
+
+
+def sentence(rng: random.Random, cite: bool) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(10, 20))]
+    words[0] = words[0].capitalize()
+    if rng.random() < 0.15:
+        words[3] = f"**{words[3]}**"
+    if rng.random() < 0.1:
+        words[5] = f"*{words[5]}*"
+    text = " ".join(words)
+    return text + (f" [@s{rng.randint(1, 12)}]." if cite else ".")
+
+
+def markdown_document(pages: int, seed: int = 7) -> str:
+    rng = random.Random(seed)
+    out = [
+        "---",
+        "template: long-form",
+        "author: Bench Author",
+        "date: 2026-11-23",
+        "---",
+        f"# A {pages}-page benchmark brief",
+        "",
+        sentence(rng, True),
+        "",
+    ]
+    words = 0
+    section = 0
+    while words < pages * WORDS_PER_PAGE:
+        section += 1
+        out += [f"## Part {section}: {rng.choice(WORDS)} and {rng.choice(WORDS)}", ""]
+        for _ in range(3):
+            para = " ".join(sentence(rng, rng.random() < 0.4) for _ in range(rng.randint(3, 6)))
+            out += [para, ""]
+            words += len(para.split())
+        items = [f"- {sentence(rng, rng.random() < 0.3)}" for _ in range(4)]
+        out += [*items, ""]
+        words += sum(len(i.split()) for i in items)
+        if section % 6 == 0:
+            out += ["| Terminal | Calls | Share |", "|:--|--:|--:|"]
+            out += [
+                f"| {rng.choice(WORDS)} | {rng.randint(1, 99)} | {rng.randint(1, 99)}% |"
+                for _ in range(8)
+            ]
+            out.append("")
+            words += 24
+    out += [
+        f'[@s{n}]: https://source{n}.example.org/report "Report number {n}"' for n in range(1, 13)
+    ]
+    return "\n".join(out) + "\n"
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> None:
+    subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def in_process(
+    md: Path, registry: TemplateRegistry, out: Path, fmt: str, parser: MarkdownParser
+) -> None:
+    export_brief(load_input(md, registry), out, fmt, parser=parser)
+
+
+def pandoc_libreoffice(
+    pandoc: str, soffice: str, md: Path, work: Path, env: dict[str, str]
+) -> None:
+    docx = work / "p.docx"
+    run_process([pandoc, str(md), "-o", str(docx)], work, env)
+    profile = f"-env:UserInstallation=file://{work / 'lo-profile'}"
+    run_process(
+        [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(work), str(docx)],
+        work,
+        env,
+    )
+
+
+def pdf_pages(path: Path) -> int | None:
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return None
+    return len(PdfReader(str(path)).pages)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--pages", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--formats", nargs="+", default=available_formats())
+    args = parser.parse_args()
+
+    pandoc = shutil.which("pandoc")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    work = Path(tempfile.mkdtemp(prefix="briefer-bench-"))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFER_DATA_DIR": str(work / "data")}
+    registry = TemplateRegistry(Paths.from_env(env))
+    markdown_parser = MarkdownParser()
+    briefer_cmd = [sys.executable, "-m", "briefer"]
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; median of {args.repeat} runs")
+    print(f"pandoc: {pandoc or 'not installed'}; soffice: {soffice or 'not installed'}\n")
+
+    for pages in args.pages:
+        md = work / f"brief{pages}.md"
+        md.write_text(markdown_document(pages), encoding="utf-8")
+        loaded = load_input(md, registry)
+        for fmt in args.formats:
+            out = work / f"out{pages}.{fmt}"
+            # Warm up once (imports, font registration), then measure in turn.
+            export_brief(loaded, out, fmt, parser=markdown_parser)
+            contenders: dict[str, Callable[[], object]] = {
+                "in-process": partial(in_process, md, registry, out, fmt, markdown_parser),
+                "whole process": partial(
+                    run_process, [*briefer_cmd, "export", str(md), "-o", str(out)], work, env
+                ),
+            }
+            if pandoc and fmt == "docx":
+                contenders["pandoc"] = partial(
+                    run_process, [pandoc, str(md), "-o", str(work / "pandoc.docx")], work, env
+                )
+            if pandoc and soffice and fmt == "pdf":
+                route = partial(pandoc_libreoffice, pandoc, soffice, md, work, env)
+                route()  # the first LibreOffice start creates its profile; not measured
+                contenders["pandoc+soffice"] = route
+            samples: dict[str, list[float]] = {name: [] for name in contenders}
+            for _ in range(args.repeat):
+                for name, fn in contenders.items():
+                    samples[name].append(median_time(fn, 1))
+            results = {name: statistics.median(values) for name, values in samples.items()}
+            real_pages = pdf_pages(out) if fmt == "pdf" else None
+            label = f"{pages} page{'s' if pages > 1 else ''}" + (
+                f" ({real_pages} pdf pages)" if real_pages else ""
+            )
+            for name, seconds in results.items():
+                target = TARGETS.get((fmt, name, pages))
+                note = f"target <= {target * 1000:.0f} ms" if target else ""
+                if name == "whole process":
+                    rival = results.get("pandoc") or results.get("pandoc+soffice")
+                    if rival:
+                        other = "pandoc" if fmt == "docx" else "pandoc+soffice"
+                        note = f"{rival / seconds:.1f}x faster than {other}"
+                print(f"{fmt:4}  {label:24} {name:15} {seconds * 1000:9.1f} ms  {note}", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""The command line as a user runs it: exit codes, one-line errors, files left intact."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+
+from briefer.briefs import load_brief
+from briefer.cli import CliContext, main
+from briefer.paths import Paths
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = {p.parent.name: p for p in (REPO / "templates").glob("*/sample.brief")}
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), CliContext(paths=Paths.from_env(), stdout=out, stderr=err))
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_one_line_error(code: int, err: str, *fragments: str) -> None:
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("briefer: error: "), err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_templates_list_and_show() -> None:
+    code, out, _ = run("templates", "list")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == [
+        "bluf-memo",
+        "long-form",
+        "smart-brevity",
+    ]
+    code, out, _ = run("templates", "show", "smart-brevity")
+    assert code == 0 and "what-happened: What Happened? [prose, required, <= 150 words]" in out
+
+
+def test_templates_check(tmp_path: Path) -> None:
+    code, out, _ = run("templates", "check", str(REPO / "templates" / "bluf-memo"))
+    assert code == 0 and "ok (bluf-memo, 4 sections)" in out
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "template.toml").write_text('[template]\nid = "x"\nname = "X"\nsurprise = 1\n')
+    code, _, err = run("templates", "check", str(bad))
+    assert_one_line_error(code, err, "template.surprise: unknown key")
+
+
+def test_new_creates_a_brief_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "mine.brief"
+    code, _, _ = run("new", "--template", "bluf-memo", "--title", "Hello", "-o", str(target))
+    assert code == 0
+    brief = load_brief(target)
+    assert brief.meta.title == "Hello" and brief.sections[0].id == "bluf"
+    code, _, err = run("new", "--template", "bluf-memo", "-o", str(target))
+    assert_one_line_error(code, err, "already exists")
+
+
+def test_export_docx_from_brief_and_from_markdown(tmp_path: Path) -> None:
+    out = tmp_path / "sb.docx"
+    code, stdout, _ = run("export", str(SAMPLES["smart-brevity"]), "-o", str(out))
+    assert code == 0 and stdout.strip() == str(out)
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "Port of Halden opens its cargo data to rivals" in text
+    md = tmp_path / "notes.md"
+    md.write_text(
+        "---\ntemplate: smart-brevity\n---\n# Notes title\n\n- bullet one [@a]\n\n"
+        '## Why It Matters?\n\nBecause [@a].\n\n[@a]: https://example.org/x "X"\n',
+        encoding="utf-8",
+    )
+    code, stdout, err = run("export", str(md))
+    assert code == 0, err
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "notes.docx")).paragraphs)
+    assert "Notes title" in text and "Because" in text and "example.org" in text
+
+
+def test_unknown_citation_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    md = tmp_path / "w.md"
+    md.write_text("# T\n\n- fact [@nobody]\n", encoding="utf-8")
+    code, _, err = run("export", str(md), "-o", str(tmp_path / "w.docx"))
+    assert code == 0
+    assert "briefer: warning:" in err and "[@nobody]" in err
+
+
+@pytest.mark.parametrize(
+    ("make_input", "fragments"),
+    [
+        (lambda d: d / "missing.brief", ["missing.brief", "no such file"]),
+        (
+            lambda d: _write(d / "cut.brief", b'{"format": "briefer.brief", "vers'),
+            ["not valid JSON"],
+        ),
+        (
+            lambda d: _write(
+                d / "future.brief", json.dumps({"format": "briefer.brief", "version": 9}).encode()
+            ),
+            ["newer Briefer"],
+        ),
+        (lambda d: _write(d / "x.odt", b"zip"), ["expected a .brief or Markdown"]),
+    ],
+)
+def test_bad_input_fails_cleanly_and_leaves_the_old_output(
+    tmp_path: Path, make_input, fragments
+) -> None:
+    source = make_input(tmp_path)
+    out = tmp_path / "out.docx"
+    out.write_bytes(b"precious earlier export")
+    code, _, err = run("export", str(source), "-o", str(out))
+    assert_one_line_error(code, err, *fragments)
+    assert out.read_bytes() == b"precious earlier export"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_option_errors_are_one_line(tmp_path: Path) -> None:
+    code, _, err = run("export", str(SAMPLES["bluf-memo"]), "-o", str(tmp_path / "x.txt"))
+    assert_one_line_error(code, err, "cannot tell the format")
+    code, _, err = run(
+        "export", str(SAMPLES["bluf-memo"]), "--template", "nope", "-o", str(tmp_path / "x.docx")
+    )
+    assert_one_line_error(code, err, "unknown template 'nope'")
+    code, _, err = run(
+        "export", str(SAMPLES["bluf-memo"]), str(SAMPLES["long-form"]), "-o", "x.docx"
+    )
+    assert_one_line_error(code, err, "use --outdir")
+    code, _, err = run("export")
+    assert_one_line_error(code, err, "required")
+    code, _, err = run("export", str(SAMPLES["bluf-memo"]), "--format", "rtf")
+    assert_one_line_error(code, err, "invalid choice")
+    assert not (tmp_path / "x.txt").exists() and not (tmp_path / "x.docx").exists()
+
+
+def test_batch_refuses_two_inputs_with_the_same_output_name(tmp_path: Path) -> None:
+    outdir = tmp_path / "exports"
+    code, _, err = run(
+        "export", str(SAMPLES["smart-brevity"]), str(SAMPLES["bluf-memo"]), "--outdir", str(outdir)
+    )
+    assert code == 2
+    assert [p.name for p in outdir.iterdir()] == ["sample.docx"]
+    assert "two inputs would write the same file" in err
+    first = docx.Document(str(outdir / "sample.docx")).paragraphs[0].text
+    assert first == "Port of Halden opens its cargo data to rivals"  # the first input won
+
+
+def test_batch_export_writes_one_file_per_input(tmp_path: Path) -> None:
+    inputs = []
+    for name, sample in SAMPLES.items():
+        target = tmp_path / f"{name}.brief"
+        target.write_bytes(sample.read_bytes())
+        inputs.append(str(target))
+    bad = _write(tmp_path / "bad.brief", b"not json")
+    outdir = tmp_path / "exports"
+    code, out, err = run("export", *inputs, str(bad), "--outdir", str(outdir))
+    assert code == 2
+    assert sorted(p.name for p in outdir.iterdir()) == [
+        "bluf-memo.docx",
+        "long-form.docx",
+        "smart-brevity.docx",
+    ]
+    assert "bad.brief: not valid JSON" in err and "1 of 4 inputs failed" in err
+    assert len(out.splitlines()) == 3
+
+
+def test_whole_process_export_and_error(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = tmp_path / "lf.docx"
+    done = subprocess.run(
+        [sys.executable, "-m", "briefer", "export", str(SAMPLES["long-form"]), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 5000
+    done = subprocess.run(
+        [sys.executable, "-m", "briefer", "export", str(tmp_path / "nope.brief")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"briefer: error: {tmp_path / 'nope.brief'}: no such file"
+    ]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
