@@ -1,0 +1,212 @@
+"""Word (DOCX) export: a composed `Document` to a .docx in the house style.
+
+The base is the template's reference document (.docx or .dotx) or
+python-docx's default; its body is dropped but its styles, numbering, page
+set-up and header art are kept. Everything written is formatted through named
+Word styles (created when the base lacks them, and shaped from the template's
+`Style` only when there is no reference document). The body is written as
+XML text by `word_body` and parsed once, because building it through
+python-docx's proxies would take several times longer for a long brief.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import BinaryIO
+
+import docx
+from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.shared import Mm
+
+from briefer.document import Document
+from briefer.errors import ExportError
+from briefer.export.word_body import BodyWriter, Geometry, Ids, PartLinks, SpanWriter
+from briefer.export.word_numbering import Numbering
+from briefer.export.word_parts import Footnotes, PageFurniture, write_properties
+from briefer.export.word_styles import is_cjk_language, prepare_styles
+from briefer.export.word_xml import parse_fragment, w
+from briefer.model import CitationStyle, Style
+
+_DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_TEMPLATE_MAINS = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+)
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class WordExporter:
+    """Writes a `Document` as a Word .docx file."""
+
+    NAME = "docx"
+    EXTENSION = ".docx"
+
+    def render(self, document: Document, stream: BinaryIO) -> None:
+        style = document.style
+        reference = style.reference_docx
+        base = open_base(reference)
+        _clear_body(base)
+        _drop_thumbnail_and_macros(base)
+        if reference is None:
+            _apply_page_setup(base, style)
+            _drop_styles_with_effects(base)
+
+        language = document.meta.language or "en"
+        east_asian_lang = language if is_cjk_language(language) else ""
+        numbering = Numbering(base)
+        sheet = prepare_styles(
+            base, style, numbering, apply_template=reference is None, language=language
+        )
+        geometry = _geometry(base)
+        ids = Ids()
+        footnotes = Footnotes(base)
+        notes = footnotes.notes if document.citation_style is CitationStyle.FOOTNOTES else None
+
+        part = base.part
+        links = PartLinks(
+            relate_url=lambda url: part.relate_to(url, RT.HYPERLINK, is_external=True),
+            add_image=part.get_or_add_image,
+        )
+        spans = SpanWriter(document, sheet, links, ids, notes, east_asian_lang)
+        body_xml = BodyWriter(spans, numbering, geometry).write(document.blocks)
+        _insert_body(base, body_xml)
+
+        PageFurniture(document, sheet, ids, geometry, east_asian_lang).write(base)
+        footnotes.finish(document, sheet, ids, east_asian_lang)
+        created = document.created or dt.datetime.now(dt.UTC)
+        write_properties(base, document, created)
+
+        if document.deterministic:
+            buffer = io.BytesIO()
+            base.save(buffer)
+            stream.write(_fixed_zip_dates(buffer.getvalue(), created))
+        else:
+            base.save(stream)
+
+
+def open_base(path: Path | None) -> DocxDocument:
+    """The base document, from `path` (.docx or .dotx) or python-docx's default.
+
+    The user's file is only read; a .dotx is turned into a document in memory.
+    """
+    if path is None:
+        return docx.Document()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ExportError(f"{path}: cannot read the reference document ({reason})") from exc
+    try:
+        return docx.Document(io.BytesIO(_as_document_package(data)))
+    except Exception as exc:  # any failure here means a broken user file
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ExportError(f"{path}: not a usable Word document or template ({reason})") from exc
+
+
+def _as_document_package(data: bytes) -> bytes:
+    """`data` with a template's main part content type switched to a
+    document's, which python-docx requires; other packages are unchanged."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        types = source.read("[Content_Types].xml").decode("utf-8")
+        if not any(kind in types for kind in _TEMPLATE_MAINS):
+            return data
+        for kind in _TEMPLATE_MAINS:
+            types = types.replace(kind, _DOCUMENT_MAIN)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                if info.filename == "[Content_Types].xml":
+                    target.writestr(info, types.encode("utf-8"))
+                else:
+                    target.writestr(info, source.read(info))
+    return out.getvalue()
+
+
+def _clear_body(base: DocxDocument) -> None:
+    """Drop the base's body content, keeping its last section properties."""
+    body = base.element.body
+    sect_pr = w("sectPr")
+    for child in list(body):
+        if child.tag != sect_pr:
+            body.remove(child)
+    if body.find(sect_pr) is None:
+        body.append(parse_fragment("<w:sectPr/>")[0])
+
+
+def _drop_thumbnail_and_macros(base: DocxDocument) -> None:
+    """The base's preview picture would show the template, not this brief,
+    and a .docx may not carry the macros of a .dotm or .docm base."""
+    for rels in (base.part.package.rels, base.part.rels):
+        for rel_id, rel in list(rels.items()):
+            if rel.reltype == RT.THUMBNAIL or rel.reltype.endswith("/vbaProject"):
+                rels.pop(rel_id)
+
+
+def _drop_styles_with_effects(base: DocxDocument) -> None:
+    """python-docx's default base carries Word 2010's copy of its styles;
+    once the styles are reshaped from the template that copy would disagree."""
+    part = base.part
+    for rel_id, rel in list(part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            part.rels.pop(rel_id)
+
+
+def _insert_body(base: DocxDocument, xml: str) -> None:
+    """Swap in a new body parsed from `xml`, keeping the base's sectPr.
+
+    The whole body is swapped rather than its children moved one by one:
+    lxml re-maps namespaces for every node of an element moved from another
+    tree, which grows quadratically with a big table; a moved element that
+    declares its namespaces itself needs no re-mapping."""
+    old = base.element.body
+    new = parse_fragment(xml)
+    new.append(old.find(w("sectPr")))
+    old.getparent().replace(old, new)
+
+
+def _apply_page_setup(base: DocxDocument, style: Style) -> None:
+    section = base.sections[-1]
+    width, height = style.page_size.mm
+    section.page_width = Mm(width)
+    section.page_height = Mm(height)
+    top, right, bottom, left = style.margins_mm
+    section.top_margin = Mm(top)
+    section.right_margin = Mm(right)
+    section.bottom_margin = Mm(bottom)
+    section.left_margin = Mm(left)
+    section.header_distance = Mm(min(10.0, top / 2))
+    section.footer_distance = Mm(min(10.0, bottom / 2))
+
+
+def _geometry(base: DocxDocument) -> Geometry:
+    section = base.sections[-1]
+    page_w = section.page_width or Mm(210)
+    page_h = section.page_height or Mm(297)
+    left, right = section.left_margin or Mm(25), section.right_margin or Mm(25)
+    top, bottom = section.top_margin or Mm(25), section.bottom_margin or Mm(25)
+    width = max(int(Mm(20)), int(page_w) - int(left) - int(right))
+    height = max(int(Mm(20)), int(page_h) - int(top) - int(bottom) - int(Mm(10)))
+    return Geometry(text_width=width, text_height=height)
+
+
+def _fixed_zip_dates(data: bytes, created: dt.datetime) -> bytes:
+    """The same package with every zip entry dated `created`, so two
+    deterministic exports are byte-identical."""
+    stamp = created.astimezone(dt.UTC) if created.tzinfo else created
+    date_time = max(_ZIP_EPOCH, stamp.timetuple()[:6])
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=date_time)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, source.read(info))
+    return out.getvalue()

@@ -1,0 +1,304 @@
+"""The DOCX parts around the body: header, footer, footnotes, properties.
+
+python-docx 1.2 has a header and footer API but none for footnotes, so the
+footnotes part (`word/footnotes.xml`, with the separator footnotes Word
+expects, its content type and its relationship) is built here with lxml.
+Header and footer text comes from the template's `header` and `footer`
+strings: `{page}` and `{pages}` become live PAGE and NUMPAGES fields, the
+other fields are filled from the brief's metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx.document import Document as DocxDocument
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import XmlPart
+from docx.section import _Footer, _Header
+from lxml import etree
+
+from briefer.document import Document, Span, Text
+from briefer.export.word_body import Geometry, Ids, Notes, PartLinks, SpanWriter, drawing_xml
+from briefer.export.word_styles import S, StyleSheet
+from briefer.export.word_xml import EMU_PER_MM, attr, parse_fragment, w
+from briefer.text import clean_text
+
+_FIELD = re.compile(r"\{(title|date|page|pages|classification|author)\}")
+_PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
+
+# -- header and footer ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageFurniture:
+    """Writes the banner, logo and header/footer text of one export."""
+
+    document: Document
+    sheet: StyleSheet
+    ids: Ids
+    geometry: Geometry
+    east_asian_lang: str
+
+    def write(self, docx_document: DocxDocument) -> None:
+        """Fill every header and footer the last section shows, so the
+        banner is at the top and bottom of every page."""
+        style = self.document.style
+        section = docx_document.sections[-1]
+        headers: list[_Header] = [section.header]
+        footers: list[_Footer] = [section.footer]
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+            footers.append(section.first_page_footer)
+        if docx_document.settings.odd_and_even_pages_header_footer:
+            headers.append(section.even_page_header)
+            footers.append(section.even_page_footer)
+        for header in headers:
+            self._fill(header, style.header, is_header=True)
+        for footer in footers:
+            self._fill(footer, style.footer, is_header=False)
+
+    def _fill(self, story: _Header | _Footer, template: str, *, is_header: bool) -> None:
+        document, sheet = self.document, self.sheet
+        banner = clean_text(document.meta.classification).strip() if document.style.banner else ""
+        logo = document.style.logo if is_header else None
+        has_text = bool(template.strip())
+        if not (has_text or banner or logo):
+            return
+        fresh = story.is_linked_to_previous
+        if fresh:
+            story.is_linked_to_previous = False
+        part = story.part
+        root = part.element
+        if fresh:  # drop python-docx's empty placeholder paragraph
+            for child in list(root):
+                root.remove(child)
+        links = PartLinks(relate_url=_url_relater(part), add_image=part.get_or_add_image)
+        writer = SpanWriter(document, sheet, links, self.ids, None, self.east_asian_lang)
+        style_id = attr(sheet.id(S.HEADER if is_header else S.FOOTER))
+        banner_xml: list[str] = []
+        if banner:
+            writer.paragraph(banner_xml, sheet.id(S.BANNER), (Text(banner),))
+        content: list[str] = []
+        drawing = self._logo(part, logo) if logo is not None else ""
+        if drawing:
+            content.append(
+                f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/><w:jc w:val="left"/></w:pPr>'
+                f"<w:r>{drawing}</w:r></w:p>"
+            )
+        runs = _field_runs(writer, template, document) if has_text else ""
+        if runs:
+            content.append(f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>{runs}</w:p>')
+        tag = "w:hdr" if is_header else "w:ftr"
+        top, bottom = (banner_xml, content) if is_header else ([], content + banner_xml)
+        if top:
+            for element in reversed(list(parse_fragment("".join(top), tag))):
+                root.insert(0, element)
+        for element in list(parse_fragment("".join(bottom), tag)):
+            root.append(element)
+        if len(root) == 0:  # a header part must hold at least one paragraph
+            root.append(parse_fragment("<w:p/>", tag)[0])
+
+    def _logo(self, part: XmlPart, logo: Path) -> str:
+        try:
+            rel_id, image = part.get_or_add_image(str(logo))
+            width, height = int(image.width), int(image.height)
+        except Exception as exc:  # a bad logo must not stop the export
+            self.document.warn(f"logo {logo} could not be read ({exc}); exported without it")
+            return ""
+        target = max(1, int(self.document.style.logo_width_mm * EMU_PER_MM))
+        cy = max(1, int(height * target / max(width, 1)))
+        return drawing_xml(
+            rel_id, target, cy, self.geometry, self.ids.drawing(), Path(logo).name, "Logo"
+        )
+
+
+def _field_runs(writer: SpanWriter, template: str, document: Document) -> str:
+    meta = document.meta
+    values = {
+        "title": meta.title,
+        "date": meta.date,
+        "classification": meta.classification,
+        "author": meta.author,
+    }
+    if not _FIELD.sub(lambda m: values.get(m.group(1), "1"), template).strip():
+        return ""
+    out: list[str] = []
+    pos = 0
+    for match in _FIELD.finditer(template):
+        writer.text(out, template[pos : match.start()])
+        name = match.group(1)
+        if name in _PAGE_FIELDS:
+            out.append(field_xml(_PAGE_FIELDS[name]))
+        else:
+            writer.text(out, values[name])
+        pos = match.end()
+    writer.text(out, template[pos:])
+    return "".join(out)
+
+
+def field_xml(instruction: str) -> str:
+    """A complex field (PAGE, NUMPAGES) with a placeholder result."""
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve">'
+        f" {instruction} \\* MERGEFORMAT </w:instrText></w:r>"
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        "<w:r><w:t>1</w:t></w:r>"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
+def _url_relater(part: XmlPart) -> Callable[[str], str]:
+    def relate(url: str) -> str:
+        return part.relate_to(url, RT.HYPERLINK, is_external=True)
+
+    return relate
+
+
+# -- footnotes -----------------------------------------------------------------
+
+
+class Footnotes:
+    """The footnotes part: the base document's separators kept, its notes
+    (which belonged to the dropped body) removed, ours added."""
+
+    def __init__(self, docx_document: DocxDocument) -> None:
+        self._doc_part = docx_document.part
+        self._settings = docx_document.settings.element
+        self._old_rel: str | None = None
+        self._separators: list[etree._Element] = []
+        for rel_id, rel in self._doc_part.rels.items():
+            if rel.reltype == RT.FOOTNOTES and not rel.is_external:
+                self._old_rel = rel_id
+                self._separators = _special_notes(rel.target_part.blob)
+                break
+        used = [int(el.get(w("id"), "0")) for el in self._separators]
+        self.notes = Notes(first_id=max([0, *used]) + 1)
+
+    def finish(self, document: Document, sheet: StyleSheet, ids: Ids, east_asian_lang: str) -> None:
+        if not self.notes.items and self._old_rel is None:
+            return
+        if self._old_rel is not None:
+            self._doc_part.drop_rel(self._old_rel)
+        root = parse_fragment("", "w:footnotes")
+        part = XmlPart(
+            PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, root, self._doc_part.package
+        )
+        self._doc_part.relate_to(part, RT.FOOTNOTES)
+        if not self._separators:
+            self._separators = list(parse_fragment(_DEFAULT_SEPARATORS, "w:footnotes"))
+        for element in self._separators:
+            root.append(element)
+        writer = SpanWriter(
+            document, sheet, PartLinks(relate_url=_url_relater(part)), ids, None, east_asian_lang
+        )
+        mark_style = attr(sheet.id(S.FOOTNOTE_REFERENCE))
+        bodies: dict[int, str] = {}
+        out: list[str] = []
+        for note_id, n in self.notes.items:
+            if n not in bodies:
+                source = document.source(n)
+                spans: tuple[Span, ...] = source.spans if source is not None else ()
+                paragraph: list[str] = []
+                writer.paragraph(
+                    paragraph,
+                    sheet.id(S.FOOTNOTE_TEXT),
+                    spans,
+                    before=(
+                        f'<w:r><w:rPr><w:rStyle w:val="{mark_style}"/></w:rPr>'
+                        + (f"<w:t>{n}</w:t>" if n in self.notes.custom else "<w:footnoteRef/>")
+                        + "</w:r>"
+                        '<w:r><w:t xml:space="preserve"> </w:t></w:r>'
+                    ),
+                )
+                bodies[n] = "".join(paragraph)
+            out.append(f'<w:footnote w:id="{note_id}">{bodies[n]}</w:footnote>')
+        for element in list(parse_fragment("".join(out), "w:footnotes")):
+            root.append(element)
+        self._link_separators()
+
+    def _link_separators(self) -> None:
+        """Name the separator notes in settings, as Word itself does."""
+        if self._settings.find(w("footnotePr")) is not None:
+            return
+        refs = "".join(
+            f'<w:footnote w:id="{attr(el.get(w("id"), "0"))}"/>' for el in self._separators
+        )
+        element = parse_fragment(f"<w:footnotePr>{refs}</w:footnotePr>", "w:settings")[0]
+        for child in self._settings:
+            if isinstance(child.tag, str) and etree.QName(child).localname in _AFTER_FOOTNOTE_PR:
+                child.addprevious(element)
+                return
+        self._settings.append(element)
+
+
+_AFTER_FOOTNOTE_PR = {
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+}
+
+_DEFAULT_SEPARATORS = (
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr>'
+    '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    "<w:r><w:separator/></w:r></w:p></w:footnote>"
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr>'
+    '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    "<w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
+)
+
+
+def _special_notes(blob: bytes) -> list[etree._Element]:
+    """The separator footnotes of an existing footnotes part (others dropped)."""
+    try:
+        old = etree.fromstring(blob)
+    except etree.XMLSyntaxError:
+        return []
+    kept = [el for el in old.iterchildren(w("footnote")) if el.get(w("type"))]
+    # Re-parse so the elements carry python-docx's element classes.
+    xml = "".join(etree.tostring(el, encoding="unicode") for el in kept)
+    return list(parse_fragment(xml, "w:footnotes")) if xml else []
+
+
+# -- document properties -------------------------------------------------------
+
+
+def write_properties(docx_document: DocxDocument, document: Document, created: dt.datetime) -> None:
+    meta = document.meta
+    props = docx_document.core_properties
+    stamp = created.astimezone(dt.UTC).replace(tzinfo=None) if created.tzinfo else created
+    author = clean_text(meta.author)
+    props.title = clean_text(meta.title)
+    props.subject = clean_text(meta.subtitle)
+    props.author = author
+    props.last_modified_by = author
+    props.keywords = clean_text(", ".join(meta.keywords))
+    props.language = clean_text(meta.language)
+    props.comments = ""
+    props.category = ""
+    props.revision = 1
+    props.created = stamp
+    props.modified = stamp
