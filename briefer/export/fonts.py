@@ -1,0 +1,465 @@
+"""Find TrueType fonts on this machine and pick one per script run.
+
+The PDF exporter asks a `FontResolver` for the faces of a template family
+("DejaVu Sans" regular, bold, italic, bold italic) and for a fallback font per
+script (CJK, Arabic, Hebrew, emoji), then per character when the chosen font
+lacks a glyph. The resolver scans the font folders once (fontconfig's folders
+on Linux, the system and user font folders on Windows and macOS), reading only
+each file's table directory and `name` table, and registers a font with
+reportlab the first time it is used. Only fonts with TrueType outlines
+(`glyf`) are taken, because reportlab embeds nothing else; when no TrueType
+CJK font is installed, reportlab's built-in CID fonts stand in.
+
+Registering a TTFont is slow and reportlab's font registry is process-wide,
+so `default_resolver()` hands out one cached resolver per process; tests that
+want their own font folders build a `FontResolver` directly.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import os
+import re
+import struct
+import sys
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+
+from briefer.text import Script
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+
+
+class FaceStyle(enum.Enum):
+    REGULAR = 0
+    BOLD = 1
+    ITALIC = 2
+    BOLD_ITALIC = 3
+
+    @classmethod
+    def of(cls, bold: bool, italic: bool) -> FaceStyle:
+        return cls(int(bold) + 2 * int(italic))
+
+
+@dataclass(frozen=True)
+class FaceFile:
+    """One face found on disk: a file (and index within a .ttc)."""
+
+    path: Path
+    index: int
+    family: str
+    style: FaceStyle
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """Registered reportlab font names for the four faces of one family.
+    Missing faces reuse the nearest one (no synthetic bold)."""
+
+    family: str
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+    cid: bool = False  # a built-in CID font: not embedded, no cmap to check
+
+    def face(self, bold: bool = False, italic: bool = False) -> str:
+        if bold and italic:
+            return self.bold_italic
+        if bold:
+            return self.bold
+        if italic:
+            return self.italic
+        return self.regular
+
+
+# Families tried per script, in order, after the template's own font.
+SCRIPT_FALLBACKS: dict[Script, tuple[str, ...]] = {
+    Script.LATIN: ("DejaVu Sans", "Noto Sans", "Liberation Sans", "Arial", "Helvetica"),
+    Script.CJK: (
+        "WenQuanYi Zen Hei",
+        "WenQuanYi Micro Hei",
+        "Droid Sans Fallback",
+        "Noto Sans CJK SC",
+        "Microsoft YaHei",
+        "SimSun",
+        "MS Gothic",
+        "Malgun Gothic",
+        "Arial Unicode MS",
+    ),
+    Script.ARABIC: ("Noto Naskh Arabic", "Noto Sans Arabic", "DejaVu Sans", "Arial", "Tahoma"),
+    Script.HEBREW: ("Noto Sans Hebrew", "DejaVu Sans", "Arial", "Tahoma"),
+    Script.EMOJI: (
+        "Noto Emoji",
+        "Symbola",
+        "Segoe UI Emoji",
+        "Segoe UI Symbol",
+        "Noto Sans Symbols2",
+        "Noto Sans Symbols",
+        "DejaVu Sans",
+    ),
+}
+# Tried for any character the script's chain cannot draw.
+GENERAL_FALLBACKS = (
+    "DejaVu Sans",
+    "Noto Sans",
+    "Noto Sans Symbols2",
+    "Noto Sans Symbols",
+    "Noto Sans Math",
+    "DejaVu Sans Mono",
+)
+# Built-in Adobe CID fonts, used only when no TrueType CJK font is installed.
+CID_JAPANESE = "HeiseiMin-W3"
+CID_KOREAN = "HYSMyeongJo-Medium"
+CID_CHINESE = "STSong-Light"
+
+_STYLE_NAMES = {
+    "regular": FaceStyle.REGULAR,
+    "normal": FaceStyle.REGULAR,
+    "book": FaceStyle.REGULAR,
+    "roman": FaceStyle.REGULAR,
+    "bold": FaceStyle.BOLD,
+    "italic": FaceStyle.ITALIC,
+    "oblique": FaceStyle.ITALIC,
+    "bold italic": FaceStyle.BOLD_ITALIC,
+    "bold oblique": FaceStyle.BOLD_ITALIC,
+    "bolditalic": FaceStyle.BOLD_ITALIC,
+}
+
+
+def family_key(name: str) -> str:
+    """Families match case- and space-insensitively ("dejavusans")."""
+    return re.sub(r"[\s_-]+", "", name).casefold()
+
+
+def system_font_dirs(env: dict[str, str] | None = None) -> list[Path]:
+    """The folders fonts are installed in on this platform, user's first."""
+    env = dict(os.environ) if env is None else env
+    home = Path(env.get("HOME") or Path.home())
+    if sys.platform.startswith("win"):
+        windir = Path(env.get("WINDIR", r"C:\Windows"))
+        local = env.get("LOCALAPPDATA")
+        dirs = [windir / "Fonts"]
+        if local:
+            dirs.insert(0, Path(local) / "Microsoft" / "Windows" / "Fonts")
+        return dirs
+    if sys.platform == "darwin":
+        return [
+            home / "Library" / "Fonts",
+            Path("/Library/Fonts"),
+            Path("/System/Library/Fonts"),
+            Path("/System/Library/Fonts/Supplemental"),
+        ]
+    data_home = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return [
+        data_home / "fonts",
+        home / ".fonts",
+        Path("/usr/local/share/fonts"),
+        Path("/usr/share/fonts"),
+    ]
+
+
+# --------------------------------------------------------------------------
+# Reading just enough of a font file
+# --------------------------------------------------------------------------
+
+
+def _read_tables(handle, offset: int) -> dict[bytes, tuple[int, int]]:
+    handle.seek(offset)
+    head = handle.read(12)
+    if len(head) < 12:
+        return {}
+    (num_tables,) = struct.unpack(">H", head[4:6])
+    data = handle.read(16 * num_tables)
+    tables = {}
+    for i in range(min(num_tables, len(data) // 16)):
+        tag, _checksum, table_offset, length = struct.unpack(">4sLLL", data[16 * i : 16 * i + 16])
+        tables[tag] = (table_offset, length)
+    return tables
+
+
+def _read_names(handle, offset: int, length: int) -> dict[int, str]:
+    handle.seek(offset)
+    data = handle.read(min(length, 1 << 20))
+    if len(data) < 6:
+        return {}
+    _fmt, count, string_offset = struct.unpack(">HHH", data[:6])
+    best: dict[int, tuple[int, str]] = {}
+    for i in range(count):
+        record = data[6 + 12 * i : 18 + 12 * i]
+        if len(record) < 12:
+            break
+        platform, encoding, language, name_id, size, where = struct.unpack(">6H", record)
+        if name_id not in (1, 2, 16, 17):
+            continue
+        raw = data[string_offset + where : string_offset + where + size]
+        if platform == 3 and encoding in (0, 1, 10):
+            rank = 0 if language == 0x409 else 1
+            text = raw.decode("utf-16-be", "replace")
+        elif platform == 1 and encoding == 0 and language == 0:
+            rank = 2
+            text = raw.decode("mac_roman", "replace")
+        elif platform == 0:
+            rank = 3
+            text = raw.decode("utf-16-be", "replace")
+        else:
+            continue
+        if name_id not in best or rank < best[name_id][0]:
+            best[name_id] = (rank, text.strip())
+    return {name_id: text for name_id, (_rank, text) in best.items()}
+
+
+def _mac_style(handle, tables: dict[bytes, tuple[int, int]]) -> FaceStyle | None:
+    if b"head" not in tables:
+        return None
+    handle.seek(tables[b"head"][0] + 44)
+    data = handle.read(2)
+    if len(data) < 2:
+        return None
+    (mac_style,) = struct.unpack(">H", data)
+    return FaceStyle.of(bool(mac_style & 1), bool(mac_style & 2))
+
+
+def read_faces(path: Path) -> list[FaceFile]:
+    """The TrueType-outline faces in one font file (several in a .ttc)."""
+    faces: list[FaceFile] = []
+    try:
+        with open(path, "rb") as handle:
+            magic = handle.read(12)
+            if magic[:4] == b"ttcf":
+                (count,) = struct.unpack(">L", magic[8:12])
+                raw = handle.read(4 * min(count, 256))
+                offsets = [
+                    struct.unpack(">L", raw[4 * i : 4 * i + 4])[0] for i in range(len(raw) // 4)
+                ]
+            elif magic[:4] in (b"\x00\x01\x00\x00", b"true"):
+                offsets = [0]
+            else:
+                return []  # CFF-flavoured OpenType, Type 1, or not a font at all
+            for index, offset in enumerate(offsets):
+                tables = _read_tables(handle, offset)
+                if b"glyf" not in tables or b"name" not in tables or b"cmap" not in tables:
+                    continue
+                names = _read_names(handle, *tables[b"name"])
+                family = names.get(1, "")
+                if not family:
+                    continue
+                subfamily = names.get(2, "").casefold()
+                style = (
+                    _STYLE_NAMES.get(subfamily) or _mac_style(handle, tables) or FaceStyle.REGULAR
+                )
+                faces.append(FaceFile(path, index, family, style))
+                typographic = names.get(16, "")
+                sub17 = names.get(17, "").casefold()
+                if typographic and typographic != family and sub17 in _STYLE_NAMES:
+                    faces.append(FaceFile(path, index, typographic, _STYLE_NAMES[sub17]))
+    except (OSError, struct.error):
+        return []
+    return faces
+
+
+def scan_font_dirs(dirs: Iterable[Path]) -> dict[str, dict[FaceStyle, FaceFile]]:
+    """Map family keys to their faces; the first file found wins a slot."""
+    families: dict[str, dict[FaceStyle, FaceFile]] = {}
+    seen: set[Path] = set()
+    for folder in dirs:
+        if not folder.is_dir():
+            continue
+        files: list[Path] = []
+        for root, _subdirs, names in os.walk(folder, followlinks=True):
+            files.extend(
+                Path(root) / name for name in names if name.lower().endswith(FONT_SUFFIXES)
+            )
+        for path in sorted(files):
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            for face in read_faces(path):
+                slots = families.setdefault(family_key(face.family), {})
+                slots.setdefault(face.style, face)
+    return families
+
+
+# --------------------------------------------------------------------------
+# The resolver
+# --------------------------------------------------------------------------
+
+
+def _font_name(face: FaceFile) -> str:
+    """A reportlab font name made of letters, digits and dashes, so it can be
+    written into paragraph markup without escaping. It names the file too:
+    reportlab's registry is process-wide, and two resolvers (or two copies of
+    a family in different folders) must never share a name."""
+    base = re.sub(r"[^A-Za-z0-9]", "", face.family)[:24] or "Font"
+    digest = hashlib.sha1(f"{face.path.resolve()}:{face.index}".encode()).hexdigest()[:8]
+    return f"Br{base}-{face.style.name.title().replace('_', '')}-{digest}"
+
+
+class FontResolver:
+    """Font lookup for one process: scan once, register lazily, then answer
+    "which registered font draws this run" quickly. Thread-safe."""
+
+    def __init__(self, font_dirs: Sequence[Path] | None = None) -> None:
+        self._dirs = list(font_dirs) if font_dirs is not None else system_font_dirs()
+        self._lock = threading.RLock()
+        self._families: dict[str, dict[FaceStyle, FaceFile]] | None = None
+        self._sets: dict[str, FontSet | None] = {}
+        self._cmaps: dict[str, frozenset[int] | dict[int, int]] = {}
+        self._char_font: dict[str, FontSet | None] = {}
+        self._everything_loaded = False
+
+    # -- scanning and registering ------------------------------------------
+
+    @property
+    def families(self) -> dict[str, dict[FaceStyle, FaceFile]]:
+        with self._lock:
+            if self._families is None:
+                self._families = scan_font_dirs(self._dirs)
+            return self._families
+
+    def family_names(self) -> list[str]:
+        return sorted({face.family for faces in self.families.values() for face in faces.values()})
+
+    def _register(self, face: FaceFile) -> str:
+        name = _font_name(face)
+        if name not in pdfmetrics.getRegisteredFontNames():
+            font = TTFont(name, str(face.path), subfontIndex=face.index, shapable=False)
+            pdfmetrics.registerFont(font)
+        self._cmaps[name] = pdfmetrics.getFont(name).face.charToGlyph
+        return name
+
+    def family(self, name: str) -> FontSet | None:
+        """The registered faces of an installed family, or None."""
+        key = family_key(name)
+        with self._lock:
+            if key in self._sets:
+                return self._sets[key]
+            faces = self.families.get(key)
+            result: FontSet | None = None
+            if faces:
+                try:
+                    result = self._register_family(faces)
+                except Exception:  # a damaged font file must not stop an export
+                    result = None
+            self._sets[key] = result
+            return result
+
+    def _register_family(self, faces: dict[FaceStyle, FaceFile]) -> FontSet:
+        regular_face = faces.get(FaceStyle.REGULAR) or next(iter(faces.values()))
+        regular = self._register(regular_face)
+        bold = self._register(faces[FaceStyle.BOLD]) if FaceStyle.BOLD in faces else regular
+        italic = self._register(faces[FaceStyle.ITALIC]) if FaceStyle.ITALIC in faces else regular
+        if FaceStyle.BOLD_ITALIC in faces:
+            bold_italic = self._register(faces[FaceStyle.BOLD_ITALIC])
+        else:
+            bold_italic = bold if bold != regular else italic
+        # No registerFontFamily: the exporter names each face explicitly, and
+        # reportlab's family table is global state shared by every resolver.
+        return FontSet(regular_face.family, regular, bold, italic, bold_italic)
+
+    def cid_font(self, name: str) -> FontSet:
+        """One of reportlab's built-in CID fonts (not embedded)."""
+        with self._lock:
+            if name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(UnicodeCIDFont(name))
+            return FontSet(name, name, name, name, name, cid=True)
+
+    # -- choosing --------------------------------------------------------
+
+    def first_family(self, names: Iterable[str]) -> FontSet | None:
+        for name in names:
+            if name and (found := self.family(name)) is not None:
+                return found
+        return None
+
+    def base(self, preferred: str) -> FontSet:
+        """The template's family, else DejaVu Sans or another Latin font,
+        else reportlab's Helvetica (standard 14, not embedded)."""
+        found = self.first_family([preferred, *SCRIPT_FALLBACKS[Script.LATIN]])
+        if found is not None:
+            return found
+        return FontSet(
+            "Helvetica", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique"
+        )
+
+    def for_script(self, script: Script, preferred: FontSet, sample: str = "") -> FontSet:
+        """The font for a run of `script`; `sample` picks among CID fonts."""
+        if script in (Script.LATIN, Script.NEUTRAL):
+            return preferred
+        key = f"script:{script.value}"
+        with self._lock:
+            if key not in self._sets:
+                chain = SCRIPT_FALLBACKS[script]
+                found = None
+                for name in chain:
+                    candidate = self.family(name)
+                    if candidate is None:
+                        continue
+                    if script is Script.ARABIC and not self.covers(candidate.regular, "\ufe8d"):
+                        continue  # shaping needs the presentation forms
+                    found = candidate
+                    break
+                self._sets[key] = found
+            found = self._sets[key]
+        if found is not None:
+            return found
+        if script is Script.CJK:
+            return self.cid_font(_cid_for(sample))
+        return preferred
+
+    def covers(self, font_name: str, char: str) -> bool:
+        cmap = self._cmaps.get(font_name)
+        if cmap is None:  # standard 14 fonts draw Latin-1 only; CID fonts are checked by script
+            return ord(char) < 0x100 if font_name.startswith(("Helvetica", "Courier")) else True
+        return ord(char) in cmap
+
+    def font_for_char(self, char: str, script: Script) -> FontSet | None:
+        """Some installed font that draws `char`, or None."""
+        with self._lock:
+            if char in self._char_font:
+                return self._char_font[char]
+            found = None
+            for name in (*SCRIPT_FALLBACKS.get(script, ()), *GENERAL_FALLBACKS):
+                candidate = self.family(name)
+                if candidate is not None and self.covers(candidate.regular, char):
+                    found = candidate
+                    break
+            if found is None and unicodedata.category(char)[0] not in "CZ":
+                found = self._search_everything(char)
+            self._char_font[char] = found
+            return found
+
+    def _search_everything(self, char: str) -> FontSet | None:
+        """Last resort: every installed family, loaded once per process."""
+        for key in sorted(self.families):
+            candidate = self.family(key)
+            if candidate is not None and self.covers(candidate.regular, char):
+                return candidate
+        return None
+
+
+def _cid_for(sample: str) -> str:
+    for char in sample:
+        code = ord(char)
+        if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+            return CID_KOREAN
+        if 0x3040 <= code <= 0x30FF:
+            return CID_JAPANESE
+    return CID_CHINESE
+
+
+@lru_cache(maxsize=1)
+def default_resolver() -> FontResolver:
+    """One resolver per process: scanning and registering fonts is paid once.
+    Cached rather than global so tests can build their own resolvers."""
+    return FontResolver()

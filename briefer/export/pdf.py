@@ -1,0 +1,1034 @@
+"""PDF export with reportlab platypus, in the template's house style.
+
+`PdfExporter.render` turns a composed `Document` into a PDF: page size,
+margins, fonts, colours and line spacing from `Style`; a logo on page one;
+header and footer text with `{title} {date} {page} {pages} {classification}
+{author}` (the total page count comes from a canvas that holds every page
+until the end); a classification banner at the top and bottom of each page;
+bookmarks from the headings; internal links from citation markers to their
+source; document info and language. Footnotes are real footnotes: the
+document is laid out again with room reserved at the foot of each page for
+the sources cited there, until the reservation fits (or, failing that, the
+sources become endnotes with links both ways, and a warning says so).
+
+All text goes through `briefer.export.pdf_text`, which escapes it for
+reportlab's paragraph parser and picks fonts per script run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    HRFlowable,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Image as RLImage
+from reportlab.platypus import PageBreak as RLPageBreak
+from reportlab.platypus import Table as RLTable
+
+from briefer.document import (
+    Block,
+    BulletList,
+    Citation,
+    CodeBlock,
+    Contents,
+    Document,
+    Heading,
+    HorizontalRule,
+    Image,
+    ListItem,
+    OrderedList,
+    PageBreak,
+    Quote,
+    SourceLine,
+    SourcesList,
+    Span,
+    Subtitle,
+    Table,
+    Text,
+    Title,
+    is_safe_url,
+    iter_blocks,
+    plain_text,
+)
+from briefer.document import (
+    Paragraph as DocParagraph,
+)
+from briefer.export.fonts import FontResolver, FontSet, default_resolver
+from briefer.export.pdf_text import (
+    InlineStyle,
+    MarkupContext,
+    Piece,
+    RtlParagraph,
+    flatten,
+    paragraph_is_rtl,
+    pieces_markup,
+    text_markup,
+)
+from briefer.model import CitationStyle, Style
+from briefer.text import clean_text
+
+_FIELD = re.compile(r"\{(title|date|page|pages|classification|author)\}")
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_SPACE_RUN = re.compile(r"(?<=\S)  +")
+_LEADING_SPACES = re.compile(r"^ +")
+_IMAGE_FORMATS = ("PNG", "JPEG", "GIF")
+_CITE_CB = "brcite"
+_MAX_FOOTNOTE_SHARE = 0.5  # of the frame height, per page
+_FOOTNOTE_GAP = 8.0
+_GREY = "#555555"
+
+
+def _color(value: str, default: str) -> colors.Color:
+    try:
+        return colors.HexColor(value)
+    except (ValueError, TypeError):
+        return colors.HexColor(default)
+
+
+def _hex(color: colors.Color) -> str:
+    return "#" + color.hexval()[2:]
+
+
+class _Outlined(Paragraph):
+    """A paragraph that adds itself to the PDF outline when drawn."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any, **kwargs: Any) -> None:
+        self.outline: tuple[str, str, int] | None = kwargs.pop("outline", None)
+        super().__init__(text, style, *args, **kwargs)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = super().split(availWidth, availHeight)
+        for i, part in enumerate(parts):
+            part.outline = self.outline if i == 0 else None
+        return parts
+
+
+class _Footnoted(Flowable):
+    """A flowable whose citations need footnotes on the page it lands on.
+
+    It asks for its own height plus the height of the footnotes not yet on
+    the current page, draws itself at the top of that box, and afterwards the
+    document moves the frame's bottom up by the same amount (`_after`), so the
+    footnote area grows exactly as the cited text is placed. Split parts
+    recount the citations they actually hold."""
+
+    def __init__(self, inner: Flowable, cites: list[int], renderer: _Renderer) -> None:
+        super().__init__()
+        self.inner = inner
+        self.cites = cites
+        self.renderer = renderer
+        self.extra = 0.0
+
+    @property
+    def outline(self) -> tuple[str, str, int] | None:
+        return getattr(self.inner, "outline", None)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.extra = self.renderer.footnote_extra(self.cites)
+        w, h = self.inner.wrap(availWidth, max(availHeight - self.extra, 0.0))
+        self.width, self.height = w, h + self.extra
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        extra = self.renderer.footnote_extra(self.cites)
+        parts = self.inner.split(availWidth, max(availHeight - extra, 0.0))
+        return [_Footnoted(part, _cites_in(part), self.renderer) for part in parts]
+
+    def getSpaceBefore(self) -> float:
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.inner.getSpaceAfter()
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, self.extra)
+
+
+def _cites_in(flowable: Any) -> list[int]:
+    """Footnote citation numbers held by a flowable (or a split part of one)."""
+    found: list[int] = []
+
+    def scan(obj: Any) -> None:
+        cb = getattr(obj, "cbDefn", None)
+        if cb is not None:
+            if getattr(cb, "name", None) == _CITE_CB and str(getattr(cb, "label", "")).isdigit():
+                n = int(cb.label)
+                if n not in found:
+                    found.append(n)
+        elif isinstance(obj, (list, tuple)):
+            for item in obj:
+                scan(item)
+        elif isinstance(obj, Paragraph):
+            scan(obj.frags)
+        elif isinstance(obj, RLTable):
+            scan(obj._cellvalues)
+        elif isinstance(obj, RtlParagraph):
+            for n in obj.cites:
+                if n not in found:
+                    found.append(n)
+        elif isinstance(obj, (_Indented, _Footnoted)):
+            scan(obj.inner)
+
+    scan(flowable)
+    return found
+
+
+class PdfExporter:
+    """Render a `Document` as PDF (registered as format "pdf")."""
+
+    NAME = "pdf"
+    EXTENSION = ".pdf"
+
+    def __init__(self, fonts: FontResolver | None = None) -> None:
+        self._fonts = fonts
+
+    def render(self, document: Document, stream: BinaryIO) -> None:
+        fonts = self._fonts if self._fonts is not None else default_resolver()
+        stream.write(_Renderer(document, fonts).render())
+
+
+class _Renderer:
+    """One export: styles, flowables and the page furniture for a document."""
+
+    def __init__(self, document: Document, fonts: FontResolver) -> None:
+        self.doc = document
+        self.style: Style = document.style
+        self.fonts = fonts
+        style = self.style
+        self.body = fonts.base(style.body_font)
+        self.heading = fonts.base(style.heading_font)
+        self.mono = fonts.first_family(
+            [
+                style.mono_font,
+                "DejaVu Sans Mono",
+                "Liberation Mono",
+                "Courier New",
+                "Noto Sans Mono",
+            ]
+        ) or FontSet("Courier", "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique")
+        self.text_color = _color(style.text_color, "#1A1A1A")
+        self.accent = _color(style.accent, "#0B5CAD")
+        self.banner_color = _color(style.banner_color, "#B00020")
+        self.size = max(4.0, float(style.body_size_pt))
+        self.leading = self.size * max(1.0, float(style.line_spacing))
+        self.page_w, self.page_h = (v * mm for v in style.page_size.mm)
+        top, right, bottom, left = (max(0.0, float(v)) * mm for v in style.margins_mm)
+        self.margins = (top, right, bottom, left)
+        self.frame_w = max(self.page_w - left - right, 72.0)
+        self.frame_h = max(self.page_h - top - bottom, 72.0)
+        self.citation_style = document.citation_style
+        self.endnote_fallback = False
+        self._styles: dict[tuple[Any, ...], ParagraphStyle] = {}
+        self._contexts: dict[tuple[float, str], MarkupContext] = {}
+        self._heading_keys: dict[str, str] = {}
+        self._first_cite: set[int] = set()
+        self._cites: dict[int, list[int]] = {}  # page -> footnoted n, in order
+        self._page_notes: set[int] = set()
+        self._page_notes_height = 0.0
+        self._footnote_overflow = False
+        self._fn_heights: dict[int, float] = {}
+        self.missing: dict[str, None] = {}
+
+    # ------------------------------------------------------------------
+    # Driving the passes
+    # ------------------------------------------------------------------
+
+    def render(self) -> bytes:
+        self._collect_destinations()
+        data = self._render_once()
+        if self._footnote_overflow:
+            self.doc.warn(
+                "footnotes too long for the foot of their page; "
+                "the sources are listed as endnotes instead, with links both ways"
+            )
+            self.citation_style = CitationStyle.ENDNOTES
+            self.endnote_fallback = True
+            self._collect_destinations()
+            data = self._render_once()
+        self._report_missing()
+        return data
+
+    def footnote_extra(self, cites: list[int]) -> float:
+        """Height the footnotes of `cites` add to the current page."""
+        new = [n for n in cites if n not in self._page_notes]
+        if not new:
+            return 0.0
+        extra = sum(self._footnote_h(n) for n in new)
+        if not self._page_notes:
+            extra += _FOOTNOTE_GAP
+        if self._page_notes_height + extra > self.frame_h * _MAX_FOOTNOTE_SHARE:
+            self._footnote_overflow = True
+            return 0.0
+        return extra
+
+    def _after_flowable(self, flowable: Flowable, frame: Frame) -> None:
+        if isinstance(flowable, _Footnoted) and flowable.extra:
+            # The box reserved space below the text; hand it to the footnote area.
+            frame._y += flowable.extra
+            frame._y1p += flowable.extra
+            self._page_notes_height += flowable.extra
+            self._page_notes.update(flowable.cites)
+
+    def _render_once(self) -> bytes:
+        self._first_cite = set()
+        self._cites = {}
+        self._footnote_overflow = False
+        buffer = io.BytesIO()
+        template = self._doc_template(buffer)
+        template.build(self._story(), canvasmaker=self._canvas_class())
+        return buffer.getvalue()
+
+    def _collect_destinations(self) -> None:
+        self.destinations: set[str] = set()
+        self._heading_keys = {}
+        index = 0
+        blocks = list(self.doc.blocks)
+        if self.endnote_fallback and not any(isinstance(b, SourcesList) for b in blocks):
+            blocks.append(SourcesList(self.style.sources_title, tuple(self.doc.sources)))
+        self.blocks = blocks
+        for block in iter_blocks(blocks):
+            if isinstance(block, Heading):
+                index += 1
+                key = f"h-{index}"
+                self.destinations.add(key)
+                if block.anchor and block.anchor not in self._heading_keys:
+                    self._heading_keys[block.anchor] = key
+            elif isinstance(block, (SourcesList, SourceLine)):
+                self.destinations.update(f"source-{e.n}" for e in block.entries)
+        if self.endnote_fallback:
+            self.destinations.update(f"cite-{s.n}" for s in self.doc.sources)
+
+    def _report_missing(self) -> None:
+        if not self.missing:
+            return
+        names = ", ".join(
+            f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in list(self.missing)[:20]
+        )
+        more = "" if len(self.missing) <= 20 else f" and {len(self.missing) - 20} more"
+        self.doc.warn(
+            f"no installed font can draw these characters, shown as \ufffd or ?: {names}{more}"
+        )
+
+    # ------------------------------------------------------------------
+    # Document template, canvas and page furniture
+    # ------------------------------------------------------------------
+
+    def _doc_template(self, buffer: io.BytesIO) -> BaseDocTemplate:
+        meta = self.doc.meta
+        top, right, bottom, left = self.margins
+        renderer = self
+
+        class _DocTemplate(BaseDocTemplate):
+            def afterFlowable(self, flowable: Flowable) -> None:
+                renderer._after_flowable(flowable, self.frame)
+                outline = getattr(flowable, "outline", None)
+                if outline is not None:
+                    title, key, level = outline
+                    self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+
+        template = _DocTemplate(
+            buffer,
+            pagesize=(self.page_w, self.page_h),
+            leftMargin=left,
+            rightMargin=right,
+            topMargin=top,
+            bottomMargin=bottom,
+            title=clean_text(meta.title),
+            author=clean_text(meta.author),
+            subject=clean_text(meta.subtitle),
+            keywords=[clean_text(k) for k in meta.keywords],
+            creator="Briefer",
+            producer="Briefer (reportlab)",
+            lang=clean_text(meta.language) or None,
+            invariant=1 if self.doc.deterministic else 0,
+            initialFontName=self.body.regular,
+            initialFontSize=self.size,
+        )
+        frame = Frame(
+            left,
+            bottom,
+            self.frame_w,
+            self.frame_h,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="body",
+        )
+        template.addPageTemplates(
+            [
+                PageTemplate(
+                    id="page",
+                    frames=[frame],
+                    onPage=renderer._on_page,
+                    onPageEnd=renderer._on_page_end,
+                    pagesize=(self.page_w, self.page_h),
+                )
+            ]
+        )
+        return template
+
+    def _canvas_class(self) -> type[Canvas]:
+        renderer = self
+        created = self.doc.created
+
+        class _Canvas(Canvas):
+            """Holds every page until `save` so the footer knows the total."""
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self._held: list[dict[str, Any]] = []
+                self.setNamedCB(_CITE_CB, renderer._on_cite)
+                if created is not None:
+                    _set_timestamp(self, created)
+
+            def showPage(self) -> None:
+                self._held.append(dict(self.__dict__))
+                self._startPage()
+                # Destinations made on the next page must name it ("Page<n>"),
+                # although the held pages are only added to the PDF in `save`.
+                self._doc.pageCounter += 1
+
+            def save(self) -> None:
+                total = len(self._held)
+                self._doc.pageCounter = 1
+                for state in self._held:
+                    self.__dict__.update(state)
+                    renderer._draw_furniture(self, total)
+                    Canvas.showPage(self)
+                Canvas.save(self)
+
+        return _Canvas
+
+    def _on_page(self, canvas: Canvas, doctemplate: BaseDocTemplate) -> None:
+        self._page_notes = set()
+        self._page_notes_height = 0.0
+        # Undo the previous page's footnote reservation (see _after_flowable).
+        doctemplate.pageTemplate.frames[0]._geom()
+
+    def _on_cite(self, canvas: Canvas, _kind: str, label: str | None) -> None:
+        if label and label.isdigit():
+            cites = self._cites.setdefault(canvas.getPageNumber(), [])
+            if int(label) not in cites:
+                cites.append(int(label))
+
+    def _on_page_end(self, canvas: Canvas, doctemplate: BaseDocTemplate) -> None:
+        if self.citation_style is not CitationStyle.FOOTNOTES:
+            return
+        cited = self._cites.get(canvas.getPageNumber(), [])
+        if not cited:
+            return
+        left = self.margins[3]
+        y = self.margins[2]
+        for n in reversed(cited):
+            para = self._footnote_para(n)
+            _w, h = para.wrap(self.frame_w, self.frame_h)
+            para.drawOn(canvas, left, y)
+            y += h
+        canvas.saveState()
+        canvas.setStrokeColor(colors.HexColor(_GREY))
+        canvas.setLineWidth(0.5)
+        canvas.line(left, y + 3, left + min(50 * mm, self.frame_w), y + 3)
+        canvas.restoreState()
+
+    def _footnote_para(self, n: int) -> Paragraph:
+        entry = self.doc.source(n)
+        style = self._pstyle("footnote")
+        ctx = self._ctx()
+        spans = entry.spans if entry is not None else (Text("?"),)
+        pieces = flatten(spans, ctx)
+        markup = f"<super>{n}</super> " + pieces_markup(pieces, ctx, style.fontName)
+        return Paragraph(markup, style)
+
+    def _footnote_h(self, n: int) -> float:
+        if n not in self._fn_heights:
+            self._fn_heights[n] = self._footnote_para(n).wrap(self.frame_w, self.frame_h)[1]
+        return self._fn_heights[n]
+
+    def _draw_furniture(self, canvas: Canvas, total: int) -> None:
+        page = canvas.getPageNumber()
+        meta = self.doc.meta
+        values = {
+            "title": meta.title,
+            "date": meta.date,
+            "page": str(page),
+            "pages": str(total),
+            "classification": meta.classification,
+            "author": meta.author,
+        }
+        top, _right, bottom, _left = self.margins
+        banner = self.style.banner and meta.classification.strip()
+        edge = 5 * mm
+        if banner:
+            for y in (self.page_h - edge - 8, edge):
+                self._draw_line(canvas, meta.classification, y, "banner")
+        inner = edge + 12 if banner else edge
+        for text, y in (
+            (self.style.header, max(self.page_h - top + 4, self.page_h - inner - 10)),
+            (self.style.footer, min(bottom - 14, inner)),
+        ):
+            if text:
+                line = _FIELD.sub(lambda m: values[m.group(1)], text)
+                self._draw_line(canvas, line, y, "furniture")
+
+    def _draw_line(self, canvas: Canvas, text: str, y: float, kind: str) -> None:
+        style = self._pstyle(kind)
+        ctx = self._ctx()
+        pieces = [Piece(text, InlineStyle(bold=kind == "banner"))]
+        para = Paragraph(pieces_markup(pieces, ctx, style.fontName), style)
+        para.wrap(self.page_w - self.margins[1] - self.margins[3], self.page_h)
+        para.drawOn(canvas, self.margins[3], y)
+
+    # ------------------------------------------------------------------
+    # Styles
+    # ------------------------------------------------------------------
+
+    def _pstyle(
+        self, kind: str, indent: float = 0.0, align: str = "", cjk: bool = False, rtl: bool = False
+    ) -> ParagraphStyle:
+        key = (kind, round(indent, 2), align, cjk, rtl)
+        if key in self._styles:
+            return self._styles[key]
+        style = self.style
+        base = dict(
+            name=f"{kind}-{indent}-{align}-{cjk}",
+            fontName=self.body.regular,
+            fontSize=self.size,
+            leading=self.leading,
+            textColor=self.text_color,
+            leftIndent=indent,
+            spaceAfter=self.size * 0.6,
+            splitLongWords=1,
+            allowWidows=0,
+            allowOrphans=0,
+        )
+        if kind == "title":
+            size = max(6.0, float(style.title_size_pt))
+            base.update(
+                fontName=self.heading.bold,
+                fontSize=size,
+                leading=size * 1.2,
+                textColor=self.accent,
+                spaceAfter=size * 0.35,
+            )
+        elif kind == "subtitle":
+            size = self.size * 1.3
+            base.update(
+                fontSize=size, leading=size * 1.3, textColor=colors.HexColor(_GREY), spaceAfter=size
+            )
+        elif kind.startswith("h"):
+            level = int(kind[1:])
+            size = max(6.0, float(style.heading_sizes_pt[level - 1]))
+            base.update(
+                fontName=self.heading.bold,
+                fontSize=size,
+                leading=size * 1.25,
+                textColor=self.accent,
+                spaceBefore=size * 0.9,
+                spaceAfter=size * 0.35,
+                keepWithNext=1,
+            )
+        elif kind == "code":
+            size = self.size * 0.88
+            base.update(
+                fontName=self.mono.regular,
+                fontSize=size,
+                leading=size * 1.3,
+                backColor=colors.HexColor("#F3F4F6"),
+                borderPadding=(3, 4, 3, 4),
+                leftIndent=indent + 4,
+                rightIndent=4,
+                spaceBefore=4,
+                spaceAfter=self.size,
+            )
+        elif kind == "quote":
+            base.update(textColor=colors.HexColor(_GREY), leftIndent=indent)
+        elif kind == "footnote":
+            size = self.size * 0.8
+            base.update(fontSize=size, leading=size * 1.25, spaceAfter=0)
+        elif kind == "furniture":
+            size = max(6.0, self.size * 0.75)
+            base.update(
+                fontSize=size,
+                leading=size * 1.2,
+                alignment=TA_CENTER,
+                textColor=colors.HexColor(_GREY),
+                spaceAfter=0,
+            )
+        elif kind == "banner":
+            size = max(7.0, self.size * 0.85)
+            base.update(
+                fontSize=size,
+                leading=size * 1.2,
+                alignment=TA_CENTER,
+                textColor=self.banner_color,
+                fontName=self.body.bold,
+                spaceAfter=0,
+            )
+        elif kind == "cell":
+            base.update(spaceAfter=0)
+        elif kind == "cellhead":
+            base.update(spaceAfter=0, fontName=self.body.bold)
+        elif kind == "contents":
+            base.update(spaceAfter=2)
+        elif kind == "listitem":
+            base.update(
+                spaceAfter=self.size * 0.3,
+                bulletIndent=indent - 12,
+                bulletFontName=self.body.regular,
+            )
+        if align:
+            base["alignment"] = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}.get(
+                align, TA_LEFT
+            )
+        if cjk:
+            base["wordWrap"] = "CJK"
+        if rtl:  # mirror the indents: lists and quotes indent from the right
+            base["leftIndent"], base["rightIndent"] = 0.0, base["leftIndent"]
+        result = ParagraphStyle(**base)
+        self._styles[key] = result
+        return result
+
+    # ------------------------------------------------------------------
+    # Inline text
+    # ------------------------------------------------------------------
+
+    def _ctx(self, size: float | None = None, family: FontSet | None = None) -> MarkupContext:
+        """The span context for text of one size whose Latin runs use
+        `family` (the body font unless a heading or title says otherwise)."""
+        size = size or self.size
+        family = family or self.body
+        key = (size, family.regular)
+        cached = self._contexts.get(key)
+        if cached is None or cached.destinations is not self.destinations:
+            cached = self._contexts[key] = MarkupContext(
+                fonts=self.fonts,
+                body=family,
+                mono=self.mono,
+                size=size,
+                accent=_hex(self.accent),
+                destinations=self.destinations,
+                citation_markup=self._citation_markup,
+                missing=self.missing,
+            )
+        return cached
+
+    def _citation_markup(self, citation: Citation) -> tuple[str, str]:
+        n = citation.n
+        if n <= 0 or self.doc.source(n) is None:
+            label = f"[?{clean_text(citation.key)}]"
+            return text_markup(label, InlineStyle(), self._ctx(), "").markup, label
+        if self.citation_style is CitationStyle.FOOTNOTES:
+            return f'<super>{n}</super><onDraw name="{_CITE_CB}" label="{n}"/>', str(n)
+        marker = f"[{n}]"
+        if f"source-{n}" in self.destinations:
+            marker = f'<a href="#source-{n}" color="{_hex(self.accent)}">{marker}</a>'
+        anchor = ""
+        if self.endnote_fallback and n not in self._first_cite:
+            self._first_cite.add(n)
+            anchor = f'<a name="cite-{n}"/>'
+        return f"{anchor}<super>{marker}</super>", f"[{n}]"
+
+    def _para(
+        self,
+        spans: tuple[Span, ...],
+        kind: str,
+        indent: float = 0.0,
+        *,
+        lead_in: str = "",
+        prefix: str = "",
+        align: str = "",
+        outline: tuple[str, str, int] | None = None,
+        bullet: str | None = None,
+    ) -> Flowable:
+        heading_like = kind == "title" or (kind[:1] == "h" and kind[1:].isdigit())
+        ctx = self._ctx(family=self.heading if heading_like else None)
+        pieces: list[Piece] = []
+        if lead_in:
+            # Like the DOCX: the lead-in in the heading font, bold, accent colour.
+            label = lead_in.rstrip() + " "
+            runs = text_markup(label, InlineStyle(bold=True), self._ctx(family=self.heading), "")
+            colour = _hex(self.accent)
+            pieces.append(
+                Piece(
+                    label,
+                    InlineStyle(bold=True),
+                    markup=f'<font color="{colour}">{runs.markup}</font>',
+                )
+            )
+        pieces.extend(flatten(spans, ctx, InlineStyle(bold=heading_like)))
+        plain = "".join(p.text for p in pieces)
+        style = self._pstyle(kind, indent, align, cjk=bool(_CJK.search(plain)))
+        if paragraph_is_rtl(pieces):
+            rtl_style = self._pstyle(kind, indent, "right", rtl=True)
+            return RtlParagraph(
+                pieces, rtl_style, ctx, prefix=prefix, bullet=bullet, outline=outline
+            )
+        markup = prefix + pieces_markup(pieces, ctx, style.fontName)
+        if outline is not None:
+            return _Outlined(markup, style, outline=outline)
+        if bullet is not None:
+            return Paragraph(markup or "\u00a0", style, bulletText=bullet)
+        return Paragraph(markup, style)
+
+    # ------------------------------------------------------------------
+    # Blocks
+    # ------------------------------------------------------------------
+
+    def _story(self) -> list[Flowable]:
+        self._heading_count = 0
+        self._sources_count = 0
+        self._outline_level = -1
+        story: list[Flowable] = []
+        logo = self._logo()
+        if logo is not None:
+            story.append(logo)
+        for flowable in self._flow(self.blocks, 0.0):
+            if self.citation_style is CitationStyle.FOOTNOTES and (cites := _cites_in(flowable)):
+                flowable = _Footnoted(flowable, cites, self)
+            story.append(flowable)
+        if not story:
+            story.append(Spacer(1, 1))
+        return story
+
+    def _flow(
+        self, blocks: list[Block] | tuple[Block, ...], indent: float, kind: str = "body"
+    ) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in blocks:
+            out.extend(self._block(block, indent, kind))
+        return out
+
+    def _block(self, block: Block, indent: float, kind: str) -> list[Flowable]:
+        if isinstance(block, Title):
+            return [self._para(block.spans, "title", indent)]
+        if isinstance(block, Subtitle):
+            return [self._para(block.spans, "subtitle", indent)]
+        if isinstance(block, Heading):
+            return self._heading(block, indent)
+        if isinstance(block, DocParagraph):
+            return [self._para(block.spans, kind, indent, lead_in=block.lead_in)]
+        if isinstance(block, (BulletList, OrderedList)):
+            return self._list(block, indent, kind, depth=0)
+        if isinstance(block, ListItem):
+            return self._flow(block.blocks, indent, kind)
+        if isinstance(block, Quote):
+            return self._flow(block.blocks, self._deeper(indent, 14.0), "quote")
+        if isinstance(block, CodeBlock):
+            return [self._code(block, indent)]
+        if isinstance(block, Table):
+            return [self._table(block, indent)]
+        if isinstance(block, Image):
+            return [self._image(block, indent)]
+        if isinstance(block, HorizontalRule):
+            return [
+                HRFlowable(
+                    width="100%",
+                    thickness=0.6,
+                    color=colors.HexColor("#BBBBBB"),
+                    spaceBefore=4,
+                    spaceAfter=8,
+                )
+            ]
+        if isinstance(block, PageBreak):
+            return [RLPageBreak()]
+        if isinstance(block, Contents):
+            return self._contents(block, indent)
+        if isinstance(block, SourcesList):
+            return self._sources(block, indent)
+        if isinstance(block, SourceLine):
+            return [self._source_line(block, indent)]
+        return []
+
+    def _deeper(self, indent: float, step: float) -> float:
+        """Indent one level more, but leave at least half the frame for text."""
+        return min(indent + step, self.frame_w * 0.5)
+
+    def _outline_level_for(self, level: int) -> int:
+        # reportlab refuses a jump of more than one level down the outline.
+        level = max(0, min(level, self._outline_level + 1))
+        self._outline_level = level
+        return level
+
+    def _heading(self, block: Heading, indent: float) -> list[Flowable]:
+        level = min(3, max(1, block.level))
+        title = " ".join(clean_text(plain_text(block.spans)).split()) or "\u2014"
+        self._heading_count += 1
+        key = f"h-{self._heading_count}"  # numbered as in _collect_destinations
+        outline_level = self._outline_level_for(level - 1)
+        prefix = f'<a name="{key}"/>'
+        para = self._para(
+            block.spans, f"h{level}", indent, prefix=prefix, outline=(title, key, outline_level)
+        )
+        return [CondPageBreak(self.leading * 4), para]
+
+    def _list(
+        self, block: BulletList | OrderedList, indent: float, kind: str, depth: int
+    ) -> list[Flowable]:
+        out: list[Flowable] = []
+        step = 16.0
+        inner = self._deeper(indent, step)
+        for i, item in enumerate(block.items):
+            if isinstance(block, OrderedList):
+                label = f"{block.start + i}."
+            else:
+                label = ("\u2022", "\u25e6", "\u25aa")[depth % 3]
+                if not self.fonts.covers(self.body.regular, label):
+                    label = "-"
+            first = True
+            for child in item.blocks or (DocParagraph(()),):
+                if first and isinstance(child, DocParagraph):
+                    out.append(
+                        self._para(
+                            child.spans, "listitem", inner, lead_in=child.lead_in, bullet=label
+                        )
+                    )
+                elif isinstance(child, (BulletList, OrderedList)):
+                    if first:
+                        out.append(self._para((), "listitem", inner, bullet=label))
+                    out.extend(self._list(child, inner, kind, depth + 1))
+                else:
+                    if first:
+                        out.append(self._para((), "listitem", inner, bullet=label))
+                    out.extend(self._block(child, inner, kind))
+                first = False
+        return out
+
+    def _code(self, block: CodeBlock, indent: float) -> Flowable:
+        style = self._pstyle("code", indent)
+        ctx = self._ctx(style.fontSize)
+        text = clean_text(block.text.expandtabs(4)).rstrip("\n")
+        lines = []
+        for line in text.split("\n"):
+            # Indentation and runs of spaces become non-breaking spaces so they
+            # survive; single spaces stay breakable, so a long line wraps between
+            # tokens, and a token wider than the frame is cut by splitLongWords.
+            line = _SPACE_RUN.sub(lambda m: "\u00a0" * (len(m.group()) - 1) + " ", line)
+            line = _LEADING_SPACES.sub(lambda m: "\u00a0" * len(m.group()), line)
+            lines.append(
+                text_markup(line, InlineStyle(mono=True), ctx, style.fontName, rtl_runs="").markup
+                if line
+                else ""
+            )
+        return Paragraph("<br/>".join(lines) or "\u00a0", style)
+
+    def _table(self, block: Table, indent: float) -> Flowable:
+        rows = ([block.header] if block.header else []) + list(block.rows)
+        ncols = max((len(r) for r in rows), default=0)
+        if ncols == 0:
+            return Spacer(1, 1)
+        width = self.frame_w - indent
+        weights = [1.0] * ncols
+        for row in rows:
+            for c, cell in enumerate(row):
+                weights[c] = max(weights[c], min(len(plain_text(cell)), 60) ** 0.5)
+        total = sum(weights)
+        col_widths = [max(width * w / total, 24.0) for w in weights]
+        scale = width / sum(col_widths)
+        col_widths = [w * scale for w in col_widths]
+        data = []
+        for r, row in enumerate(rows):
+            cells = []
+            for c in range(ncols):
+                spans = row[c] if c < len(row) else ()
+                align = block.align[c] if c < len(block.align) else ""
+                kind = "cellhead" if (r == 0 and block.header) else "cell"
+                cells.append(self._para(spans, kind, 0.0, align=align))
+            data.append(cells)
+        table = RLTable(
+            data,
+            colWidths=col_widths,
+            repeatRows=1 if block.header else 0,
+            splitInRow=1,
+            hAlign="LEFT",
+        )
+        commands: list[tuple[Any, ...]] = [
+            ("FONT", (0, 0), (-1, -1), self.body.regular, self.size),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#BBBBBB")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ]
+        if block.header:
+            commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F7")))
+        table.setStyle(TableStyle(commands))
+        if indent:
+            return _Indented(table, indent)
+        return table
+
+    def _image(self, block: Image, indent: float) -> Flowable:
+        reason = ""
+        size: tuple[int, int] | None = None
+        if block.path is None:
+            reason = "no local file"
+        else:
+            size, reason = _probe_image(block.path)
+        if size is None:
+            self.doc.warn(
+                f"image {clean_text(block.src)!r}: {reason}; a placeholder was drawn instead"
+            )
+            return self._placeholder(block, indent)
+        assert block.path is not None
+        w, h = size[0] * 0.75, size[1] * 0.75  # pixels at 96 dpi -> points
+        max_w, max_h = self.frame_w - indent, self.frame_h * 0.8
+        scale = min(1.0, max_w / w, max_h / h)
+        image = RLImage(str(block.path), width=w * scale, height=h * scale, hAlign="LEFT")
+        image.spaceAfter = self.size * 0.6
+        return _Indented(image, indent) if indent else image
+
+    def _placeholder(self, block: Image, indent: float) -> Flowable:
+        label = f"[image: {block.alt or block.src}]"
+        para = self._para((Text(label),), "cell", 0.0, align="center")
+        table = RLTable([[para]], colWidths=[min(self.frame_w - indent, 120 * mm)], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), self.body.regular, self.size),
+                    ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor("#999999")),
+                    ("TOPPADDING", (0, 0), (-1, -1), 14),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 14),
+                ]
+            )
+        )
+        return KeepTogether([_Indented(table, indent) if indent else table, Spacer(1, 6)])
+
+    def _logo(self) -> Flowable | None:
+        path = self.style.logo
+        if path is None:
+            return None
+        size, reason = _probe_image(Path(path))
+        if size is None:
+            self.doc.warn(f"logo {Path(path).name!r}: {reason}; left out")
+            return None
+        width = min(max(1.0, self.style.logo_width_mm) * mm, self.frame_w)
+        height = width * size[1] / size[0]
+        if height > self.frame_h * 0.3:
+            height = self.frame_h * 0.3
+            width = height * size[0] / size[1]
+        return RLImage(str(path), width=width, height=height, hAlign="LEFT")
+
+    def _contents(self, block: Contents, indent: float) -> list[Flowable]:
+        out: list[Flowable] = [self._para((Text(block.title),), "h3", indent)]
+        for entry in block.entries:
+            key = self._heading_keys.get(entry.anchor)
+            para_indent = indent + 12 * max(0, min(entry.level, 3) - 1)
+            style = self._pstyle("contents", para_indent)
+            ctx = self._ctx()
+            markup = text_markup(
+                entry.text, InlineStyle(href=f"#{key}" if key else ""), ctx, style.fontName
+            ).markup
+            out.append(Paragraph(markup, style))
+        return out
+
+    def _sources(self, block: SourcesList, indent: float) -> list[Flowable]:
+        title = clean_text(block.title) or "Sources"
+        self._sources_count += 1
+        key, level = f"sources-{self._sources_count}", self._outline_level_for(0)
+        out: list[Flowable] = [
+            CondPageBreak(self.leading * 4),
+            self._para(
+                (Text(block.title),),
+                "h2",
+                indent,
+                prefix=f'<a name="{key}"/>',
+                outline=(title, key, level),
+            ),
+        ]
+        style = self._pstyle("body", indent)
+        ctx = self._ctx()
+        for entry in block.entries:
+            pieces = flatten(entry.spans, ctx)
+            markup = f'<a name="source-{entry.n}"/>{entry.n}. ' + pieces_markup(
+                pieces, ctx, style.fontName
+            )
+            if self.endnote_fallback and entry.n in self._first_cite:
+                back = text_markup(
+                    "\u21a9", InlineStyle(href=f"#cite-{entry.n}"), ctx, style.fontName
+                )
+                markup += " " + back.markup
+            out.append(Paragraph(markup, style))
+        return out
+
+    def _source_line(self, block: SourceLine, indent: float) -> Flowable:
+        style = self._pstyle("body", indent)
+        ctx = self._ctx()
+        parts = [text_markup(block.label, InlineStyle(bold=True), ctx, style.fontName).markup]
+        entries = []
+        for entry in block.entries:
+            name = entry.publisher or entry.title or entry.key
+            href = entry.url.strip() if is_safe_url(entry.url) else ""
+            text = text_markup(name, InlineStyle(href=href), ctx, style.fontName).markup
+            entries.append(f'<a name="source-{entry.n}"/>{text} [{entry.n}]')
+        parts.append("; ".join(entries))
+        return Paragraph(" ".join(parts), style)
+
+
+class _Indented(Flowable):
+    """Shift a flowable right by `indent` points (lists and quotes)."""
+
+    def __init__(self, inner: Flowable, indent: float) -> None:
+        super().__init__()
+        self.inner = inner
+        self.indent = indent
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        w, h = self.inner.wrap(availWidth - self.indent, availHeight)
+        self.width, self.height = w + self.indent, h
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = self.inner.split(availWidth - self.indent, availHeight)
+        return [_Indented(p, self.indent) for p in parts]
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, self.indent, 0)
+
+
+def _probe_image(path: Path) -> tuple[tuple[int, int] | None, str]:
+    """Open exactly `path` and decode it fully; (size, "") or (None, reason)."""
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(path) as image:
+            if image.format not in _IMAGE_FORMATS:
+                return None, f"unsupported image format {image.format or 'unknown'}"
+            image.load()
+            if image.width < 1 or image.height < 1:
+                return None, "empty image"
+            return (image.width, image.height), ""
+    except FileNotFoundError:
+        return None, "file not found"
+    except Exception as exc:  # PIL raises many kinds for bad files
+        return None, f"unreadable image ({type(exc).__name__})"
+
+
+def _set_timestamp(canvas: Canvas, created: dt.datetime) -> None:
+    """Write `created` (taken as UTC when naive) as the PDF's dates."""
+    stamp = canvas._doc._timeStamp
+    if created.tzinfo is not None:
+        created = created.astimezone(dt.UTC)
+    stamp.t = created.replace(tzinfo=dt.UTC).timestamp()
+    stamp.lt = created.timetuple()
+    stamp.YMDhms = tuple(created.timetuple())[:6]
+    stamp.dhh = stamp.dmm = 0
+    stamp.tzname = "UTC"

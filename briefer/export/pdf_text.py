@@ -1,0 +1,368 @@
+"""Inline spans -> reportlab paragraph markup, escaped, one font per script run.
+
+Everything a brief says reaches reportlab through this module. Text is passed
+through `clean_text` and then XML-escaped, so `<`, `>` and `&` are always
+literal characters for reportlab's paragraph parser; the only tags in the
+markup are the ones written here, font names come from the `FontResolver`,
+link targets are escaped attribute values and become clickable only when
+`is_safe_url` allows it, and internal destinations are names built from
+numbers (`source-3`, `h-12`), never from the brief's text.
+
+Right-to-left text is shaped with arabic-reshaper (contextual forms and
+lam-alef ligatures in the Arabic Presentation Forms, which the chosen fonts
+carry) and put in visual order with python-bidi, because reportlab's own bidi
+support needs `rlbidi`, which is not on PyPI. A right-to-left run inside a
+left-to-right paragraph is reordered as one unit; a paragraph whose base
+direction is right to left is broken into lines here (`RtlParagraph`) and each
+line is reordered word by word, so wrapping keeps the logical reading order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from itertools import groupby
+from operator import itemgetter
+from xml.sax.saxutils import escape
+
+import arabic_reshaper
+from bidi import get_display
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.paragraph import ParagraphStyle
+
+from briefer.document import (
+    Citation,
+    Code,
+    Emphasis,
+    LineBreak,
+    Link,
+    Span,
+    Strong,
+    Text,
+    is_safe_url,
+)
+from briefer.export.fonts import FontResolver, FontSet
+from briefer.text import Script, clean_text, is_rtl, script_of, split_scripts
+
+REPLACEMENT = "\ufffd"
+_ATTR_ENTITIES = {'"': "&quot;", "'": "&apos;"}
+_TRAILING_NEUTRALS = re.compile(r"[\s\W\d_]*$")
+_RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_LTR_CHAR = re.compile(r"[^\W\d_]")
+_RESHAPER = arabic_reshaper.ArabicReshaper(
+    configuration={"delete_harakat": False, "support_ligatures": True}
+)
+
+
+def attr(value: str) -> str:
+    """A string escaped for a double-quoted markup attribute."""
+    return escape(clean_text(value), _ATTR_ENTITIES)
+
+
+def visual_rtl(text: str) -> str:
+    """Shape (Arabic) and reorder one right-to-left run for left-to-right drawing."""
+    if not text:
+        return text
+    shaped = _RESHAPER.reshape(text) if re.search("[\u0600-\u08ff]", text) else text
+    return get_display(shaped, base_dir="R")
+
+
+@dataclass(frozen=True)
+class InlineStyle:
+    bold: bool = False
+    italic: bool = False
+    mono: bool = False
+    href: str = ""  # an already-vetted target: "https://…" or "#source-3"
+
+
+@dataclass
+class Piece:
+    """A stretch of text with one inline style, or a prebuilt marker."""
+
+    text: str
+    style: InlineStyle
+    markup: str = ""  # when set, drawn as is (citation markers), `text` is its plain form
+
+
+@dataclass
+class Runs:
+    """Markup with the width of each run, for line breaking RTL paragraphs."""
+
+    markup: str
+    width: float
+
+
+@dataclass
+class MarkupContext:
+    """What the span renderer needs from the exporter."""
+
+    fonts: FontResolver
+    body: FontSet
+    mono: FontSet
+    size: float
+    accent: str
+    destinations: set[str]
+    citation_markup: Callable[[Citation], tuple[str, str]]
+    missing: dict[str, None] = field(default_factory=dict)  # characters no font draws
+
+
+def flatten(
+    spans: Iterable[Span], ctx: MarkupContext, style: InlineStyle | None = None
+) -> list[Piece]:
+    """Spans -> pieces, in logical order. LineBreak becomes a "\\n" piece."""
+    style = style or InlineStyle()
+    pieces: list[Piece] = []
+    for span in spans:
+        if isinstance(span, Text):
+            pieces.append(Piece(span.text, style))
+        elif isinstance(span, Code):
+            pieces.append(Piece(span.text, replace(style, mono=True)))
+        elif isinstance(span, Strong):
+            pieces.extend(flatten(span.children, ctx, replace(style, bold=True)))
+        elif isinstance(span, Emphasis):
+            pieces.extend(flatten(span.children, ctx, replace(style, italic=True)))
+        elif isinstance(span, Link):
+            href = span.href.strip() if is_safe_url(span.href) else ""
+            pieces.extend(flatten(span.children, ctx, replace(style, href=href or style.href)))
+        elif isinstance(span, Citation):
+            markup, plain = ctx.citation_markup(span)
+            pieces.append(Piece(plain, style, markup=markup))
+        elif isinstance(span, LineBreak):
+            pieces.append(Piece("\n", style))
+    return pieces
+
+
+def _font_runs(
+    text: str, style: InlineStyle, ctx: MarkupContext, rtl_runs: str
+) -> list[tuple[str, str]]:
+    """(font name, visual text) runs for one piece of text."""
+    family = ctx.mono if style.mono else ctx.body
+    out: list[tuple[str, str]] = []
+    if text.isascii():
+        return [(family.face(style.bold, style.italic), text)]
+    for script, run in split_scripts(text):
+        fontset = ctx.fonts.for_script(script, family, run)
+        if rtl_runs == "word" and script in (Script.ARABIC, Script.HEBREW):
+            run = visual_rtl(run)
+        elif rtl_runs == "embedded" and script in (Script.ARABIC, Script.HEBREW):
+            # Trailing neutrals belong to the left-to-right text around the run.
+            core = run.rstrip(" \t\n")
+            tail = run[len(core) :]
+            trailing = _TRAILING_NEUTRALS.search(core)
+            cut = trailing.start() if trailing else len(core)
+            run = visual_rtl(core[:cut]) + core[cut:] + tail
+        out.extend(_covered_runs(run, fontset, script, style, ctx))
+    return out
+
+
+def _covered_runs(
+    run: str, fontset: FontSet, script: Script, style: InlineStyle, ctx: MarkupContext
+) -> list[tuple[str, str]]:
+    """Split a run where its font lacks a glyph; use a fallback or U+FFFD."""
+    face = fontset.face(style.bold, style.italic)
+    base_family = fontset is ctx.body or fontset is ctx.mono  # these draw ASCII
+    if fontset.cid:
+        return [(face, run)]
+    fonts = ctx.fonts
+    out: list[tuple[str, str]] = []
+    for char in run:
+        use = face
+        if (char > "\x7f" or not base_family) and not fonts.covers(face, char):
+            category = unicodedata.category(char)
+            if category in ("Mn", "Me", "Cf") or char in "\u200d\ufe0f\ufe0e":
+                continue  # joiners and variation selectors: nothing to draw
+            fallback = fonts.font_for_char(char, script_of(char))
+            if fallback is None:
+                ctx.missing[char] = None
+                use = ctx.body.regular
+                # U+FFFD where the body font has it, else a plain "?" (never a
+                # silent box: the warning names the character either way).
+                char = REPLACEMENT if fonts.covers(use, REPLACEMENT) else "?"
+            else:
+                use = fallback.face(style.bold, style.italic)
+        if out and out[-1][0] == use:
+            out[-1] = (use, out[-1][1] + char)
+        else:
+            out.append((use, char))
+    return out
+
+
+def _wrap_link(markup: str, style: InlineStyle, ctx: MarkupContext) -> str:
+    if not style.href:
+        return markup
+    if style.href.startswith("#"):
+        if style.href[1:] not in ctx.destinations:
+            return markup
+        return f'<a href="{attr(style.href)}" color="{ctx.accent}">{markup}</a>'
+    return f'<a href="{attr(style.href)}" color="{ctx.accent}" underline="1">{markup}</a>'
+
+
+def text_markup(
+    text: str, style: InlineStyle, ctx: MarkupContext, base_font: str, rtl_runs: str = "embedded"
+) -> Runs:
+    """`rtl_runs` is "embedded" (an RTL run inside LTR text), "word" (a word
+    of an RTL paragraph) or "" (leave logical order, e.g. code)."""
+    """Escaped markup for one piece of plain text."""
+    text = clean_text(text).replace("\f", " ").replace("\t", " ")
+    parts: list[str] = []
+    width = 0.0
+    for font, run in _font_runs(text, style, ctx, rtl_runs):
+        if rtl_runs == "word":  # only right-to-left line breaking needs widths
+            width += stringWidth(run, font, ctx.size)
+        escaped = escape(run)
+        parts.append(escaped if font == base_font else f'<font name="{font}">{escaped}</font>')
+    return Runs(_wrap_link("".join(parts), style, ctx), width)
+
+
+def pieces_markup(pieces: list[Piece], ctx: MarkupContext, base_font: str) -> str:
+    out: list[str] = []
+    previous: Piece | None = None
+    for piece in pieces:
+        if piece.markup:
+            if (
+                previous is not None
+                and previous.markup
+                and previous.text.isdigit()
+                and piece.text.isdigit()
+            ):
+                out.append("<super>,</super>")  # footnote markers 2 and 1, not 21
+            out.append(piece.markup)
+        elif piece.text == "\n":
+            out.append("<br/>")
+        else:
+            out.append(text_markup(piece.text, piece.style, ctx, base_font).markup)
+        previous = piece
+    return "".join(out)
+
+
+def pieces_plain(pieces: list[Piece]) -> str:
+    return "".join(piece.text for piece in pieces)
+
+
+# --------------------------------------------------------------------------
+# Right-to-left paragraphs
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Word:
+    markup: str
+    width: float
+    level: int  # 1 = right to left, 2 = left to right, 0 = neutral
+    newline: bool = False
+
+
+def _words(pieces: list[Piece], ctx: MarkupContext, base_font: str) -> list[_Word]:
+    words: list[_Word] = []
+    for piece in pieces:
+        if piece.text == "\n" and not piece.markup:
+            words.append(_Word("", 0.0, 0, newline=True))
+            continue
+        if piece.markup:
+            width = stringWidth(piece.text, ctx.body.regular, ctx.size * 0.7)
+            words.append(_Word(piece.markup, width, 0))
+            continue
+        for word in clean_text(piece.text).split():
+            runs = text_markup(word, piece.style, ctx, base_font, rtl_runs="word")
+            level = 1 if _RTL_CHAR.search(word) else (2 if _LTR_CHAR.search(word) else 0)
+            words.append(_Word(runs.markup, runs.width, level))
+    return words
+
+
+def _visual_line(words: list[_Word]) -> list[_Word]:
+    """Word-level bidi for a right-to-left line: runs of left-to-right words
+    keep their order, everything else is reversed (rules L1-L2, simplified)."""
+    levels = [w.level for w in words]
+    for i, level in enumerate(levels):
+        if level == 0:
+            before = next((levels[j] for j in range(i - 1, -1, -1) if levels[j]), 1)
+            after = next((levels[j] for j in range(i + 1, len(levels)) if levels[j]), 1)
+            levels[i] = 2 if before == after == 2 else 1
+    visual: list[_Word] = []
+    for level, group in reversed(
+        [
+            (k, [w for _, w in g])
+            for k, g in groupby(zip(levels, words, strict=True), key=itemgetter(0))
+        ]
+    ):
+        visual.extend(group if level == 2 else reversed(group))
+    return visual
+
+
+class RtlParagraph(Flowable):
+    """A right-aligned paragraph whose lines are broken in logical order and
+    then drawn in visual order. Delegates layout to a reportlab Paragraph
+    built for the width it is offered."""
+
+    def __init__(
+        self,
+        pieces: list[Piece],
+        style: ParagraphStyle,
+        ctx: MarkupContext,
+        *,
+        prefix: str = "",
+        bullet: str | None = None,
+        outline: tuple[str, str, int] | None = None,
+    ) -> None:
+        super().__init__()
+        self._prefix = prefix  # markup written by the exporter (an anchor)
+        self._bullet = bullet
+        self.outline = outline
+        self._words = _words(pieces, ctx, style.fontName)
+        if bullet is not None:
+            # The bullet opens the line on the right, where an RTL reader starts.
+            width = stringWidth(bullet + " ", style.fontName, style.fontSize)
+            self._words.insert(0, _Word(escape(bullet), width, 1))
+        self.cites = [int(n) for p in pieces for n in re.findall(r'label="(\d+)"', p.markup)]
+        self._style = style
+        self._space = stringWidth(" ", style.fontName, style.fontSize)
+        self._para: Paragraph | None = None
+        self._para_width = -1.0
+
+    def _build(self, width: float) -> Paragraph:
+        if self._para is not None and self._para_width == width:
+            return self._para
+        usable = width - self._style.leftIndent - self._style.rightIndent - 1.0
+        lines: list[list[_Word]] = [[]]
+        used = 0.0
+        for word in self._words:
+            if word.newline:
+                lines.append([])
+                used = 0.0
+                continue
+            extra = word.width + (self._space if lines[-1] else 0.0)
+            if lines[-1] and used + extra > usable:
+                lines.append([])
+                used = 0.0
+                extra = word.width
+            lines[-1].append(word)
+            used += extra
+        markup = "<br/>".join(" ".join(w.markup for w in _visual_line(line)) for line in lines)
+        self._para = Paragraph(self._prefix + markup, self._style)
+        self._para_width = width
+        return self._para
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        para = self._build(availWidth)
+        self.width, self.height = para.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return self._build(availWidth).split(availWidth, availHeight)
+
+    def getSpaceBefore(self) -> float:
+        return self._style.spaceBefore
+
+    def getSpaceAfter(self) -> float:
+        return self._style.spaceAfter
+
+    def draw(self) -> None:
+        assert self._para is not None
+        self._para.drawOn(self.canv, 0, 0)
+
+
+def paragraph_is_rtl(pieces: list[Piece]) -> bool:
+    return is_rtl(pieces_plain(pieces))
