@@ -25,8 +25,8 @@ import struct
 import sys
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,24 +62,39 @@ class FaceFile:
 
 @dataclass(frozen=True)
 class FontSet:
-    """Registered reportlab font names for the four faces of one family.
-    Missing faces reuse the nearest one (no synthetic bold)."""
+    """Reportlab font names for the four faces of one family (regular, bold,
+    italic, bold italic). Missing faces reuse the nearest one (no synthetic
+    bold). A face is registered with reportlab only when first asked for:
+    parsing a TrueType file costs about 15 ms, and most documents use two or
+    three of the eight faces of their body and heading families."""
 
     family: str
-    regular: str
-    bold: str
-    italic: str
-    bold_italic: str
+    names: tuple[str, str, str, str]
     cid: bool = False  # a built-in CID font: not embedded, no cmap to check
+    ensure: Callable[[str], str] | None = field(default=None, compare=False, repr=False)
+
+    def _name(self, index: int) -> str:
+        name = self.names[index]
+        return self.ensure(name) if self.ensure is not None else name
+
+    @property
+    def regular(self) -> str:
+        return self._name(0)
+
+    @property
+    def bold(self) -> str:
+        return self._name(1)
+
+    @property
+    def italic(self) -> str:
+        return self._name(2)
+
+    @property
+    def bold_italic(self) -> str:
+        return self._name(3)
 
     def face(self, bold: bool = False, italic: bool = False) -> str:
-        if bold and italic:
-            return self.bold_italic
-        if bold:
-            return self.bold
-        if italic:
-            return self.italic
-        return self.regular
+        return self._name(int(bold) + 2 * int(italic))
 
 
 # Families tried per script, in order, after the template's own font.
@@ -316,6 +331,8 @@ class FontResolver:
         self._sets: dict[str, FontSet | None] = {}
         self._cmaps: dict[str, frozenset[int] | dict[int, int]] = {}
         self._char_font: dict[str, FontSet | None] = {}
+        self._pending: dict[str, tuple[FaceFile, str]] = {}  # name -> (face, stand-in name)
+        self._broken: dict[str, str] = {}  # faces that failed to load -> their stand-in
         self._everything_loaded = False
 
     # -- scanning and registering ------------------------------------------
@@ -338,8 +355,24 @@ class FontResolver:
         self._cmaps[name] = pdfmetrics.getFont(name).face.charToGlyph
         return name
 
+    def _ensure(self, name: str) -> str:
+        """Register a face the first time it is used; a face that fails to
+        load gives way to its family's regular face."""
+        pending = self._pending.get(name)
+        if pending is None:
+            return name
+        with self._lock:
+            pending = self._pending.pop(name, None)
+            if pending is not None:
+                face, stand_in = pending
+                try:
+                    self._register(face)
+                except Exception:  # a damaged font file must not stop an export
+                    self._broken[name] = stand_in
+            return self._broken.get(name, name)
+
     def family(self, name: str) -> FontSet | None:
-        """The registered faces of an installed family, or None."""
+        """The faces of an installed family, or None."""
         key = family_key(name)
         with self._lock:
             if key in self._sets:
@@ -355,24 +388,36 @@ class FontResolver:
             return result
 
     def _register_family(self, faces: dict[FaceStyle, FaceFile]) -> FontSet:
+        # The regular face is loaded now, so a damaged family is skipped as a
+        # whole; the others wait until a bold or italic run needs them.
         regular_face = faces.get(FaceStyle.REGULAR) or next(iter(faces.values()))
         regular = self._register(regular_face)
-        bold = self._register(faces[FaceStyle.BOLD]) if FaceStyle.BOLD in faces else regular
-        italic = self._register(faces[FaceStyle.ITALIC]) if FaceStyle.ITALIC in faces else regular
+
+        def later(style: FaceStyle) -> str:
+            face = faces[style]
+            name = _font_name(face)
+            if name not in self._cmaps:
+                self._pending[name] = (face, regular)
+            return name
+
+        bold = later(FaceStyle.BOLD) if FaceStyle.BOLD in faces else regular
+        italic = later(FaceStyle.ITALIC) if FaceStyle.ITALIC in faces else regular
         if FaceStyle.BOLD_ITALIC in faces:
-            bold_italic = self._register(faces[FaceStyle.BOLD_ITALIC])
+            bold_italic = later(FaceStyle.BOLD_ITALIC)
         else:
             bold_italic = bold if bold != regular else italic
         # No registerFontFamily: the exporter names each face explicitly, and
         # reportlab's family table is global state shared by every resolver.
-        return FontSet(regular_face.family, regular, bold, italic, bold_italic)
+        return FontSet(
+            regular_face.family, (regular, bold, italic, bold_italic), ensure=self._ensure
+        )
 
     def cid_font(self, name: str) -> FontSet:
         """One of reportlab's built-in CID fonts (not embedded)."""
         with self._lock:
             if name not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(UnicodeCIDFont(name))
-            return FontSet(name, name, name, name, name, cid=True)
+            return FontSet(name, (name, name, name, name), cid=True)
 
     # -- choosing --------------------------------------------------------
 
@@ -389,7 +434,8 @@ class FontResolver:
         if found is not None:
             return found
         return FontSet(
-            "Helvetica", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique"
+            "Helvetica",
+            ("Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique"),
         )
 
     def for_script(self, script: Script, preferred: FontSet, sample: str = "") -> FontSet:
@@ -418,6 +464,7 @@ class FontResolver:
         return preferred
 
     def covers(self, font_name: str, char: str) -> bool:
+        font_name = self._ensure(font_name)
         cmap = self._cmaps.get(font_name)
         if cmap is None:  # standard 14 fonts draw Latin-1 only; CID fonts are checked by script
             return ord(char) < 0x100 if font_name.startswith(("Helvetica", "Courier")) else True

@@ -225,7 +225,9 @@ class _Renderer:
                 "Courier New",
                 "Noto Sans Mono",
             ]
-        ) or FontSet("Courier", "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique")
+        ) or FontSet(
+            "Courier", ("Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique")
+        )
         self.text_color = _color(style.text_color, "#1A1A1A")
         self.accent = _color(style.accent, "#0B5CAD")
         self.banner_color = _color(style.banner_color, "#B00020")
