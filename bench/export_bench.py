@@ -93,10 +93,10 @@ TARGETS = {
     ("pdf", "in-process", 1): 0.080,
     ("pdf", "in-process", 100): 1.5,
 }
-WORDS_PER_PAGE = 420
+WORDS_PER_PAGE = 400
 
 
-def sentence(rng: random.Random, cite: bool) -> str:
+def sentence(rng: random.Random, cite: bool, sources: int) -> str:
     words = [rng.choice(WORDS) for _ in range(rng.randint(10, 20))]
     words[0] = words[0].capitalize()
     if rng.random() < 0.15:
@@ -104,11 +104,14 @@ def sentence(rng: random.Random, cite: bool) -> str:
     if rng.random() < 0.1:
         words[5] = f"*{words[5]}*"
     text = " ".join(words)
-    return text + (f" [@s{rng.randint(1, 12)}]." if cite else ".")
+    return text + (f" [@s{rng.randint(1, sources)}]." if cite else ".")
 
 
 def markdown_document(pages: int, seed: int = 7) -> str:
+    """About `pages` A4 pages in the long-form template: the title block, the
+    contents list and the sources take the first page's share."""
     rng = random.Random(seed)
+    sources = min(12, 2 + pages)
     out = [
         "---",
         "template: long-form",
@@ -117,19 +120,21 @@ def markdown_document(pages: int, seed: int = 7) -> str:
         "---",
         f"# A {pages}-page benchmark brief",
         "",
-        sentence(rng, True),
+        sentence(rng, True, sources),
         "",
     ]
     words = 0
     section = 0
-    while words < pages * WORDS_PER_PAGE:
+    while words < pages * WORDS_PER_PAGE - 200:
         section += 1
         out += [f"## Part {section}: {rng.choice(WORDS)} and {rng.choice(WORDS)}", ""]
         for _ in range(3):
-            para = " ".join(sentence(rng, rng.random() < 0.4) for _ in range(rng.randint(3, 6)))
+            para = " ".join(
+                sentence(rng, rng.random() < 0.4, sources) for _ in range(rng.randint(3, 6))
+            )
             out += [para, ""]
             words += len(para.split())
-        items = [f"- {sentence(rng, rng.random() < 0.3)}" for _ in range(4)]
+        items = [f"- {sentence(rng, rng.random() < 0.3, sources)}" for _ in range(4)]
         out += [*items, ""]
         words += sum(len(i.split()) for i in items)
         if section % 6 == 0:
