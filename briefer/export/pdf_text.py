@@ -26,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
@@ -47,7 +46,19 @@ from briefer.export.fonts import FontResolver, FontSet
 from briefer.text import Script, clean_text, is_rtl, script_of, split_scripts
 
 REPLACEMENT = "\ufffd"
-_ATTR_ENTITIES = {'"': "&quot;", "'": "&apos;"}
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
+)
+
+
+def escape(text: str) -> str:
+    """Text made safe for reportlab's paragraph markup: `&`, `<` and `>` as
+    entities, so nothing a user typed is ever read as a tag or entity.
+    (xml.sax.saxutils does the same but imports urllib and email: 12 ms.)"""
+    return text.translate(_ESCAPES)
+
+
 _TRAILING_NEUTRALS = re.compile(r"[\s\W\d_]*$")
 _RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _LTR_CHAR = re.compile(r"[^\W\d_]")
@@ -68,7 +79,7 @@ def _rtl_tools() -> tuple[Callable[[str], str], Callable[..., str]]:
 
 def attr(value: str) -> str:
     """A string escaped for a double-quoted markup attribute."""
-    return escape(clean_text(value), _ATTR_ENTITIES)
+    return clean_text(value).translate(_ATTR_ESCAPES)
 
 
 def visual_rtl(text: str) -> str:
