@@ -1,0 +1,417 @@
+"""`briefer snippets ...`: the snippet library from the command line.
+
+Subcommands: `add`, `import`, `search`, `list`, `show`, `tag`, `delete`,
+`restore`, `export`. All work on the user's library (`BRIEFER_LIBRARY`, or
+`--library PATH` given before the subcommand). Output is plain text for
+people; `--json` on `search`, `list` and `show` gives data for programs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from briefer.errors import BrieferError
+
+if TYPE_CHECKING:
+    from briefer.cli import CliContext
+    from briefer.library import Hit, Library, Snippet
+
+_BOLD, _RESET = "\x1b[1m", "\x1b[0m"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "snippets",
+        help="manage the snippet library",
+        description="Add, import, search and export the snippets in your library.",
+    )
+    parser.add_argument(
+        "--library",
+        metavar="PATH",
+        type=Path,
+        help="the library database to use (default: BRIEFER_LIBRARY or the user data folder)",
+    )
+    parser.set_defaults(handler=_no_subcommand, snippets_parser=parser)
+    cmds = parser.add_subparsers(dest="snippets_command", metavar="COMMAND")
+
+    p = cmds.add_parser("add", help="add one snippet (text from --text or standard input)")
+    p.add_argument("--text", help="the quoted text; read from standard input when absent or '-'")
+    p.add_argument("--title", default="")
+    p.add_argument("--publisher", default="")
+    p.add_argument("--author", default="")
+    p.add_argument("--url", default="")
+    p.add_argument("--published", default="", help="date published (YYYY-MM-DD)")
+    p.add_argument("--accessed", default="", help="date accessed (YYYY-MM-DD)")
+    p.add_argument("--note", default="")
+    p.add_argument("--tag", action="append", default=[], help="a tag (repeat for more)")
+    p.add_argument("--collection", default="", help="a collection, e.g. Projects/Baltic")
+    p.set_defaults(handler=_add)
+
+    p = cmds.add_parser("import", help="import snippets from files")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "--whole", action="store_true", help="one snippet per document, not one per paragraph"
+    )
+    p.add_argument("--tag", action="append", default=[], help="tag every imported snippet")
+    p.add_argument("--collection", default="", help="put every imported snippet in a collection")
+    p.add_argument("--quiet", action="store_true", help="no progress bar, no rejection list")
+    p.set_defaults(handler=_import)
+
+    p = cmds.add_parser(
+        "search",
+        help="search the library",
+        epilog='A query that starts with "-" needs "--" before it: search -- -draft tag:eu',
+    )
+    p.add_argument(
+        "query",
+        nargs=argparse.REMAINDER,
+        help='words, "phrases", prefix*, -exclude, tag:x, source:x, before:/after:DATE',
+    )
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--tag", action="append", default=[])
+    p.add_argument("--collection", default="")
+    p.add_argument("--since", default=None, help="only snippets added on or after this date")
+    p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    p.set_defaults(handler=_search)
+
+    p = cmds.add_parser("list", help="list snippets, newest first")
+    p.add_argument("--tag", action="append", default=[])
+    p.add_argument("--collection", default="")
+    p.add_argument("--since", default=None)
+    p.add_argument("--trash", action="store_true", help="list the trash instead")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_list)
+
+    p = cmds.add_parser("show", help="show one snippet in full")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_show)
+
+    p = cmds.add_parser("tag", help="add (or --remove) tags on a snippet")
+    p.add_argument("id", type=int)
+    p.add_argument("tags", nargs="+", metavar="TAG")
+    p.add_argument("--remove", action="store_true")
+    p.set_defaults(handler=_tag)
+
+    p = cmds.add_parser("delete", help="move snippets to the trash")
+    p.add_argument("ids", nargs="+", type=int, metavar="ID")
+    p.set_defaults(handler=_delete)
+
+    p = cmds.add_parser("restore", help="take snippets out of the trash")
+    p.add_argument("ids", nargs="+", type=int, metavar="ID")
+    p.set_defaults(handler=_restore)
+
+    p = cmds.add_parser("export", help="write all snippets to a JSON Lines file")
+    p.add_argument("file", type=Path, metavar="FILE.jsonl")
+    p.set_defaults(handler=_export)
+
+
+@contextmanager
+def _library(args: argparse.Namespace, ctx: CliContext) -> Iterator[Library]:
+    from briefer.library import Library
+
+    path = args.library or ctx.paths.library_path()
+    with Library.open(path) as lib:
+        yield lib
+
+
+def _no_subcommand(args: argparse.Namespace, ctx: CliContext) -> int:
+    args.snippets_parser.print_help(ctx.stdout)
+    return 2
+
+
+def _add(args: argparse.Namespace, ctx: CliContext) -> int:
+    from briefer.library import Source
+
+    text = args.text if args.text not in (None, "-") else ctx.stdin.read()
+    if not text.strip():
+        raise BrieferError("no text given (use --text or pipe it to standard input)")
+    source = Source(
+        title=args.title,
+        publisher=args.publisher,
+        author=args.author,
+        url=args.url,
+        published=args.published,
+        accessed=args.accessed,
+    )
+    with _library(args, ctx) as lib:
+        result = lib.add(text, source, note=args.note, tags=args.tag, collection=args.collection)
+    if result.duplicate:
+        ctx.info(f"duplicate: snippet {result.snippet.id} already has this text from this source")
+    else:
+        ctx.info(f"added snippet {result.snippet.id}")
+    return 0
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal; silent anywhere else."""
+
+    def __init__(self, stream: TextIO, label: str, enabled: bool) -> None:
+        self.stream = stream
+        self.label = label
+        self.enabled = enabled
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        fraction = done / total if total else 1.0
+        width = 30
+        filled = int(width * fraction)
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {fraction:4.0%}")
+        self.stream.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _import(args: argparse.Namespace, ctx: CliContext) -> int:
+    failed = 0
+    with _library(args, ctx) as lib:
+        for path in args.files:
+            bar = _ProgressBar(ctx.stderr, path.name, not args.quiet and _is_tty(ctx.stderr))
+            try:
+                report = lib.import_file(
+                    path, progress=bar, whole=args.whole, tags=args.tag, collection=args.collection
+                )
+            finally:
+                bar.finish()
+            ctx.info(report.summary())
+            if report.failed:
+                failed += 1
+            shown = (
+                report.rejected if not args.quiet else [r for r in report.rejected if r.line == 0]
+            )
+            for rejection in shown[:50]:
+                where = f"{path}:{rejection.line}" if rejection.line else str(path)
+                ctx.warn(f"{where}: {rejection.reason}")
+            if len(shown) > 50:
+                ctx.warn(f"{path}: {len(shown) - 50} more rejected rows not shown")
+    if failed:
+        raise BrieferError(f"{failed} of {len(args.files)} files could not be imported")
+    return 0
+
+
+def _snippet_json(snippet: Snippet) -> dict[str, Any]:
+    from briefer.library.store import snippet_to_json
+
+    data = snippet_to_json(snippet)
+    if snippet.deleted:
+        data["deleted"] = snippet.deleted
+    return data
+
+
+def _hit_json(hit: Hit) -> dict[str, Any]:
+    data = _snippet_json(hit.snippet)
+    data["score"] = round(hit.score, 6)
+    data["fragment"] = {
+        "text": hit.fragment.text,
+        "highlights": [list(span) for span in hit.fragment.highlights],
+        "field": hit.fragment.field,
+    }
+    return data
+
+
+def _source_line(snippet: Snippet) -> str:
+    src = snippet.source
+    bits = [b for b in (src.title, src.publisher, src.published) if b]
+    return " · ".join(bits) if bits else "(no source)"
+
+
+def _terminal_safe(text: str) -> str:
+    return "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text)
+
+
+_SEARCH_VALUE_OPTIONS = {"--limit": "limit", "--collection": "collection", "--since": "since"}
+
+
+def _split_search_words(args: argparse.Namespace) -> str:
+    """The query words, taking out options given after them (argparse leaves
+    everything after the first word to us, so `-exclude` words stay words)."""
+    words: list[str] = []
+    tokens = list(args.query)
+    if tokens[:1] == ["--"]:
+        tokens = tokens[1:]
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        name, eq, inline = token.partition("=")
+        if token == "--":
+            words.extend(tokens[i + 1 :])
+            break
+        if token == "--json":
+            args.json = True
+        elif name in _SEARCH_VALUE_OPTIONS or name == "--tag":
+            value = inline if eq else (tokens[i + 1] if i + 1 < len(tokens) else None)
+            if value is None:
+                raise BrieferError(f"search: {name} needs a value")
+            i += 0 if eq else 1
+            if name == "--tag":
+                args.tag.append(value)
+            elif name == "--limit":
+                try:
+                    args.limit = int(value)
+                except ValueError:
+                    raise BrieferError(f"search: --limit needs a number, not {value!r}") from None
+            else:
+                setattr(args, _SEARCH_VALUE_OPTIONS[name], value)
+        else:
+            words.append(token)
+        i += 1
+    if not words:
+        raise BrieferError('search: give a query (words, "a phrase", tag:x, ...)')
+    return " ".join(words)
+
+
+def _search(args: argparse.Namespace, ctx: CliContext) -> int:
+    query = _split_search_words(args)
+    with _library(args, ctx) as lib:
+        hits = lib.search(
+            query,
+            limit=max(1, args.limit),
+            tags=args.tag,
+            collection=args.collection,
+            since=args.since,
+        )
+    if args.json:
+        json.dump([_hit_json(h) for h in hits], ctx.stdout, ensure_ascii=False, indent=1)
+        ctx.stdout.write("\n")
+        return 0
+    tty = _is_tty(ctx.stdout)
+    for hit in hits:
+        frag = hit.fragment
+        if tty:
+            parts = [
+                f"{_BOLD}{_terminal_safe(t)}{_RESET}" if mark else _terminal_safe(t)
+                for t, mark in frag.highlighted()
+            ]
+            text = "".join(parts)
+        else:
+            text = _terminal_safe(frag.text)
+        where = "" if frag.field in ("text", "") else f" ({frag.field})"
+        ctx.info(f"{hit.snippet.id:>6}  {_terminal_safe(_source_line(hit.snippet))}{where}")
+        ctx.info(f"        {text}")
+    if not hits:
+        ctx.info("no matches")
+    return 0
+
+
+def _print_snippets(snippets: list[Snippet], args: argparse.Namespace, ctx: CliContext) -> None:
+    if args.json:
+        json.dump([_snippet_json(s) for s in snippets], ctx.stdout, ensure_ascii=False, indent=1)
+        ctx.stdout.write("\n")
+        return
+    for snippet in snippets:
+        text = " ".join(snippet.text.split())
+        short = text if len(text) <= 100 else text[:99] + "…"
+        tags = f"  [{', '.join(snippet.tags)}]" if snippet.tags else ""
+        ctx.info(f"{snippet.id:>6}  {_terminal_safe(_source_line(snippet))}{_terminal_safe(tags)}")
+        ctx.info(f"        {_terminal_safe(short)}")
+
+
+def _list(args: argparse.Namespace, ctx: CliContext) -> int:
+    with _library(args, ctx) as lib:
+        snippets = lib.list(
+            tags=args.tag,
+            collection=args.collection,
+            since=args.since,
+            trash=args.trash,
+            limit=max(1, args.limit),
+        )
+    _print_snippets(snippets, args, ctx)
+    return 0
+
+
+def _show(args: argparse.Namespace, ctx: CliContext) -> int:
+    with _library(args, ctx) as lib:
+        snippet = lib.get(args.id)
+    if args.json:
+        json.dump(_snippet_json(snippet), ctx.stdout, ensure_ascii=False, indent=1)
+        ctx.stdout.write("\n")
+        return 0
+    src = snippet.source
+    rows = [
+        ("id", str(snippet.id)),
+        ("title", src.title),
+        ("publisher", src.publisher),
+        ("author", src.author),
+        ("url", src.url),
+        ("published", src.published),
+        ("accessed", src.accessed),
+        ("tags", ", ".join(snippet.tags)),
+        ("collection", snippet.collection),
+        ("note", snippet.note),
+        ("added", snippet.created),
+        ("modified", snippet.modified),
+        ("in trash since", snippet.deleted),
+    ]
+    for label, value in rows:
+        if value:
+            ctx.info(f"{label + ':':<16}{_terminal_safe(value)}")
+    ctx.info("")
+    ctx.info(_terminal_safe(snippet.text))
+    return 0
+
+
+def _tag(args: argparse.Namespace, ctx: CliContext) -> int:
+    with _library(args, ctx) as lib:
+        current = lib.get(args.id)
+        if args.remove:
+            drop = {t.casefold() for t in args.tags}
+            tags = [t for t in current.tags if t.casefold() not in drop]
+        else:
+            tags = [*current.tags, *args.tags]
+        snippet = lib.update(args.id, tags=tags)
+    ctx.info(f"snippet {snippet.id}: tags {', '.join(snippet.tags) or '(none)'}")
+    return 0
+
+
+def _delete(args: argparse.Namespace, ctx: CliContext) -> int:
+    with _library(args, ctx) as lib:
+        for snippet_id in args.ids:
+            lib.delete(snippet_id)
+            ctx.info(f"snippet {snippet_id} moved to the trash")
+    return 0
+
+
+def _restore(args: argparse.Namespace, ctx: CliContext) -> int:
+    with _library(args, ctx) as lib:
+        for snippet_id in args.ids:
+            lib.restore(snippet_id)
+            ctx.info(f"snippet {snippet_id} restored")
+    return 0
+
+
+def _export(args: argparse.Namespace, ctx: CliContext) -> int:
+    target: Path = args.file
+    if target.is_dir():
+        raise BrieferError(f"{target} is a folder; give a file name ending in .jsonl")
+    if not target.parent.is_dir():
+        raise BrieferError(f"no such folder: {target.parent}")
+    with _library(args, ctx) as lib:
+        count = lib.export(target)
+    ctx.info(f"exported {count} snippets to {target}")
+    return 0

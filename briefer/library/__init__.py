@@ -1,0 +1,87 @@
+"""The snippet library: quoted text with its source, stored in SQLite + FTS5.
+
+No Qt here: the command line, the GUI and the tests share this API.
+
+    from briefer.library import Library, Source
+
+    with Library.open(path) as lib:            # creates / migrates the database
+        result = lib.add("Quoted text…", Source(title="…", publisher="Reuters",
+                         url="https://…", published="2026-11-20"),
+                         note="", tags=["cyber"], collection="Projects/Baltic")
+        # -> AddResult(snippet, duplicate)
+        lib.get(snippet_id)                   # -> Snippet (LibraryError if unknown)
+        lib.update(snippet_id, text=..., note=..., source=..., tags=[...], collection=...)
+        lib.delete(snippet_id)                # to the trash; lib.restore(id) undoes it
+        lib.empty_trash()                     # deletes the trashed snippets for good
+        lib.list(tags=..., collection=..., since=..., trash=False, limit=100)
+        hits = lib.search('"exact phrase" regul* -draft tag:cyber', limit=50,
+                          tags=["eu"], collection="Projects", since="2026-01-01")
+        lib.tags(), lib.collections()         # -> [NameCount(name, count)]
+        report = lib.import_file("notes.jsonl", progress=callback)
+        lib.export("all.jsonl")               # atomic; imports back unchanged
+
+Where: `Library.open(Paths.library_path())` is the user's library (the
+`BRIEFER_LIBRARY` environment variable or `--library PATH` overrides it).
+
+Records (`briefer.library.model`): `Snippet` (id, text, note, source,
+tags, collection, created, modified, deleted), `Source` (title, publisher,
+author, url, published, accessed; dates ISO 8601), `AddResult`, `Hit`
+(snippet, score — higher is better — and fragment), `ImportReport` (added,
+duplicates, rejected: `Rejection(line, reason)`).
+
+Duplicates: the same text after normalisation (Unicode NFKC, case, quotes,
+whitespace) from the same source (same URL; without a URL, same title,
+publisher and author) is one snippet. Adding it again returns the existing
+snippet (and takes it out of the trash if it was there).
+
+Search (syntax in `briefer.library.query`): words must all match; the last
+word typed (three letters or more) is a prefix, so half a word already finds
+something; results are ranked by bm25 (title and tags weigh more than the
+text, the note less) among the newest 3,000 matches (all of them for any
+query matching fewer; "best of the newest" keeps a search on a very common
+word fast); trashed snippets never appear. `since` keeps snippets added on
+or after a date; `before:`/`after:` in the query compare the source's
+published date (the day a snippet was added when its source has none). Chinese, Japanese,
+Korean, Thai and emoji are found inside longer runs of text (they are indexed
+character by character). Each hit's `fragment` is plain text plus
+`highlights`, `(start, end)` offsets in code points: data to render, never
+markup to trust; `Fragment.marked("[", "]")` gives marker-delimited text.
+
+Concurrency: one `Library` per thread. Any number of processes may read and
+write the same file: writes wait for each other (busy timeout plus retry) and
+only a write blocked for more than a minute fails, with a `LibraryError`.
+
+Import formats are listed in `briefer.library.importers`. Errors the user
+can act on are `LibraryError` (a `BrieferError`).
+"""
+
+from __future__ import annotations
+
+from briefer.library.model import (
+    AddResult,
+    Fragment,
+    Hit,
+    ImportReport,
+    LibraryError,
+    Record,
+    Rejection,
+    Snippet,
+    Source,
+)
+from briefer.library.schema import SCHEMA_VERSION
+from briefer.library.store import Library, NameCount
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AddResult",
+    "Fragment",
+    "Hit",
+    "ImportReport",
+    "Library",
+    "LibraryError",
+    "NameCount",
+    "Record",
+    "Rejection",
+    "Snippet",
+    "Source",
+]

@@ -1,0 +1,800 @@
+"""Readers that turn files into snippet records, one per format.
+
+Each reader declares its `NAME` and `EXTENSIONS` and yields `Record`s (or
+`Rejection`s for rows it cannot use, with their line number and reason);
+`READERS` maps an extension to its reader. Supported:
+
+- documents, one snippet per paragraph (or one per file with `whole`),
+  headings skipped: `.txt`; `.md` / `.markdown` (front matter and `# ` title
+  read); `.html` / `.htm` (article text; title, canonical URL, author,
+  publisher and date from the page's metadata; scripts, styles and navigation
+  dropped); `.docx` (paragraphs; title, author and date from its core
+  properties);
+- bulk files, one snippet per row: `.csv` (header row; columns text, note,
+  title, publisher, author, url, published, accessed, tags, collection) and
+  `.jsonl` / `.ndjson` (one object per line with the same keys; `tags` a list
+  or a `;`-separated string) — what `Library.export` writes;
+- citation files from a reference manager such as Zotero: `.ris` and CSL-JSON
+  (`.json`); the abstract (or, failing that, the note) becomes the snippet
+  text, and entries with neither are rejected. A `.json` array of objects
+  with a `text` key is read like JSON Lines.
+
+A reader only reads: the whole file is parsed before anything is stored, and
+`Library.import_records` stores it in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from briefer.library import normalize
+from briefer.library.model import ImportReport, Record, Rejection, Source
+
+if TYPE_CHECKING:
+    from briefer.library.store import Library
+
+Item = Record | Rejection
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the caller asked for: applied to every record of a file."""
+
+    whole: bool = False
+    tags: tuple[str, ...] = ()
+    collection: str = ""
+
+
+class Reader(Protocol):
+    NAME: ClassVar[str]
+    EXTENSIONS: ClassVar[tuple[str, ...]]
+
+    def read(
+        self, path: Path, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]: ...
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (reported at line 0)."""
+
+
+def _read_text(path: Path) -> str:
+    """A text file's contents: UTF-8 (with or without BOM), or UTF-16 with a BOM."""
+    data = path.read_bytes()
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    try:
+        return data.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        name = "UTF-16" if utf16 else "UTF-8"
+        raise ImportFileError(f"not {name} text (byte {exc.start})") from exc
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def _paragraphs(text: str, whole: bool) -> list[tuple[int, str]]:
+    """Paragraphs separated by blank lines, with their first line numbers."""
+    if whole:
+        body = text.strip()
+        line = text[: text.find(body)].count("\n") + 1 if body else 1
+        return [(line, body)] if body else []
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for match in [*_BLANK_LINES.finditer(text), None]:
+        end = match.start() if match else len(text)
+        chunk = text[pos:end]
+        body = chunk.strip()
+        if body:
+            line = text.count("\n", 0, pos + chunk.find(body)) + 1
+            out.append((line, normalize.one_line(body)))
+        pos = match.end() if match else len(text)
+    return out
+
+
+def _records(
+    paragraphs: list[tuple[int, str]], source: Source, options: Options, tags: tuple[str, ...] = ()
+) -> Iterator[Item]:
+    for line, text in paragraphs:
+        yield Record(
+            text=text,
+            source=source,
+            tags=normalize.split_tags([*tags, *options.tags]),
+            collection=options.collection,
+            line=line,
+        )
+
+
+def _date_or_empty(value: str) -> str:
+    try:
+        return normalize.parse_date(value)
+    except ValueError:
+        return ""
+
+
+class TextReader:
+    NAME = "text"
+    EXTENSIONS = (".txt", ".text")
+
+    def read(
+        self, path: Path, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]:
+        text = _read_text(path)
+        yield from _records(_paragraphs(text, options.whole), Source(title=path.stem), options)
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
+
+
+class MarkdownReader:
+    NAME = "markdown"
+    EXTENSIONS = (".md", ".markdown")
+
+    def read(
+        self, path: Path, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]:
+        text = _read_text(path)
+        meta: dict[str, str] = {}
+        match = _FRONT_MATTER.match(text)
+        if match:
+            for line in match.group(1).splitlines():
+                key, sep, value = line.partition(":")
+                if sep:
+                    meta[key.strip().lower()] = value.strip().strip("'\"")
+            # Keep line numbers true to the file.
+            text = "\n" * match.group(0).count("\n") + text[match.end() :]
+        lines = text.split("\n")
+        for index, line in enumerate(lines):
+            if line.startswith("# ") and "title" not in meta:
+                meta["title"] = line[2:].strip()
+                lines[index] = ""
+                break
+        # Headings are structure, not quotable text.
+        body = "\n".join("" if re.match(r"^#{1,6} ", line) else line for line in lines)
+        source = Source(
+            title=meta.get("title", path.stem),
+            publisher=meta.get("publisher", meta.get("site", "")),
+            author=meta.get("author", ""),
+            url=meta.get("url", meta.get("source", "")),
+            published=_date_or_empty(meta.get("date", meta.get("published", ""))),
+        )
+        tags = normalize.split_tags(meta.get("tags", "").strip("[]"))
+        yield from _records(_paragraphs(body, options.whole), source, options, tags)
+
+
+# -- HTML ------------------------------------------------------------------
+
+_DROP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "canvas"})
+# Page furniture: dropped anywhere, and headers/footers outside the article.
+_FURNITURE = frozenset({"nav", "aside", "form", "button", "menu", "dialog", "figure"})
+_CHROME = frozenset({"header", "footer"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCKS = frozenset(
+    {
+        "p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
+        "section", "article", "main", "tr", "dd", "dt", "figcaption", "td", "br", "ul", "ol",
+        "table", "body",
+    }
+)  # fmt: skip
+_VOID = frozenset(
+    {
+        "br",
+        "img",
+        "meta",
+        "link",
+        "hr",
+        "input",
+        "source",
+        "wbr",
+        "area",
+        "base",
+        "col",
+        "embed",
+        "track",
+    }
+)
+
+
+class _ArticleParser(HTMLParser):
+    """Collects the page's metadata and its readable text, block by block,
+    separately for <article>, <main> and the whole <body>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.meta: dict[str, str] = {}
+        self.canonical = ""
+        self.title_parts: list[str] = []
+        self.stack: list[str] = []
+        self.drop_depth = 0
+        self.chrome_depth = 0
+        self.in_title = False
+        self.scopes: dict[str, list[list[str]]] = {"article": [[]], "main": [[]], "body": [[]]}
+        self.open_scopes: list[str] = ["body"]
+        self.json_ld: list[str] = []
+        self.in_json_ld = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            if key and a.get("content") and key not in self.meta:
+                self.meta[key] = a["content"]
+            return
+        if tag == "link":
+            if "canonical" in a.get("rel", "").lower().split() and a.get("href"):
+                self.canonical = self.canonical or a["href"]
+            return
+        if tag == "script" and "ld+json" in a.get("type", ""):
+            self.in_json_ld = True
+        if tag in _VOID:
+            if tag == "br":
+                self._break()
+            return
+        self.stack.append(tag)
+        if tag in _DROP or tag in _FURNITURE or tag in _HEADINGS:
+            self.drop_depth += 1
+        elif tag in _CHROME:
+            self.chrome_depth += 1
+        elif tag == "title":
+            self.in_title = True
+        elif tag in ("article", "main"):
+            self.open_scopes.append(tag)
+            self.scopes[tag].append([])
+        if tag in _BLOCKS:
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or tag not in self.stack:
+            return
+        while self.stack:
+            top = self.stack.pop()
+            if top in _DROP or top in _FURNITURE or top in _HEADINGS:
+                self.drop_depth -= 1
+                self.in_json_ld = False
+            elif top in _CHROME:
+                self.chrome_depth -= 1
+            elif top == "title":
+                self.in_title = False
+            elif top in ("article", "main") and top in self.open_scopes:
+                self.open_scopes.remove(top)
+            if top in _BLOCKS:
+                self._break()
+            if top == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.in_json_ld:
+            self.json_ld.append(data)
+            return
+        if self.drop_depth:
+            return
+        if self.in_title:
+            self.title_parts.append(data)
+            return
+        if self.chrome_depth and "article" not in self.open_scopes:
+            return
+        for scope in set(self.open_scopes):
+            self.scopes[scope][-1].append(data)
+
+    def _break(self) -> None:
+        for scope in set(self.open_scopes):
+            if self.scopes[scope][-1]:
+                self.scopes[scope].append([])
+
+    def paragraphs(self) -> list[str]:
+        for scope in ("article", "main", "body"):
+            blocks = [normalize.one_line("".join(b)) for b in self.scopes[scope]]
+            blocks = [b for b in blocks if b]
+            if blocks:
+                return blocks
+        return []
+
+
+def _json_ld_fields(chunks: list[str]) -> dict[str, str]:
+    """Author, publisher and date from schema.org JSON-LD, if the page has it."""
+    out: dict[str, str] = {}
+    for chunk in chunks:
+        try:
+            data = json.loads(chunk)
+        except ValueError:
+            continue
+        items = (
+            data
+            if isinstance(data, list)
+            else data.get("@graph", [data])
+            if isinstance(data, dict)
+            else []
+        )
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            author = item.get("author")
+            if isinstance(author, list) and author:
+                author = author[0]
+            if isinstance(author, dict):
+                author = author.get("name")
+            if isinstance(author, str):
+                out.setdefault("author", author)
+            publisher = item.get("publisher")
+            if isinstance(publisher, dict):
+                publisher = publisher.get("name")
+            if isinstance(publisher, str):
+                out.setdefault("publisher", publisher)
+            for key in ("datePublished", "dateCreated"):
+                if isinstance(item.get(key), str):
+                    out.setdefault("published", item[key])
+            if isinstance(item.get("headline"), str):
+                out.setdefault("title", item["headline"])
+    return out
+
+
+class HtmlReader:
+    NAME = "html"
+    EXTENSIONS = (".html", ".htm", ".xhtml")
+
+    def read(
+        self, path: Path, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]:
+        parser = _ArticleParser()
+        parser.feed(_read_text(path))
+        parser.close()
+        m = parser.meta
+        ld = _json_ld_fields(parser.json_ld)
+
+        def first(*keys: str) -> str:
+            for key in keys:
+                if m.get(key):
+                    return normalize.one_line(m[key])
+            return ""
+
+        title = first("og:title", "twitter:title", "dc.title") or ld.get("title", "")
+        title = title or normalize.one_line("".join(parser.title_parts)) or path.stem
+        published = ""
+        for raw in (
+            first("article:published_time", "og:published_time", "datepublished", "date",
+                  "dc.date", "dc.date.issued", "pubdate", "publish-date", "sailthru.date"),
+            ld.get("published", ""),
+        ):  # fmt: skip
+            published = _date_or_empty(raw)
+            if published:
+                break
+        source = Source(
+            title=title,
+            publisher=first("og:site_name", "application-name", "publisher", "dc.publisher")
+            or ld.get("publisher", ""),
+            author=first("author", "article:author", "dc.creator", "byl", "sailthru.author")
+            or ld.get("author", ""),
+            url=parser.canonical or first("og:url"),
+            published=published,
+        )
+        blocks = parser.paragraphs()
+        if options.whole:
+            blocks = ["\n\n".join(blocks)] if blocks else []
+        for block in blocks:
+            yield Record(
+                text=block,
+                source=source,
+                tags=normalize.split_tags(list(options.tags)),
+                collection=options.collection,
+                line=0 if options.whole else 1,
+            )
+
+
+def _is_heading_style(name: str) -> bool:
+    return name.startswith(("Heading", "Title", "Subtitle"))
+
+
+class DocxReader:
+    NAME = "docx"
+    EXTENSIONS = (".docx",)
+
+    def read(
+        self, path: Path, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]:
+        import docx  # python-docx, only needed here
+
+        try:
+            document = docx.Document(str(path))
+        except Exception as exc:  # python-docx raises many kinds for a bad package
+            raise ImportFileError(f"not a Word document ({exc})") from exc
+        props = document.core_properties
+        created = props.created.date().isoformat() if props.created else ""
+        source = Source(
+            title=(props.title or "").strip() or path.stem,
+            author=(props.author or "").strip(),
+            published=created,
+        )
+        paragraphs = [
+            (n, p.text.strip())
+            for n, p in enumerate(document.paragraphs, 1)
+            if not _is_heading_style(p.style.name if p.style is not None else "")
+        ]
+        paragraphs = [(n, normalize.one_line(t)) for n, t in paragraphs if t]
+        if options.whole and paragraphs:
+            paragraphs = [(1, "\n\n".join(t for _, t in paragraphs))]
+        yield from _records(paragraphs, source, options)
+
+
+# -- bulk rows -------------------------------------------------------------
+
+_SOURCE_FIELDS = ("title", "publisher", "author", "url", "published", "accessed")
+_TEXT_FIELDS = ("text", "note", "collection", *_SOURCE_FIELDS)
+KNOWN_COLUMNS = frozenset({*_TEXT_FIELDS, "tags", "id", "created", "modified", "source"})
+
+
+def _record_from_row(row: dict[str, Any], line: int, options: Options) -> Item:
+    """A bulk row as a record, or the reason it cannot be one."""
+    values: dict[str, str] = {}
+    for key in _TEXT_FIELDS:
+        value = row.get(key)
+        if value is None:
+            value = ""
+        if isinstance(value, int | float) and not isinstance(value, bool) and key != "text":
+            value = str(value)
+        if not isinstance(value, str):
+            return Rejection(line, f"{key}: expected text, got {type(value).__name__}")
+        values[key] = value
+    if not values["text"] or values["text"].isspace():
+        return Rejection(line, "no text")
+    dates: dict[str, str] = {}
+    for key in ("published", "accessed"):
+        try:
+            dates[key] = normalize.parse_date(values[key])
+        except ValueError:
+            return Rejection(line, f"{key}: not a date: {values[key]!r}")
+    try:
+        tags = normalize.split_tags(row.get("tags"))
+    except ValueError as exc:
+        return Rejection(line, f"tags: {exc}")
+    return Record(
+        text=values["text"],
+        note=values["note"],
+        source=Source(
+            title=values["title"],
+            publisher=values["publisher"],
+            author=values["author"],
+            url=values["url"],
+            published=dates["published"],
+            accessed=dates["accessed"],
+        ),
+        tags=normalize.split_tags([*tags, *options.tags]),
+        collection=values["collection"] or options.collection,
+        line=line,
+    )
+
+
+class _ProgressReader(io.TextIOBase):
+    """A text stream that reports how far through the file reading has got."""
+
+    def __init__(
+        self, handle: io.TextIOBase, total: int, progress: ProgressCallback | None
+    ) -> None:
+        self.handle = handle
+        self.total = total
+        self.progress = progress
+        self.done = 0
+        self.reported = 0
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        line = self.handle.readline(-1 if size is None else size)
+        self._advance(len(line))
+        return line
+
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
+        for line in self.handle:
+            self._advance(len(line))
+            yield line
+
+    def _advance(self, n: int) -> None:
+        self.done += n
+        if self.progress and (self.done - self.reported > 1 << 20 or self.done >= self.total):
+            self.reported = self.done
+            self.progress(min(self.done, self.total), self.total)
+
+
+def _open_text(path: Path) -> io.TextIOWrapper:
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+class CsvReader:
+    NAME = "csv"
+    EXTENSIONS = (".csv", ".tsv")
+
+    def read(
+        self, path: Path, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]:
+        total = len(_read_text(path))  # also checks the encoding up front
+        with _open_text(path) as raw:
+            handle = _ProgressReader(raw, total, progress)
+            # The header decides the delimiter: a comma unless the first line
+            # has more semicolons or tabs (spreadsheets in many locales).
+            first = raw.readline()
+            raw.seek(0)
+            delimiter = max(",;\t", key=first.count) if path.suffix.lower() != ".tsv" else "\t"
+            reader = csv.reader(handle, delimiter=delimiter)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise ImportFileError("empty file (no header row)") from None
+            except csv.Error as exc:
+                raise ImportFileError(f"line 1: {exc}") from exc
+            columns = [h.strip().lower() for h in header]
+            if "text" not in columns:
+                raise ImportFileError(
+                    f"no 'text' column in the header (found {', '.join(columns)})"
+                )
+            line = reader.line_num + 1
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    yield Rejection(line, f"bad CSV: {exc}")
+                    line = reader.line_num + 1
+                    continue
+                if not any(c.strip() for c in cells):
+                    line = reader.line_num + 1
+                    continue
+                if len(cells) > len(columns):
+                    yield Rejection(line, f"{len(cells)} cells but {len(columns)} columns")
+                else:
+                    yield _record_from_row(dict(zip(columns, cells, strict=False)), line, options)
+                line = reader.line_num + 1
+
+
+class JsonLinesReader:
+    NAME = "jsonl"
+    EXTENSIONS = (".jsonl", ".ndjson")
+
+    def read(
+        self, path: Path, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]:
+        total = path.stat().st_size
+        done = reported = 0
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                done += len(raw)
+                if progress and (done - reported > 1 << 20 or done >= total):
+                    reported = done
+                    progress(done, total)
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+                except UnicodeDecodeError:
+                    yield Rejection(number, "not UTF-8 text")
+                    continue
+                except ValueError as exc:
+                    yield Rejection(number, f"bad JSON: {exc}")
+                    continue
+                if not isinstance(row, dict):
+                    yield Rejection(number, f"expected a JSON object, got {type(row).__name__}")
+                    continue
+                yield _record_from_row(row, number, options)
+
+
+# -- citation files ----------------------------------------------------------
+
+_RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+
+
+class RisReader:
+    """RIS, as Zotero, EndNote and most databases export it."""
+
+    NAME = "ris"
+    EXTENSIONS = (".ris",)
+
+    def read(
+        self, path: Path, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]:
+        entry: dict[str, list[str]] = {}
+        start = 0
+        last_tag = ""
+        for number, line in enumerate(_read_text(path).splitlines(), 1):
+            match = _RIS_LINE.match(line.rstrip())
+            if not match:
+                if line.strip() and entry and last_tag:
+                    entry[last_tag][-1] += " " + line.strip()  # a continued value
+                continue
+            tag, value = match.group(1), (match.group(2) or "").strip()
+            if tag == "TY":
+                if entry:  # the previous entry lacked its ER line; take it as it is
+                    yield self._record(entry, start, options)
+                entry, start = {"TY": [value]}, number
+            elif tag == "ER":
+                if entry:
+                    yield self._record(entry, start, options)
+                entry = {}
+            elif entry:
+                entry.setdefault(tag, []).append(value)
+            last_tag = tag
+        if entry:
+            yield self._record(entry, start, options)
+
+    @staticmethod
+    def _record(entry: dict[str, list[str]], line: int, options: Options) -> Item:
+        def one(*tags: str) -> str:
+            for tag in tags:
+                if entry.get(tag):
+                    return entry[tag][0]
+            return ""
+
+        text = one("AB", "N2") or one("N1")
+        if not text:
+            return Rejection(line, "no abstract or note to use as the snippet text")
+        authors = entry.get("AU", []) + entry.get("A1", [])
+        published = _date_or_empty(one("DA", "PY", "Y1").replace("/", "-").strip("-"))
+        return Record(
+            text=text,
+            note=one("N1") if text != one("N1") else "",
+            source=Source(
+                title=one("TI", "T1", "CT"),
+                publisher=one("T2", "JO", "JF", "PB"),
+                author="; ".join(authors),
+                url=one("UR", "L2"),
+                published=published,
+                accessed=_date_or_empty(one("Y2")),
+            ),
+            tags=normalize.split_tags([*entry.get("KW", []), *options.tags]),
+            collection=options.collection,
+            line=line,
+        )
+
+
+class CslJsonReader:
+    """CSL-JSON (a JSON array of items), as Zotero exports it."""
+
+    NAME = "csl-json"
+    EXTENSIONS = (".json",)
+
+    def read(
+        self, path: Path, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]:
+        text = _read_text(path)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ImportFileError(f"bad JSON: {exc}") from exc
+        if isinstance(data, dict):
+            data = data.get("items", [data])
+        if not isinstance(data, list):
+            raise ImportFileError("expected a CSL-JSON array of items")
+        for index, item in enumerate(data, 1):
+            if not isinstance(item, dict):
+                yield Rejection(index, f"item {index}: expected an object")
+            elif "text" in item and "abstract" not in item:
+                yield _record_from_row(item, index, options)  # a plain list of snippets
+            else:
+                yield self._record(item, index, options)
+
+    @staticmethod
+    def _record(item: dict[str, Any], index: int, options: Options) -> Item:
+        def text_of(key: str) -> str:
+            value = item.get(key, "")
+            return value if isinstance(value, str) else ""
+
+        text = text_of("abstract") or text_of("note")
+        if not text:
+            return Rejection(index, f"item {index}: no abstract or note to use as the snippet text")
+        names = []
+        for person in item.get("author", []) if isinstance(item.get("author"), list) else []:
+            if isinstance(person, dict):
+                name = person.get("literal") or " ".join(
+                    str(p) for p in (person.get("given"), person.get("family")) if p
+                )
+                if name:
+                    names.append(str(name))
+        keywords = text_of("keyword")
+        return Record(
+            text=text,
+            note=text_of("note") if text != text_of("note") else "",
+            source=Source(
+                title=text_of("title"),
+                publisher=text_of("container-title") or text_of("publisher"),
+                author="; ".join(names),
+                url=text_of("URL")
+                or (f"https://doi.org/{text_of('DOI')}" if text_of("DOI") else ""),
+                published=_csl_date(item.get("issued")),
+                accessed=_csl_date(item.get("accessed")),
+            ),
+            tags=normalize.split_tags([*normalize.split_tags(keywords), *options.tags]),
+            collection=options.collection,
+            line=index,
+        )
+
+
+def _csl_date(value: Any) -> str:
+    if not isinstance(value, dict):
+        return ""
+    parts = value.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        try:
+            numbers = [int(p) for p in parts[0][:3]]
+        except (TypeError, ValueError):
+            return ""
+        return _date_or_empty(
+            "-".join(f"{n:02d}" if i else f"{n:04d}" for i, n in enumerate(numbers))
+        )
+    raw = value.get("raw")
+    return _date_or_empty(raw) if isinstance(raw, str) else ""
+
+
+def _registry(*readers: Reader) -> Mapping[str, Reader]:
+    by_extension: dict[str, Reader] = {}
+    for reader in readers:
+        for extension in reader.EXTENSIONS:
+            by_extension[extension] = reader
+    return MappingProxyType(by_extension)
+
+
+READERS: Mapping[str, Reader] = _registry(
+    TextReader(),
+    MarkdownReader(),
+    HtmlReader(),
+    DocxReader(),
+    CsvReader(),
+    JsonLinesReader(),
+    RisReader(),
+    CslJsonReader(),
+)
+"""Every reader, by file extension (lower case, with the dot)."""
+
+
+def reader_for(path: Path) -> Reader | None:
+    return READERS.get(path.suffix.lower())
+
+
+def import_file(
+    library: Library,
+    path: Path,
+    *,
+    progress: ProgressCallback | None = None,
+    whole: bool = False,
+    tags: tuple[str, ...] = (),
+    collection: str = "",
+) -> ImportReport:
+    """Read `path` with the reader for its extension and store it (see
+    `Library.import_file`)."""
+    reader = reader_for(path)
+    report = ImportReport(path=path, format=reader.NAME if reader else "")
+    if path.is_dir():
+        report.rejected.append(Rejection(0, "a folder, not a file"))
+        return report
+    if reader is None:
+        known = ", ".join(sorted(READERS))
+        report.rejected.append(
+            Rejection(0, f"unknown file type {path.suffix or '(none)'!r}; known: {known}")
+        )
+        return report
+    options = Options(whole=whole, tags=normalize.split_tags(list(tags)), collection=collection)
+    # One bar for the whole import: reading is the first fifth, storing the rest.
+    read_progress = store_progress = None
+    if progress is not None:
+        report_progress = progress
+
+        def read_progress(done: int, total: int) -> None:
+            report_progress(200 * done // max(1, total), 1000)
+
+        def store_progress(done: int, total: int) -> None:
+            report_progress(200 + 800 * done // max(1, total), 1000)
+
+    try:
+        items = list(reader.read(path, options, read_progress))
+    except (OSError, ImportFileError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        report.rejected.append(Rejection(0, reason))
+        return report
+    if not items:
+        report.rejected.append(Rejection(0, "no text found"))
+        return report
+    return library.import_records(items, report, store_progress)

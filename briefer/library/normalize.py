@@ -1,0 +1,252 @@
+"""Text, date and tag normalisation for the snippet library.
+
+Pure functions shared by the store, the query parser and the importers:
+`text_key` decides when two snippets are "the same text" (duplicates),
+`source_key` when two sources are the same, `segment` writes the
+space-separated form of CJK, Thai and emoji characters that the full-text
+index needs to find them inside longer runs, and `parse_date` reads the dates
+people and web pages write into ISO 8601.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import re
+import unicodedata
+from urllib.parse import urlsplit, urlunsplit
+
+# Private-use characters the search uses as highlight markers; never stored.
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ue000\ue001\ufffe\uffff\ud800-\udfff]")
+_NEWLINES = re.compile("\r\n?|\u2028|\u2029|\x85")
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
+
+# Scripts written without spaces between words (the FTS5 unicode61 tokenizer
+# would keep a whole run as one token), and pictographs (which it drops).
+_UNSPACED = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u1100-\u11ff"  # Hangul Jamo
+    "\u2e80-\u2fdf"  # CJK radicals
+    "\u3040-\u30ff"  # kana
+    "\u3100-\u31ff"  # bopomofo, Hangul compatibility, kana extensions
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\ua960-\ua97f"
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # half-width katakana
+    "\U00020000-\U0003ffff"  # CJK extensions B and later
+)
+_PICTO = "\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+_SEGMENT_CHAR = re.compile(f"[{_UNSPACED}{_PICTO}]")
+_PICTO_CHAR = re.compile(f"[{_PICTO}]")
+
+
+def clean(text: str) -> str:
+    """Drop control characters and highlight markers; fold newlines to `\\n`."""
+    if text.isascii() and text.isprintable():
+        return text.strip()
+    return _FORBIDDEN.sub("", _NEWLINES.sub("\n", text)).strip()
+
+
+def one_line(text: str) -> str:
+    """Collapse all whitespace to single spaces."""
+    return " ".join(text.split())
+
+
+_WHITESPACE_TO_SPACE = {ord(c): " " for c in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029"}
+
+
+def one_line_keep_offsets(text: str) -> str:
+    """Line breaks and tabs as spaces, every character where it was."""
+    return text.translate(_WHITESPACE_TO_SPACE)
+
+
+def normalise_text(text: str) -> str:
+    """The form two texts are compared in: NFKC, case-folded, straight quotes,
+    whitespace collapsed."""
+    return one_line(unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES))
+
+
+def text_key(text: str) -> bytes:
+    """A 16-byte digest of the normalised text: equal for duplicates."""
+    return hashlib.blake2b(normalise_text(text).encode("utf-8"), digest_size=16).digest()
+
+
+def normalise_url(url: str) -> str:
+    """Lower-case scheme and host, no fragment, no trailing slash."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.scheme or not parts.netloc:
+        return url
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def site_of(url: str) -> str:
+    """The host of a web address, without `www.` ("" when there is none)."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def source_key(title: str, publisher: str, author: str, url: str) -> str:
+    """Sources with the same URL are one source; without a URL, the same
+    title, publisher and author are."""
+    if url.strip():
+        return "url:" + normalise_url(url)
+    return "meta:" + "\x1f".join(normalise_text(v) for v in (title, publisher, author))
+
+
+_TOKEN = re.compile(f"(?:[^\\W_]|[{_PICTO}])+")
+_PIECE = re.compile(f"[{_UNSPACED}{_PICTO}]|[^{_UNSPACED}{_PICTO}]+")
+
+
+def has_segmentable(text: str) -> bool:
+    return _SEGMENT_CHAR.search(text) is not None
+
+
+def _pieces(token: str) -> str:
+    """A token with unspaced-script characters, one index token per such
+    character and per run of anything else: "00ぁ北" -> "00 ぁ 北"."""
+    return " ".join(_token(piece) for piece in _PIECE.findall(token))
+
+
+def segment(*texts: str) -> str:
+    """The words of unspaced scripts and pictographs, one token per character.
+
+    "北京是中国的首都" becomes "北 京 是 中 国 的 首 都", so the index can find any
+    run of them as a phrase; a word mixing scripts keeps its other letters as
+    one token ("iPhone手机" -> "iPhone 手 机"). Pictographs are spelled as
+    `u1f525` so the tokenizer keeps them. Empty when there are none.
+    """
+    out: list[str] = []
+    for text in texts:
+        for token in _TOKEN.findall(text):
+            if _SEGMENT_CHAR.search(token):
+                out.append(_pieces(token))
+    return " ".join(out)
+
+
+def segment_query(token: str) -> str:
+    """A query word with unspaced-script characters, as `segment` indexed it."""
+    return _pieces(token)
+
+
+def split_segmentable(word: str) -> tuple[list[str], str]:
+    """Split a query word into its words holding unspaced-script characters
+    and the rest (which is searched as ordinary words)."""
+    runs = [t for t in _TOKEN.findall(word) if _SEGMENT_CHAR.search(t)]
+    rest = word
+    for run in runs:
+        rest = rest.replace(run, " ", 1)
+    return runs, rest
+
+
+def _token(ch: str) -> str:
+    return f"u{ord(ch):x}" if len(ch) == 1 and _PICTO_CHAR.match(ch) else ch
+
+
+def has_word_chars(text: str) -> bool:
+    """True when the FTS5 unicode61 tokenizer would find a token in `text`."""
+    return any(
+        unicodedata.category(ch)[0] in "LN" or unicodedata.category(ch) == "Co" for ch in text
+    )
+
+
+def split_tags(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Tags from a list or a `;`/`,`-separated string: trimmed, no repeats."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple) else re.split(r"[;,]", value)
+    out: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"tag {item!r} is not text")
+        tag = one_line(item.lstrip("#"))
+        if tag and tag.casefold() not in out:
+            out[tag.casefold()] = tag
+    return tuple(out.values())
+
+
+_ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DATE_FORMATS = (
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%B %Y",
+    "%b %Y",
+    "%d.%m.%Y",
+)
+
+
+def parse_date(value: str) -> str:
+    """An ISO 8601 date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) from what people
+    and web pages write; empty in, empty out. Raises ValueError otherwise."""
+    text = one_line(value)
+    if not text:
+        return ""
+    match = _ISO_PARTIAL.match(text)
+    if match:
+        year, month, day = match.groups()
+        if day:
+            return dt.date(int(year), int(month), int(day)).isoformat()
+        if month:
+            if not 1 <= int(month) <= 12:
+                raise ValueError(f"not a date: {value!r}")
+            return f"{int(year):04d}-{int(month):02d}"
+        return f"{int(year):04d}"
+    iso = text.replace("Z", "+00:00").replace(" ", "T", 1) if text[:4].isdigit() else ""
+    if iso:
+        try:
+            return dt.datetime.fromisoformat(iso).date().isoformat()
+        except ValueError:
+            pass
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return parsed.strftime("%Y-%m") if "%d" not in fmt else parsed.date().isoformat()
+    try:
+        rfc = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        rfc = None
+    if rfc is not None:
+        return rfc.date().isoformat()
+    raise ValueError(f"not a date: {value!r}")
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def as_timestamp(value: str | dt.date | dt.datetime) -> str:
+    """A `since=` bound as the UTC timestamp string snippets are stamped with."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = value.strip()
+    try:
+        return as_timestamp(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return parse_date(text)

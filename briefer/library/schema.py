@@ -1,0 +1,355 @@
+"""The library database: connection settings, schema versions and migrations.
+
+`connect` opens the SQLite file with WAL, foreign keys and a busy timeout;
+`migrate` brings any older database up to `SCHEMA_VERSION`, one small function
+per step (`PRAGMA user_version` records where a database stands). A new
+database is made by running every step from version 0, so the path a user's
+old library takes is the path the tests take. `write_transaction` runs work in
+`BEGIN IMMEDIATE` and retries while another process holds the write lock, so
+"database is locked" never reaches the user.
+
+Schema history:
+
+1. sources, snippets (with a free-text collection), tags, snippet_tags.
+2. collections become a table; snippets get `text_key` (duplicate
+   detection, unique per source) and `deleted` (the trash).
+3. full-text search: the `snippet_doc` view and the external-content FTS5
+   table `snippet_fts` over text, note, title, publisher, author, tags, the
+   source's web site (`site`, for `source:`) and the segmented CJK/emoji
+   column `seg`, kept in step by triggers; snippets get `day` (the source's
+   published date, else the day added) for date filters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+from briefer.library import normalize
+from briefer.library.model import LibraryError
+
+SCHEMA_VERSION = 3
+BUSY_TIMEOUT_MS = 5_000
+# How long a writer keeps retrying after busy_timeout gives up, in seconds.
+WRITE_PATIENCE_S = 60.0
+
+T = TypeVar("T")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the library at `path`, migrated and ready."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"cannot create the library's folder {path.parent}: {exc}") from exc
+    if path.is_dir():
+        raise LibraryError(f"{path} is a folder, not a library file")
+    try:
+        conn = sqlite3.connect(
+            path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise LibraryError(f"cannot open the library {path}: {exc}") from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA mmap_size = 268435456")
+        retry(lambda: _set_wal(conn))
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise LibraryError(f"{path} is not a Briefer library: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise LibraryError(f"the library cannot use write-ahead logging (mode {mode})")
+
+
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def retry(work: Callable[[], T], patience: float = WRITE_PATIENCE_S) -> T:
+    """Run `work`, retrying with jittered back-off while the database is busy."""
+    deadline = time.monotonic() + patience
+    delay = 0.01
+    while True:
+        try:
+            return work()
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise LibraryError(
+                    "the library is busy: another program kept it locked; try again"
+                ) from exc
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
+@contextlib.contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def write_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work(conn)` in one IMMEDIATE transaction, retried while busy.
+
+    `work` may run more than once (after a busy rollback), so it must not have
+    side effects outside the database.
+    """
+
+    def attempt() -> T:
+        with _immediate(conn):
+            return work(conn)
+
+    return retry(attempt)
+
+
+# --------------------------------------------------------------------------
+# Migrations
+# --------------------------------------------------------------------------
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the database to SCHEMA_VERSION, one step per transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise LibraryError(
+            f"the library was written by a newer Briefer (schema {version}, this one "
+            f"knows {SCHEMA_VERSION}); update Briefer"
+        )
+    while version < SCHEMA_VERSION:
+
+        def step(c: sqlite3.Connection) -> int:
+            # Another process may have migrated while we waited for the lock.
+            current = c.execute("PRAGMA user_version").fetchone()[0]
+            if current < SCHEMA_VERSION:
+                MIGRATIONS[current](c)
+                c.execute(f"PRAGMA user_version = {current + 1}")
+                return current + 1
+            return current
+
+        version = write_transaction(conn, step)
+
+
+def _v0_to_v1(conn: sqlite3.Connection) -> None:
+    for sql in V1_SCHEMA:
+        conn.execute(sql)
+
+
+V1_SCHEMA = (
+    """CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        publisher TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        published TEXT NOT NULL DEFAULT '',
+        accessed TEXT NOT NULL DEFAULT ''
+    )""",
+    """CREATE TABLE snippets (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        text TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        collection TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        modified TEXT NOT NULL
+    )""",
+    "CREATE INDEX snippets_source ON snippets(source_id)",
+    "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE)",
+    """CREATE TABLE snippet_tags (
+        snippet_id INTEGER NOT NULL REFERENCES snippets(id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        PRIMARY KEY (snippet_id, tag_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX snippet_tags_tag ON snippet_tags(tag_id, snippet_id)",
+)
+
+
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE collections (id INTEGER PRIMARY KEY,"
+        " name TEXT NOT NULL UNIQUE COLLATE NOCASE)"
+    )
+    conn.execute(
+        "INSERT INTO collections(name) SELECT DISTINCT collection FROM snippets"
+        " WHERE collection <> '' ORDER BY collection"
+    )
+    conn.execute(
+        "ALTER TABLE snippets ADD COLUMN collection_id INTEGER"
+        " REFERENCES collections(id) ON DELETE SET NULL"
+    )
+    conn.execute(
+        "UPDATE snippets SET collection_id ="
+        " (SELECT id FROM collections c WHERE c.name = snippets.collection)"
+    )
+    conn.execute("ALTER TABLE snippets DROP COLUMN collection")
+    conn.execute("ALTER TABLE snippets ADD COLUMN text_key BLOB")
+    conn.execute("ALTER TABLE snippets ADD COLUMN deleted TEXT")
+    keys = [
+        (normalize.text_key(text), row_id)
+        for row_id, text in conn.execute("SELECT id, text FROM snippets")
+    ]
+    conn.executemany("UPDATE snippets SET text_key = ? WHERE id = ?", keys)
+    # Version 1 allowed duplicates: keep the oldest, give it the others' tags.
+    dupes = conn.execute(
+        """SELECT s.id, k.keep FROM snippets s JOIN (
+               SELECT source_id, text_key, MIN(id) AS keep FROM snippets
+               GROUP BY source_id, text_key HAVING COUNT(*) > 1) k
+           ON s.source_id = k.source_id AND s.text_key = k.text_key AND s.id <> k.keep"""
+    ).fetchall()
+    for dupe, keep in dupes:
+        conn.execute(
+            "INSERT OR IGNORE INTO snippet_tags(snippet_id, tag_id)"
+            " SELECT ?, tag_id FROM snippet_tags WHERE snippet_id = ?",
+            (keep, dupe),
+        )
+        conn.execute("DELETE FROM snippets WHERE id = ?", (dupe,))
+    conn.execute("CREATE UNIQUE INDEX snippets_dedupe ON snippets(source_id, text_key)")
+    conn.execute("CREATE INDEX snippets_collection ON snippets(collection_id)")
+    conn.execute("CREATE INDEX snippets_created ON snippets(created)")
+    conn.execute("CREATE INDEX sources_published ON sources(published)")
+
+
+# The FTS columns, in order; bm25 weights follow the same order.
+FTS_COLUMNS = ("text", "note", "title", "publisher", "author", "tags", "site", "seg")
+FTS_WEIGHTS = (1.0, 0.6, 1.5, 0.8, 0.8, 1.2, 0.5, 1.0)
+_FTS_COLS = ", ".join(FTS_COLUMNS)
+_DOC_COLS = ", ".join(f"d.{c}" for c in FTS_COLUMNS)
+
+# The triggers that index a new snippet or its tags are skipped while a row in
+# `fts_defer` exists. A bulk import sets it inside its own transaction (no
+# other connection ever sees it) and indexes all its rows at once at the end.
+_NOT_DEFERRED = "NOT EXISTS (SELECT 1 FROM fts_defer)"
+_FTS_DELETE = (
+    f"INSERT INTO snippet_fts(snippet_fts, rowid, {_FTS_COLS})"
+    f" SELECT 'delete', d.id, {_DOC_COLS} FROM snippet_doc d"
+)
+_FTS_INSERT = (
+    f"INSERT INTO snippet_fts(rowid, {_FTS_COLS}) SELECT d.id, {_DOC_COLS} FROM snippet_doc d"
+)
+
+V3_SCHEMA = (
+    "CREATE TABLE fts_defer (on_since TEXT)",
+    # What the index sees: live (not trashed) snippets with their source and tags.
+    """CREATE VIEW snippet_doc AS
+       SELECT s.id AS id, s.text AS text, s.note AS note, src.title AS title,
+              src.publisher AS publisher, src.author AS author,
+              COALESCE((SELECT group_concat(name, ' ') FROM (
+                  SELECT t.name AS name FROM snippet_tags st JOIN tags t ON t.id = st.tag_id
+                  WHERE st.snippet_id = s.id ORDER BY t.name)), '') AS tags,
+              src.site AS site, trim(s.seg || ' ' || src.seg) AS seg
+       FROM snippets s JOIN sources src ON src.id = s.source_id
+       WHERE s.deleted IS NULL""",
+    f"""CREATE VIRTUAL TABLE snippet_fts USING fts5(
+        {_FTS_COLS}, content='snippet_doc', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2', prefix='3')""",
+    f"""CREATE TRIGGER snippets_ai AFTER INSERT ON snippets WHEN {_NOT_DEFERRED}
+        BEGIN {_FTS_INSERT} WHERE d.id = new.id; END""",
+    f"""CREATE TRIGGER snippets_bu BEFORE UPDATE ON snippets
+        BEGIN {_FTS_DELETE} WHERE d.id = old.id; END""",
+    f"""CREATE TRIGGER snippets_au AFTER UPDATE ON snippets
+        BEGIN {_FTS_INSERT} WHERE d.id = new.id; END""",
+    f"""CREATE TRIGGER snippets_bd BEFORE DELETE ON snippets
+        BEGIN {_FTS_DELETE} WHERE d.id = old.id; END""",
+    f"""CREATE TRIGGER sources_bu BEFORE UPDATE ON sources
+        BEGIN {_FTS_DELETE} JOIN snippets s ON s.id = d.id WHERE s.source_id = old.id; END""",
+    f"""CREATE TRIGGER sources_au AFTER UPDATE ON sources
+        BEGIN {_FTS_INSERT} JOIN snippets s ON s.id = d.id WHERE s.source_id = new.id; END""",
+    # An INSERT OR IGNORE that is ignored runs BEFORE triggers but not AFTER
+    # ones: only take the row out of the index when it will be put back.
+    f"""CREATE TRIGGER snippet_tags_bi BEFORE INSERT ON snippet_tags WHEN {_NOT_DEFERRED}
+        AND NOT EXISTS (SELECT 1 FROM snippet_tags
+                        WHERE snippet_id = new.snippet_id AND tag_id = new.tag_id)
+        BEGIN {_FTS_DELETE} WHERE d.id = new.snippet_id; END""",
+    f"""CREATE TRIGGER snippet_tags_ai AFTER INSERT ON snippet_tags WHEN {_NOT_DEFERRED}
+        BEGIN {_FTS_INSERT} WHERE d.id = new.snippet_id; END""",
+    f"""CREATE TRIGGER snippet_tags_bd BEFORE DELETE ON snippet_tags
+        BEGIN {_FTS_DELETE} WHERE d.id = old.snippet_id; END""",
+    f"""CREATE TRIGGER snippet_tags_ad AFTER DELETE ON snippet_tags
+        BEGIN {_FTS_INSERT} WHERE d.id = old.snippet_id; END""",
+    f"""CREATE TRIGGER tags_bu BEFORE UPDATE ON tags
+        BEGIN {_FTS_DELETE} JOIN snippet_tags st ON st.snippet_id = d.id
+        WHERE st.tag_id = old.id; END""",
+    f"""CREATE TRIGGER tags_au AFTER UPDATE ON tags
+        BEGIN {_FTS_INSERT} JOIN snippet_tags st ON st.snippet_id = d.id
+        WHERE st.tag_id = new.id; END""",
+)
+
+
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE snippets ADD COLUMN seg TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE sources ADD COLUMN seg TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE sources ADD COLUMN site TEXT NOT NULL DEFAULT ''")
+    # The date `before:`/`after:` compare: published, or the day it was added.
+    conn.execute("ALTER TABLE snippets ADD COLUMN day TEXT NOT NULL DEFAULT ''")
+    conn.execute(
+        "UPDATE snippets SET day = COALESCE((SELECT NULLIF(published, '') FROM sources"
+        " WHERE sources.id = snippets.source_id), substr(created, 1, 10))"
+    )
+    conn.execute("CREATE INDEX snippets_day ON snippets(day)")
+    rows = conn.execute("SELECT id, text, note FROM snippets").fetchall()
+    conn.executemany(
+        "UPDATE snippets SET seg = ? WHERE id = ?",
+        [
+            (normalize.segment(text, note), row_id)
+            for row_id, text, note in rows
+            if normalize.has_segmentable(text + note)
+        ],
+    )
+    rows = conn.execute("SELECT id, title, publisher, author, url FROM sources").fetchall()
+    conn.executemany(
+        "UPDATE sources SET seg = ?, site = ? WHERE id = ?",
+        [
+            (normalize.segment(t, p, a), normalize.site_of(url), row_id)
+            for row_id, t, p, a, url in rows
+        ],
+    )
+    for sql in V3_SCHEMA:
+        conn.execute(sql)
+    conn.execute("INSERT INTO snippet_fts(snippet_fts) VALUES('rebuild')")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v0_to_v1, _v1_to_v2, _v2_to_v3)
+
+
+def set_automerge(conn: sqlite3.Connection, on: bool) -> None:
+    """FTS5 merges index segments as it writes; a bulk load is about twice as
+    fast without, and the next ordinary writes merge them step by step."""
+    conn.execute(
+        "INSERT INTO snippet_fts(snippet_fts, rank) VALUES ('automerge', ?)", (4 if on else 0,)
+    )
+
+
+def index_deferred(conn: sqlite3.Connection, first_id: int, end_id: int | None = None) -> None:
+    """Index the live snippets with `first_id <= id < end_id` (all from
+    `first_id` when `end_id` is None), after a deferred bulk insert."""
+    if end_id is None:
+        conn.execute(f"{_FTS_INSERT} WHERE d.id >= ?", (first_id,))
+    else:
+        conn.execute(f"{_FTS_INSERT} WHERE d.id >= ? AND d.id < ?", (first_id, end_id))

@@ -1,0 +1,774 @@
+"""`Library`: the snippet store and its search, over one SQLite database.
+
+See the package docstring (`briefer.library`) for the API. Writes run in
+`BEGIN IMMEDIATE` transactions retried while another process writes;
+bulk inserts defer full-text indexing to one statement at the end of the
+transaction. Search ranks with FTS5's bm25 over at most CANDIDATES matches
+and cuts the highlighted fragments in Python (`fragments`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefer.fsutil import atomic_write
+from briefer.library import fragments, normalize, schema
+from briefer.library.model import (
+    AddResult,
+    Hit,
+    ImportReport,
+    LibraryError,
+    Record,
+    Rejection,
+    Snippet,
+    Source,
+)
+from briefer.library.query import Query, parse_query
+
+# Ranking looks at the newest CANDIDATES matches at most: exact bm25 order for
+# any query matching fewer, "best of the newest" for very broad ones (a very
+# common word, a short prefix while typing), which keeps every search fast.
+CANDIDATES = 3000
+# Date filters matching up to this many snippets become a set probed per
+# match; wider ones are checked by looking each match up.
+DATE_SET_LIMIT = 15_000
+_UNSET: Any = object()
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as `progress(done, total)` during an import; `done == total` at the end."""
+
+
+@dataclass(frozen=True)
+class NameCount:
+    """A tag or collection and how many live snippets carry it."""
+
+    name: str
+    count: int
+
+
+_SNIPPET_SELECT = """
+    SELECT s.id, s.text, s.note, s.created, s.modified, s.deleted,
+           src.title, src.publisher, src.author, src.url, src.published, src.accessed,
+           COALESCE(c.name, ''),
+           (SELECT json_group_array(name) FROM (
+                SELECT t.name AS name FROM snippet_tags st JOIN tags t ON t.id = st.tag_id
+                WHERE st.snippet_id = s.id ORDER BY t.name COLLATE NOCASE))
+    FROM snippets s
+    JOIN sources src ON src.id = s.source_id
+    LEFT JOIN collections c ON c.id = s.collection_id
+"""
+
+
+def _row_to_snippet(row: Sequence[Any]) -> Snippet:
+    return Snippet(
+        id=row[0],
+        text=row[1],
+        note=row[2],
+        created=row[3],
+        modified=row[4],
+        deleted=row[5] or "",
+        source=Source(
+            title=row[6],
+            publisher=row[7],
+            author=row[8],
+            url=row[9],
+            published=row[10],
+            accessed=row[11],
+        ),
+        collection=row[12],
+        tags=tuple(json.loads(row[13])) if row[13] else (),
+    )
+
+
+def _clean_source(source: Source | None) -> Source:
+    if source is None:
+        return Source()
+    try:
+        published = normalize.parse_date(source.published)
+        accessed = normalize.parse_date(source.accessed)
+    except ValueError as exc:
+        raise LibraryError(str(exc)) from exc
+    return Source(
+        title=normalize.one_line(normalize.clean(source.title)),
+        publisher=normalize.one_line(normalize.clean(source.publisher)),
+        author=normalize.one_line(normalize.clean(source.author)),
+        url=normalize.clean(source.url).strip(),
+        published=published,
+        accessed=accessed,
+    )
+
+
+class _Writer:
+    """Find-or-create helpers for one write transaction, with small caches so
+    a bulk import does not look the same source or tag up 100,000 times."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.now = normalize.utc_now()
+        self.sources: dict[str, int] = {}
+        self.raw_sources: dict[Source, int] = {}
+        self.days: dict[int, str] = {}  # source id -> its published date, or ""
+        self.tags: dict[str, int] = {}
+        self.collections: dict[str, int] = {}
+
+    def source_id_raw(self, source: Source) -> int:
+        """The id for a source as given (cleaned and validated here, once)."""
+        cached = self.raw_sources.get(source)
+        if cached is None:
+            cached = self.raw_sources[source] = self.source_id(_clean_source(source))
+        return cached
+
+    def source_id(self, source: Source) -> int:
+        """The id for a cleaned source, created if new."""
+        key = normalize.source_key(source.title, source.publisher, source.author, source.url)
+        cached = self.sources.get(key)
+        if cached is not None:
+            return cached
+        row = self.conn.execute(
+            "SELECT id, published FROM sources WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            seg = ""
+            if normalize.has_segmentable(source.title + source.publisher + source.author):
+                seg = normalize.segment(source.title, source.publisher, source.author)
+            row = self.conn.execute(
+                "INSERT INTO sources(key, title, publisher, author, url, published, accessed,"
+                " seg, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, published",
+                (
+                    key,
+                    source.title,
+                    source.publisher,
+                    source.author,
+                    source.url,
+                    source.published,
+                    source.accessed,
+                    seg,
+                    normalize.site_of(source.url),
+                ),
+            ).fetchone()
+        self.sources[key] = row[0]
+        # The first description of a source wins; its date is the snippets' day.
+        self.days[row[0]] = row[1]
+        return row[0]
+
+    def tag_id(self, name: str) -> int:
+        folded = name.casefold()
+        cached = self.tags.get(folded)
+        if cached is not None:
+            return cached
+        row = self.conn.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "INSERT INTO tags(name) VALUES (?) RETURNING id", (name,)
+            ).fetchone()
+        self.tags[folded] = row[0]
+        return row[0]
+
+    def collection_id(self, name: str) -> int | None:
+        name = normalize.one_line(name).strip("/")
+        if not name:
+            return None
+        folded = name.casefold()
+        cached = self.collections.get(folded)
+        if cached is not None:
+            return cached
+        row = self.conn.execute("SELECT id FROM collections WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "INSERT INTO collections(name) VALUES (?) RETURNING id", (name,)
+            ).fetchone()
+        self.collections[folded] = row[0]
+        return row[0]
+
+    def insert(self, record: Record) -> tuple[int, bool]:
+        """Store one record; `(id, True)` if new, `(existing id, False)` if a duplicate."""
+        text = normalize.clean(record.text)
+        if not normalize.one_line(text):
+            raise LibraryError("a snippet needs some text")
+        source_id = self.source_id_raw(record.source)
+        note = normalize.clean(record.note)
+        key = normalize.text_key(text)
+        seg = normalize.segment(text, note) if normalize.has_segmentable(text + note) else ""
+        row = self.conn.execute(
+            "INSERT INTO snippets(source_id, text, note, collection_id, created, modified,"
+            " text_key, seg, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(source_id, text_key) DO NOTHING RETURNING id",
+            (
+                source_id,
+                text,
+                note,
+                self.collection_id(record.collection),
+                self.now,
+                self.now,
+                key,
+                seg,
+                self.days[source_id] or self.now[:10],
+            ),
+        ).fetchone()
+        if row is None:
+            existing = self.conn.execute(
+                "SELECT id, deleted FROM snippets WHERE source_id = ? AND text_key = ?",
+                (source_id, key),
+            ).fetchone()
+            if existing[1] is not None:
+                # Adding again what is in the trash brings it back.
+                self.conn.execute(
+                    "UPDATE snippets SET deleted = NULL, modified = ? WHERE id = ?",
+                    (self.now, existing[0]),
+                )
+            return existing[0], False
+        snippet_id = row[0]
+        tags = normalize.split_tags(list(record.tags))
+        if tags:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO snippet_tags(snippet_id, tag_id) VALUES (?, ?)",
+                [(snippet_id, self.tag_id(tag)) for tag in tags],
+            )
+        return snippet_id, True
+
+    def insert_many(
+        self, items: Sequence[Record | Rejection], progress: ProgressCallback | None, total: int
+    ) -> tuple[int, int, list[Rejection]]:
+        """Store many records at once (`executemany`): same outcome as calling
+        `insert` on each, counted as (added, duplicates, rejected)."""
+        rejected: list[Rejection] = []
+        duplicates = 0
+        rows: list[tuple[Any, ...]] = []
+        row_tags: list[tuple[str, ...]] = []
+        seen: set[tuple[int, bytes]] = set()
+        for n, item in enumerate(items):
+            if progress and n % 5000 == 0:
+                progress(n // 2, total)
+            if isinstance(item, Rejection):
+                rejected.append(item)
+                continue
+            try:
+                text = normalize.clean(item.text)
+                if not text:
+                    raise LibraryError("no text")
+                source_id = self.source_id_raw(item.source)
+                collection_id = self.collection_id(item.collection)
+                tags = normalize.split_tags(list(item.tags))
+            except (LibraryError, ValueError) as exc:
+                rejected.append(Rejection(item.line, str(exc)))
+                continue
+            key = normalize.text_key(text)
+            if (source_id, key) in seen:
+                duplicates += 1
+                continue
+            seen.add((source_id, key))
+            note = normalize.clean(item.note) if item.note else ""
+            both = text + note
+            seg = normalize.segment(text, note) if normalize.has_segmentable(both) else ""
+            day = self.days[source_id] or self.now[:10]
+            rows.append((source_id, text, note, collection_id, self.now, self.now, key, seg, day))
+            row_tags.append(tags)
+        first_id = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM snippets").fetchone()[0]
+        self.conn.executemany(
+            "INSERT INTO snippets(source_id, text, note, collection_id, created, modified,"
+            " text_key, seg, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(source_id, text_key) DO NOTHING",
+            rows,
+        )
+        new_ids = {
+            (source_id, key): row_id
+            for row_id, source_id, key in self.conn.execute(
+                "SELECT id, source_id, text_key FROM snippets WHERE id >= ?", (first_id,)
+            )
+        }
+        links: list[tuple[int, int]] = []
+        restore: list[tuple[str, int, bytes]] = []
+        for row, tags in zip(rows, row_tags, strict=True):
+            row_id = new_ids.get((row[0], row[6]))
+            if row_id is None:
+                duplicates += 1
+                restore.append((self.now, row[0], row[6]))
+            else:
+                links.extend((row_id, self.tag_id(tag)) for tag in tags)
+        if restore:
+            # Importing again what is in the trash brings it back.
+            self.conn.executemany(
+                "UPDATE snippets SET deleted = NULL, modified = ?"
+                " WHERE source_id = ? AND text_key = ? AND deleted IS NOT NULL",
+                restore,
+            )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO snippet_tags(snippet_id, tag_id) VALUES (?, ?)", links
+        )
+        return len(new_ids), duplicates, rejected
+
+
+class Library:
+    """The snippet library stored in one SQLite file. See `briefer.library`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    # -- lifecycle ---------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path) -> Library:
+        """Open the library at `path`, creating or migrating it as needed."""
+        path = Path(path).expanduser()
+        return cls(schema.connect(path), path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------
+
+    def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        return schema.write_transaction(self._conn, work)
+
+    def add(
+        self,
+        text: str,
+        source: Source | None = None,
+        *,
+        note: str = "",
+        tags: Iterable[str] = (),
+        collection: str = "",
+    ) -> AddResult:
+        """Add a snippet; a duplicate returns the existing one (restored if trashed)."""
+        record = Record(
+            text=text,
+            source=source or Source(),
+            note=note,
+            tags=tuple(tags),
+            collection=collection,
+        )
+
+        def work(conn: sqlite3.Connection) -> tuple[int, bool]:
+            return self._insert_deferred(conn, [record])[0]
+
+        snippet_id, new = self._write(work)
+        return AddResult(self.get(snippet_id), duplicate=not new)
+
+    def _insert_deferred(
+        self, conn: sqlite3.Connection, records: Iterable[Record]
+    ) -> list[tuple[int, bool]]:
+        """Insert records with indexing deferred to one statement at the end.
+        Must run inside a write transaction."""
+        first_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM snippets").fetchone()[0]
+        conn.execute("INSERT INTO fts_defer VALUES (?)", (normalize.utc_now(),))
+        writer = _Writer(conn)
+        results = [writer.insert(record) for record in records]
+        conn.execute("DELETE FROM fts_defer")
+        schema.index_deferred(conn, first_id)
+        return results
+
+    def get(self, snippet_id: int) -> Snippet:
+        """The snippet with this id (also when it is in the trash)."""
+        row = self._conn.execute(_SNIPPET_SELECT + " WHERE s.id = ?", (snippet_id,)).fetchone()
+        if row is None:
+            raise LibraryError(f"no snippet with id {snippet_id}")
+        return _row_to_snippet(row)
+
+    def _get_many(self, ids: Sequence[int]) -> dict[int, Snippet]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._conn.execute(_SNIPPET_SELECT + f" WHERE s.id IN ({marks})", list(ids))
+        return {row[0]: _row_to_snippet(row) for row in rows}
+
+    def update(
+        self,
+        snippet_id: int,
+        *,
+        text: str = _UNSET,
+        note: str = _UNSET,
+        source: Source = _UNSET,
+        tags: Iterable[str] = _UNSET,
+        collection: str = _UNSET,
+    ) -> Snippet:
+        """Change the given fields of a snippet. A new `source` is found or
+        created and the snippet moves to it (other snippets keep theirs)."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            current = self.get(snippet_id)
+            writer = _Writer(conn)
+            sets: dict[str, Any] = {}
+            new_text = current.text if text is _UNSET else normalize.clean(text)
+            new_note = current.note if note is _UNSET else normalize.clean(note)
+            if not normalize.one_line(new_text):
+                raise LibraryError("a snippet needs some text")
+            if text is not _UNSET:
+                sets["text"] = new_text
+                sets["text_key"] = normalize.text_key(new_text)
+            if note is not _UNSET:
+                sets["note"] = new_note
+            if text is not _UNSET or note is not _UNSET:
+                both = new_text + new_note
+                has_seg = normalize.has_segmentable(both)
+                sets["seg"] = normalize.segment(new_text, new_note) if has_seg else ""
+            if source is not _UNSET:
+                sets["source_id"] = writer.source_id_raw(source)
+                sets["day"] = writer.days[sets["source_id"]] or current.created[:10]
+            if collection is not _UNSET:
+                sets["collection_id"] = writer.collection_id(collection)
+            if sets:
+                sets["modified"] = writer.now
+                assignments = ", ".join(f"{k} = ?" for k in sets)
+                try:
+                    conn.execute(
+                        f"UPDATE snippets SET {assignments} WHERE id = ?",
+                        [*sets.values(), snippet_id],
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise LibraryError(
+                        "another snippet from the same source already has this text"
+                    ) from exc
+            if tags is not _UNSET:
+                wanted = {t.casefold(): t for t in normalize.split_tags(list(tags))}
+                have = {t.casefold(): t for t in current.tags}
+                for folded in have.keys() - wanted.keys():
+                    conn.execute(
+                        "DELETE FROM snippet_tags WHERE snippet_id = ?"
+                        " AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                        (snippet_id, have[folded]),
+                    )
+                for folded in wanted.keys() - have.keys():
+                    conn.execute(
+                        "INSERT OR IGNORE INTO snippet_tags(snippet_id, tag_id) VALUES (?, ?)",
+                        (snippet_id, writer.tag_id(wanted[folded])),
+                    )
+                if not sets and have.keys() != wanted.keys():
+                    conn.execute(
+                        "UPDATE snippets SET modified = ? WHERE id = ?", (writer.now, snippet_id)
+                    )
+
+        self._write(work)
+        return self.get(snippet_id)
+
+    def delete(self, snippet_id: int) -> Snippet:
+        """Move a snippet to the trash (it leaves search; `restore` brings it back)."""
+        return self._set_deleted(snippet_id, trash=True)
+
+    def restore(self, snippet_id: int) -> Snippet:
+        """Take a snippet out of the trash."""
+        return self._set_deleted(snippet_id, trash=False)
+
+    def _set_deleted(self, snippet_id: int, *, trash: bool) -> Snippet:
+        def work(conn: sqlite3.Connection) -> None:
+            self.get(snippet_id)
+            now = normalize.utc_now()
+            if trash:
+                conn.execute(
+                    "UPDATE snippets SET deleted = ? WHERE id = ? AND deleted IS NULL",
+                    (now, snippet_id),
+                )
+            else:
+                conn.execute(
+                    "UPDATE snippets SET deleted = NULL, modified = ?"
+                    " WHERE id = ? AND deleted IS NOT NULL",
+                    (now, snippet_id),
+                )
+
+        self._write(work)
+        return self.get(snippet_id)
+
+    def empty_trash(self) -> int:
+        """Delete the snippets in the trash for good; returns how many."""
+
+        def work(conn: sqlite3.Connection) -> int:
+            return conn.execute("DELETE FROM snippets WHERE deleted IS NOT NULL").rowcount
+
+        return int(self._write(work))
+
+    # -- reading -----------------------------------------------------------
+
+    def count(self, *, trash: bool = False) -> int:
+        where = "deleted IS NOT NULL" if trash else "deleted IS NULL"
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM snippets WHERE {where}").fetchone()[0])
+
+    def list(
+        self,
+        *,
+        tags: Iterable[str] = (),
+        collection: str = "",
+        since: str | dt.date | dt.datetime | None = None,
+        trash: bool = False,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[Snippet]:
+        """Snippets newest first, filtered like `search`; `trash=True` lists the trash."""
+        where, params = _filters(Query(tags=tuple(tags)), collection, since)
+        where = [w.format(id="s.id") for w in where]
+        where.insert(0, "s.deleted IS NOT NULL" if trash else "s.deleted IS NULL")
+        sql = (
+            f"SELECT s.id FROM snippets s JOIN sources src ON src.id = s.source_id"
+            f" WHERE {' AND '.join(where)} ORDER BY s.id DESC LIMIT ? OFFSET ?"
+        )
+        ids = [
+            r[0] for r in self._conn.execute(sql, [*params, -1 if limit is None else limit, offset])
+        ]
+        found = self._get_many(ids)
+        return [found[i] for i in ids if i in found]
+
+    def tags(self) -> list[NameCount]:
+        """All tags with their live snippet counts, by name."""
+        rows = self._conn.execute(
+            "SELECT t.name, COUNT(s.id) FROM tags t"
+            " LEFT JOIN snippet_tags st ON st.tag_id = t.id"
+            " LEFT JOIN snippets s ON s.id = st.snippet_id AND s.deleted IS NULL"
+            " GROUP BY t.id ORDER BY t.name COLLATE NOCASE"
+        )
+        return [NameCount(name, count) for name, count in rows]
+
+    def collections(self) -> list[NameCount]:
+        """All collections (folders, `/`-separated) with live snippet counts."""
+        rows = self._conn.execute(
+            "SELECT c.name, COUNT(s.id) FROM collections c"
+            " LEFT JOIN snippets s ON s.collection_id = c.id AND s.deleted IS NULL"
+            " GROUP BY c.id ORDER BY c.name COLLATE NOCASE"
+        )
+        return [NameCount(name, count) for name, count in rows]
+
+    # -- search ------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        limit: int = 50,
+        *,
+        tags: Iterable[str] = (),
+        collection: str = "",
+        since: str | dt.date | dt.datetime | None = None,
+        as_you_type: bool = True,
+    ) -> list[Hit]:
+        """Ranked hits for what the user typed (see `briefer.library.query`)."""
+        parsed = parse_query(query, as_you_type=as_you_type)
+        if tags:
+            parsed = dataclasses.replace(parsed, tags=parsed.tags + tuple(tags))
+        where, params = _filters(parsed, collection, since, self._conn)
+        match = parsed.fts_expression()
+        if match:
+            return self._ranked(parsed, match, where, params, limit)
+        return self._filtered(parsed, where, params, limit)
+
+    def _ranked(
+        self, parsed: Query, match: str, where: list[str], params: list[Any], limit: int
+    ) -> list[Hit]:
+        weights = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
+        # `+f.rowid`: probe each filter's set per match; a bare `f.rowid IN`
+        # would make FTS5 run the whole MATCH once per id in the set.
+        extra = "".join(f" AND {w.format(id='+f.rowid')}" for w in where)
+        sql = (
+            f"SELECT f.rowid, bm25(snippet_fts, {weights}) FROM snippet_fts f"
+            f" WHERE snippet_fts MATCH ?{extra} ORDER BY f.rowid DESC LIMIT ?"
+        )
+        rows = self._conn.execute(sql, [match, *params, max(CANDIDATES, limit)]).fetchall()
+        rows.sort(key=lambda r: (r[1], -r[0]))
+        top = rows[:limit]
+        snippets = self._get_many([r[0] for r in top])
+        return [
+            Hit(snippets[i], -score, fragments.build(_fields(snippets[i]), parsed))
+            for i, score in top
+            if i in snippets
+        ]
+
+    def _filtered(
+        self, parsed: Query, where: list[str], params: list[Any], limit: int
+    ) -> list[Hit]:
+        """Searches with no words to rank by: newest first, minus exclusions."""
+        conditions = ["s.deleted IS NULL", *(w.format(id="s.id") for w in where)]
+        exclude = parsed.exclude_expression()
+        if exclude:
+            conditions.append(
+                "s.id NOT IN (SELECT rowid FROM snippet_fts WHERE snippet_fts MATCH ?)"
+            )
+            params = [*params, exclude]
+        sql = (
+            "SELECT s.id FROM snippets s JOIN sources src ON src.id = s.source_id"
+            f" WHERE {' AND '.join(conditions)} ORDER BY s.id DESC LIMIT ?"
+        )
+        ids = [r[0] for r in self._conn.execute(sql, [*params, limit])]
+        snippets = self._get_many(ids)
+        return [
+            Hit(snippets[i], 0.0, fragments.lead(snippets[i].text)) for i in ids if i in snippets
+        ]
+
+    # -- import and export -------------------------------------------------
+
+    def import_records(
+        self,
+        records: Iterable[Record | Rejection],
+        report: ImportReport,
+        progress: ProgressCallback | None = None,
+    ) -> ImportReport:
+        """Store records read from one file in one transaction, counting
+        into `report`. Rejections (and records the library refuses) are listed,
+        never raised. Nothing is stored if reading the file fails part-way."""
+        items = list(records)
+
+        def work(conn: sqlite3.Connection) -> tuple[int, int, list[Rejection]]:
+            first_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM snippets").fetchone()[0]
+            conn.execute("INSERT INTO fts_defer VALUES (?)", (normalize.utc_now(),))
+            writer = _Writer(conn)
+            # Storing the rows is about half the work, indexing them the rest.
+            total = 2 * len(items)
+            added, duplicates, rejected = writer.insert_many(items, progress, total)
+            conn.execute("DELETE FROM fts_defer")
+            last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM snippets").fetchone()[0]
+            step = 10_000
+            bulk = last_id - first_id >= step
+            if bulk:
+                schema.set_automerge(conn, on=False)
+            for start in range(first_id, last_id + 1, step):
+                if progress:
+                    share = (start - first_id) / max(1, last_id - first_id)
+                    progress(len(items) // 2 + int(len(items) * 1.5 * share), total)
+                schema.index_deferred(conn, start, start + step)
+            if bulk:
+                schema.set_automerge(conn, on=True)
+            if progress:
+                progress(total, total)
+            return added, duplicates, rejected
+
+        added, duplicates, rejected = self._write(work)
+        report.added += added
+        report.duplicates += duplicates
+        report.rejected.extend(rejected)
+        return report
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        progress: ProgressCallback | None = None,
+        whole: bool = False,
+        tags: Iterable[str] = (),
+        collection: str = "",
+    ) -> ImportReport:
+        """Import one file (format from its extension; see `importers`).
+
+        `whole=True` keeps a document (.txt, .md, .html, .docx) as one snippet
+        instead of one per paragraph; `tags` and `collection` apply to every
+        snippet imported. A file that cannot be read at all is reported as a
+        rejection at line 0."""
+        from briefer.library import importers
+
+        return importers.import_file(
+            self,
+            Path(path),
+            progress=progress,
+            whole=whole,
+            tags=tuple(tags),
+            collection=collection,
+        )
+
+    def export(self, path: str | Path) -> int:
+        """Write every live snippet to a JSON Lines file (atomically); returns
+        how many. The file imports back with `import_file`."""
+        count = 0
+        ids = [
+            r[0]
+            for r in self._conn.execute("SELECT id FROM snippets WHERE deleted IS NULL ORDER BY id")
+        ]
+        with atomic_write(path) as handle:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                found = self._get_many(chunk)
+                lines = []
+                for i in chunk:
+                    lines.append(json.dumps(snippet_to_json(found[i]), ensure_ascii=False))
+                    count += 1
+                handle.write(("\n".join(lines) + "\n").encode("utf-8"))
+        return count
+
+
+def snippet_to_json(snippet: Snippet) -> dict[str, Any]:
+    """A snippet as the flat JSON object `export` writes and `import` reads."""
+    return {
+        "id": snippet.id,
+        "text": snippet.text,
+        "note": snippet.note,
+        "title": snippet.source.title,
+        "publisher": snippet.source.publisher,
+        "author": snippet.source.author,
+        "url": snippet.source.url,
+        "published": snippet.source.published,
+        "accessed": snippet.source.accessed,
+        "tags": list(snippet.tags),
+        "collection": snippet.collection,
+        "created": snippet.created,
+        "modified": snippet.modified,
+    }
+
+
+def _filters(
+    parsed: Query,
+    collection: str,
+    since: str | dt.date | dt.datetime | None,
+    conn: sqlite3.Connection | None = None,
+) -> tuple[list[str], list[Any]]:
+    """SQL conditions on a snippet id (written `{id}`) for the filters.
+
+    Each is `{id} IN (subquery)`: SQLite builds the subquery's set once, so a
+    full-text scan only probes it, with no join per matching row."""
+    where: list[str] = []
+    params: list[Any] = []
+    tag_sql = (
+        "{{id}} {op} (SELECT st.snippet_id FROM snippet_tags st JOIN tags t ON t.id = st.tag_id"
+        " WHERE t.name = ?)"
+    )
+    for tag in parsed.tags:
+        where.append(tag_sql.format(op="IN"))
+        params.append(tag)
+    for tag in parsed.exclude_tags:
+        where.append(tag_sql.format(op="NOT IN"))
+        params.append(tag)
+    dates = [(op, day) for op, day in (("<", parsed.before), (">=", parsed.after)) if day]
+    if dates and conn is not None:
+        condition = " AND ".join(f"day {op} ?" for op, _ in dates)
+        bounds = [day for _, day in dates]
+        (count,) = conn.execute(
+            f"SELECT COUNT(*) FROM snippets WHERE {condition}", bounds
+        ).fetchone()
+        if count <= DATE_SET_LIMIT:
+            where.append(f"{{id}} IN (SELECT id FROM snippets WHERE {condition})")
+        else:
+            # A wide range: looking each match up is cheaper than a big set.
+            where.extend(f"(SELECT day FROM snippets WHERE id = {{id}}) {op} ?" for op, _ in dates)
+        params += bounds
+    name = normalize.one_line(collection).strip("/")
+    if name:
+        where.append(
+            "{id} IN (SELECT id FROM snippets WHERE collection_id IN (SELECT id FROM collections"
+            " WHERE name = ? OR (length(name) > ? AND substr(name, 1, ?) = ? COLLATE NOCASE)))"
+        )
+        params += [name, len(name) + 1, len(name) + 1, name + "/"]
+    if since is not None:
+        try:
+            bound = normalize.as_timestamp(since)
+        except ValueError as exc:
+            raise LibraryError(f"since: {exc}") from exc
+        where.append("{id} IN (SELECT id FROM snippets WHERE created >= ?)")
+        params.append(bound)
+    return where, params
+
+
+def _fields(snippet: Snippet) -> list[tuple[str, str]]:
+    """Where a fragment may come from, in order of preference."""
+    return [
+        ("text", snippet.text),
+        ("note", snippet.note),
+        ("title", snippet.source.title),
+        ("publisher", snippet.source.publisher),
+        ("author", snippet.source.author),
+        ("tags", " ".join(snippet.tags)),
+    ]
