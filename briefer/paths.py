@@ -1,7 +1,9 @@
 """Where Briefer's files live.
 
 One place answers "where is the user's data" (platformdirs, overridable with
-`BRIEFER_DATA_DIR`, and the library database with `BRIEFER_LIBRARY`) and
+`BRIEFER_DATA_DIR`, and the library database with `BRIEFER_LIBRARY`), "where
+may Briefer cache things" (`BRIEFER_CACHE_DIR`, else inside a redirected data
+folder, else the platform's cache folder) and
 "where are the built-in templates and assets" (inside the installed package,
 or the checkout's `templates/` and `assets/` folders). Everything is computed
 from the environment passed in, so tests can redirect it.
@@ -37,6 +39,7 @@ class Paths:
     data_dir: Path
     builtin_templates: Path
     assets: Path
+    cache_dir: Path  # things Briefer can rebuild (font metrics); safe to delete
 
     @property
     def user_templates(self) -> Path:
@@ -64,8 +67,16 @@ class Paths:
             if override
             else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
         )
+        cache = env.get("BRIEFER_CACHE_DIR")
+        if cache:
+            cache_dir = Path(cache).expanduser()
+        elif override:
+            cache_dir = data_dir / "cache"
+        else:
+            cache_dir = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
         return cls(
             data_dir=data_dir,
             builtin_templates=_resource_dir("templates"),
             assets=_resource_dir("assets"),
+            cache_dir=cache_dir,
         )

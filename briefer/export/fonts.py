@@ -34,6 +34,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
+from briefer.export.font_cache import FontCache
+from briefer.paths import Paths
 from briefer.text import Script
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
@@ -282,10 +284,14 @@ def read_faces(path: Path) -> list[FaceFile]:
     return faces
 
 
-def scan_font_dirs(dirs: Iterable[Path]) -> dict[str, dict[FaceStyle, FaceFile]]:
-    """Map family keys to their faces; the first file found wins a slot."""
+def scan_font_dirs(
+    dirs: Iterable[Path], cache: FontCache | None = None
+) -> dict[str, dict[FaceStyle, FaceFile]]:
+    """Map family keys to their faces; the first file found wins a slot.
+    With a cache, only files that are new or changed are opened."""
     families: dict[str, dict[FaceStyle, FaceFile]] = {}
     seen: set[Path] = set()
+    present: set[str] = set()
     for folder in dirs:
         if not folder.is_dir():
             continue
@@ -299,10 +305,29 @@ def scan_font_dirs(dirs: Iterable[Path]) -> dict[str, dict[FaceStyle, FaceFile]]
             if real in seen:
                 continue
             seen.add(real)
-            for face in read_faces(path):
+            for face in _faces_of(path, cache, present):
                 slots = families.setdefault(family_key(face.family), {})
                 slots.setdefault(face.style, face)
+    if cache is not None:
+        cache.forget_missing(present)
+        cache.save_scan()
     return families
+
+
+def _faces_of(path: Path, cache: FontCache | None, present: set[str]) -> list[FaceFile]:
+    if cache is None:
+        return read_faces(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    present.add(str(path))
+    known = cache.faces_of(path, stat)
+    if known is not None:
+        return [FaceFile(path, index, family, FaceStyle(style)) for index, family, style in known]
+    faces = read_faces(path)
+    cache.remember_faces(path, stat, [(f.index, f.family, f.style.value) for f in faces])
+    return faces
 
 
 # --------------------------------------------------------------------------
@@ -324,8 +349,11 @@ class FontResolver:
     """Font lookup for one process: scan once, register lazily, then answer
     "which registered font draws this run" quickly. Thread-safe."""
 
-    def __init__(self, font_dirs: Sequence[Path] | None = None) -> None:
+    def __init__(
+        self, font_dirs: Sequence[Path] | None = None, cache: FontCache | None = None
+    ) -> None:
         self._dirs = list(font_dirs) if font_dirs is not None else system_font_dirs()
+        self._cache = cache
         self._lock = threading.RLock()
         self._families: dict[str, dict[FaceStyle, FaceFile]] | None = None
         self._sets: dict[str, FontSet | None] = {}
@@ -341,7 +369,7 @@ class FontResolver:
     def families(self) -> dict[str, dict[FaceStyle, FaceFile]]:
         with self._lock:
             if self._families is None:
-                self._families = scan_font_dirs(self._dirs)
+                self._families = scan_font_dirs(self._dirs, self._cache)
             return self._families
 
     def family_names(self) -> list[str]:
@@ -350,7 +378,10 @@ class FontResolver:
     def _register(self, face: FaceFile) -> str:
         name = _font_name(face)
         if name not in pdfmetrics.getRegisteredFontNames():
-            font = TTFont(name, str(face.path), subfontIndex=face.index, shapable=False)
+            if self._cache is not None:
+                font = self._cache.load_font(name, face.path, face.index)
+            else:
+                font = TTFont(name, str(face.path), subfontIndex=face.index, shapable=False)
             pdfmetrics.registerFont(font)
         self._cmaps[name] = pdfmetrics.getFont(name).face.charToGlyph
         return name
@@ -507,6 +538,7 @@ def _cid_for(sample: str) -> str:
 
 @lru_cache(maxsize=1)
 def default_resolver() -> FontResolver:
-    """One resolver per process: scanning and registering fonts is paid once.
-    Cached rather than global so tests can build their own resolvers."""
-    return FontResolver()
+    """One resolver per process: scanning and registering fonts is paid once
+    per process, and mostly not even that thanks to the disk cache. Cached
+    rather than global so tests can build their own resolvers."""
+    return FontResolver(cache=FontCache(Paths.from_env().cache_dir / "fonts"))
