@@ -11,8 +11,11 @@ document is laid out again with room reserved at the foot of each page for
 the sources cited there, until the reservation fits (or, failing that, the
 sources become endnotes with links both ways, and a warning says so).
 
-All text goes through `briefer.export.pdf_text`, which escapes it for
-reportlab's paragraph parser and picks fonts per script run.
+All text goes through `briefer.export.pdf_text`, which picks fonts per
+script run. Most paragraphs are drawn by `briefer.export.pdf_para`'s
+`FastParagraph` from runs, with no markup at all; CJK text (reportlab's CJK
+line breaking), right-to-left paragraphs (`RtlParagraph`) and code blocks
+(background and border) use reportlab's `Paragraph` with escaped markup.
 """
 
 from __future__ import annotations
@@ -74,15 +77,23 @@ from briefer.document import (
     Paragraph as DocParagraph,
 )
 from briefer.export.fonts import FontResolver, FontSet, default_resolver
+from briefer.export.pdf_para import FastParagraph, WidthCache
 from briefer.export.pdf_text import (
+    CITE_CB,
     InlineStyle,
+    Mark,
     MarkupContext,
     Piece,
     RtlParagraph,
+    Run,
     flatten,
+    mark_markup,
     paragraph_is_rtl,
     pieces_markup,
+    pieces_plain,
+    pieces_runs,
     text_markup,
+    text_runs,
 )
 from briefer.model import CitationStyle, Style
 from briefer.text import clean_text
@@ -92,7 +103,6 @@ _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SPACE_RUN = re.compile(r"(?<=\S)  +")
 _LEADING_SPACES = re.compile(r"^ +")
 _IMAGE_FORMATS = ("PNG", "JPEG", "GIF")
-_CITE_CB = "brcite"
 _MAX_FOOTNOTE_SHARE = 0.5  # of the frame height, per page
 _FOOTNOTE_GAP = 8.0
 _GREY = "#555555"
@@ -171,7 +181,7 @@ def _cites_in(flowable: Any) -> list[int]:
     def scan(obj: Any) -> None:
         cb = getattr(obj, "cbDefn", None)
         if cb is not None:
-            if getattr(cb, "name", None) == _CITE_CB and str(getattr(cb, "label", "")).isdigit():
+            if getattr(cb, "name", None) == CITE_CB and str(getattr(cb, "label", "")).isdigit():
                 n = int(cb.label)
                 if n not in found:
                     found.append(n)
@@ -182,6 +192,10 @@ def _cites_in(flowable: Any) -> list[int]:
             scan(obj.frags)
         elif isinstance(obj, RLTable):
             scan(obj._cellvalues)
+        elif isinstance(obj, FastParagraph):
+            for n in obj.notes:
+                if n not in found:
+                    found.append(n)
         elif isinstance(obj, RtlParagraph):
             for n in obj.cites:
                 if n not in found:
@@ -250,6 +264,7 @@ class _Renderer:
         self._footnote_overflow = False
         self._fn_heights: dict[int, float] = {}
         self.missing: dict[str, None] = {}
+        self._widths = WidthCache()
 
     # ------------------------------------------------------------------
     # Driving the passes
@@ -400,7 +415,7 @@ class _Renderer:
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 self._held: list[dict[str, Any]] = []
-                self.setNamedCB(_CITE_CB, renderer._on_cite)
+                self.setNamedCB(CITE_CB, renderer._on_cite)
                 if created is not None:
                     _set_timestamp(self, created)
 
@@ -429,10 +444,15 @@ class _Renderer:
         doctemplate.pageTemplate.frames[0]._geom()
 
     def _on_cite(self, canvas: Canvas, _kind: str, label: str | None) -> None:
+        """reportlab's `onDraw` callback for a footnote marker in a `Paragraph`."""
         if label and label.isdigit():
-            cites = self._cites.setdefault(canvas.getPageNumber(), [])
-            if int(label) not in cites:
-                cites.append(int(label))
+            self._on_note(canvas, int(label))
+
+    def _on_note(self, canvas: Canvas, n: int) -> None:
+        """Footnote `n`'s marker was drawn: its note belongs on this page."""
+        cites = self._cites.setdefault(canvas.getPageNumber(), [])
+        if n not in cites:
+            cites.append(n)
 
     def _on_page_end(self, canvas: Canvas, doctemplate: BaseDocTemplate) -> None:
         if self.citation_style is not CitationStyle.FOOTNOTES:
@@ -453,14 +473,17 @@ class _Renderer:
         canvas.line(left, y + 3, left + min(50 * mm, self.frame_w), y + 3)
         canvas.restoreState()
 
-    def _footnote_para(self, n: int) -> Paragraph:
+    def _footnote_para(self, n: int) -> Flowable:
         entry = self.doc.source(n)
-        style = self._pstyle("footnote")
         ctx = self._ctx()
         spans = entry.spans if entry is not None else (Text("?"),)
-        pieces = flatten(spans, ctx)
-        markup = f"<super>{n}</super> " + pieces_markup(pieces, ctx, style.fontName)
-        return Paragraph(markup, style)
+        number = Mark(str(n))
+        pieces = [
+            Piece(number.text, InlineStyle(), markup=mark_markup(number, ctx), mark=number),
+            Piece(" ", InlineStyle()),
+            *flatten(spans, ctx),
+        ]
+        return self._flowable(pieces, "footnote", ctx=ctx)
 
     def _footnote_h(self, n: int) -> float:
         if n not in self._fn_heights:
@@ -494,10 +517,8 @@ class _Renderer:
                 self._draw_line(canvas, line, y, "furniture")
 
     def _draw_line(self, canvas: Canvas, text: str, y: float, kind: str) -> None:
-        style = self._pstyle(kind)
-        ctx = self._ctx()
         pieces = [Piece(text, InlineStyle(bold=kind == "banner"))]
-        para = Paragraph(pieces_markup(pieces, ctx, style.fontName), style)
+        para = self._flowable(pieces, kind, ctx=self._ctx())
         para.wrap(self.page_w - self.margins[1] - self.margins[3], self.page_h)
         para.drawOn(canvas, self.margins[3], y)
 
@@ -630,26 +651,23 @@ class _Renderer:
                 size=size,
                 accent=_hex(self.accent),
                 destinations=self.destinations,
-                citation_markup=self._citation_markup,
+                citation_mark=self._citation_mark,
                 missing=self.missing,
             )
         return cached
 
-    def _citation_markup(self, citation: Citation) -> tuple[str, str]:
+    def _citation_mark(self, citation: Citation) -> Mark:
         n = citation.n
         if n <= 0 or self.doc.source(n) is None:
-            label = f"[?{clean_text(citation.key)}]"
-            return text_markup(label, InlineStyle(), self._ctx(), "").markup, label
+            return Mark(f"[?{clean_text(citation.key)}]", superscript=False)
         if self.citation_style is CitationStyle.FOOTNOTES:
-            return f'<super>{n}</super><onDraw name="{_CITE_CB}" label="{n}"/>', str(n)
-        marker = f"[{n}]"
-        if f"source-{n}" in self.destinations:
-            marker = f'<a href="#source-{n}" color="{_hex(self.accent)}">{marker}</a>'
+            return Mark(str(n), note=n)
         anchor = ""
         if self.endnote_fallback and n not in self._first_cite:
+            # The first citation of a source is where its endnote links back to.
             self._first_cite.add(n)
-            anchor = f'<a name="cite-{n}"/>'
-        return f"{anchor}<super>{marker}</super>", f"[{n}]"
+            anchor = f"cite-{n}"
+        return Mark(f"[{n}]", dest=f"source-{n}", anchor=anchor)
 
     def _para(
         self,
@@ -658,35 +676,63 @@ class _Renderer:
         indent: float = 0.0,
         *,
         lead_in: str = "",
-        prefix: str = "",
+        anchor: str = "",
         align: str = "",
         outline: tuple[str, str, int] | None = None,
         bullet: str | None = None,
     ) -> Flowable:
         heading_like = kind == "title" or (kind[:1] == "h" and kind[1:].isdigit())
         ctx = self._ctx(family=self.heading if heading_like else None)
-        pieces: list[Piece] = []
+        pieces = [Piece("", InlineStyle(), anchor=anchor)] if anchor else []
+        pieces.extend(flatten(spans, ctx, InlineStyle(bold=heading_like)))
+        return self._flowable(
+            pieces, kind, indent, align, ctx=ctx, lead_in=lead_in, outline=outline, bullet=bullet
+        )
+
+    def _flowable(
+        self,
+        pieces: list[Piece],
+        kind: str,
+        indent: float = 0.0,
+        align: str = "",
+        *,
+        ctx: MarkupContext,
+        lead_in: str = "",
+        outline: tuple[str, str, int] | None = None,
+        bullet: str | None = None,
+    ) -> Flowable:
+        """The flowable for one paragraph of `pieces` in the style `kind`:
+        a `FastParagraph` unless the text needs reportlab's CJK or our
+        right-to-left line breaking."""
+        lead: Piece | None = None
+        lead_ctx = self._ctx(family=self.heading)
         if lead_in:
             # Like the DOCX: the lead-in in the heading font, bold, accent colour.
-            label = lead_in.rstrip() + " "
-            runs = text_markup(label, InlineStyle(bold=True), self._ctx(family=self.heading), "")
-            colour = _hex(self.accent)
-            pieces.append(
-                Piece(
-                    label,
-                    InlineStyle(bold=True),
-                    markup=f'<font color="{colour}">{runs.markup}</font>',
-                )
-            )
-        pieces.extend(flatten(spans, ctx, InlineStyle(bold=heading_like)))
-        plain = "".join(p.text for p in pieces)
-        style = self._pstyle(kind, indent, align, cjk=bool(_CJK.search(plain)))
-        if paragraph_is_rtl(pieces):
+            lead = Piece(lead_in.rstrip() + " ", InlineStyle(bold=True))
+        every = [lead, *pieces] if lead is not None else pieces
+        cjk = bool(_CJK.search(pieces_plain(every)))
+        rtl = paragraph_is_rtl(every)
+        if lead is not None and (cjk or rtl):  # reportlab draws it: markup
+            inner = text_markup(lead.text, lead.style, lead_ctx, "").markup
+            lead.markup = f'<font color="{_hex(self.accent)}">{inner}</font>'
+        if rtl:
             rtl_style = self._pstyle(kind, indent, "right", rtl=True)
-            return RtlParagraph(
-                pieces, rtl_style, ctx, prefix=prefix, bullet=bullet, outline=outline
+            return RtlParagraph(every, rtl_style, ctx, bullet=bullet, outline=outline)
+        style = self._pstyle(kind, indent, align, cjk=cjk)
+        if not cjk:
+            runs: list[Run] = []
+            if lead is not None:
+                runs = text_runs(lead.text, lead.style, lead_ctx, style.fontSize, self.accent)
+            runs.extend(pieces_runs(pieces, ctx, style.fontName, style.fontSize, style.textColor))
+            return FastParagraph(
+                runs,
+                style,
+                self._widths,
+                bullet=bullet,
+                outline=outline,
+                on_note=self._on_note,
             )
-        markup = prefix + pieces_markup(pieces, ctx, style.fontName)
+        markup = pieces_markup(every, ctx, style.fontName)
         if outline is not None:
             return _Outlined(markup, style, outline=outline)
         if bullet is not None:
@@ -778,9 +824,8 @@ class _Renderer:
         self._heading_count += 1
         key = f"h-{self._heading_count}"  # numbered as in _collect_destinations
         outline_level = self._outline_level_for(level - 1)
-        prefix = f'<a name="{key}"/>'
         para = self._para(
-            block.spans, f"h{level}", indent, prefix=prefix, outline=(title, key, outline_level)
+            block.spans, f"h{level}", indent, anchor=key, outline=(title, key, outline_level)
         )
         return [CondPageBreak(self.leading * 4), para]
 
@@ -931,15 +976,12 @@ class _Renderer:
 
     def _contents(self, block: Contents, indent: float) -> list[Flowable]:
         out: list[Flowable] = [self._para((Text(block.title),), "h3", indent)]
+        ctx = self._ctx()
         for entry in block.entries:
             key = self._heading_keys.get(entry.anchor)
             para_indent = indent + 12 * max(0, min(entry.level, 3) - 1)
-            style = self._pstyle("contents", para_indent)
-            ctx = self._ctx()
-            markup = text_markup(
-                entry.text, InlineStyle(href=f"#{key}" if key else ""), ctx, style.fontName
-            ).markup
-            out.append(Paragraph(markup, style))
+            pieces = [Piece(entry.text, InlineStyle(href=f"#{key}" if key else ""))]
+            out.append(self._flowable(pieces, "contents", para_indent, ctx=ctx))
         return out
 
     def _sources(self, block: SourcesList, indent: float) -> list[Flowable]:
@@ -948,41 +990,32 @@ class _Renderer:
         key, level = f"sources-{self._sources_count}", self._outline_level_for(0)
         out: list[Flowable] = [
             CondPageBreak(self.leading * 4),
-            self._para(
-                (Text(block.title),),
-                "h2",
-                indent,
-                prefix=f'<a name="{key}"/>',
-                outline=(title, key, level),
-            ),
+            self._para((Text(block.title),), "h2", indent, anchor=key, outline=(title, key, level)),
         ]
-        style = self._pstyle("body", indent)
         ctx = self._ctx()
         for entry in block.entries:
-            pieces = flatten(entry.spans, ctx)
-            markup = f'<a name="source-{entry.n}"/>{entry.n}. ' + pieces_markup(
-                pieces, ctx, style.fontName
-            )
+            pieces = [
+                Piece("", InlineStyle(), anchor=f"source-{entry.n}"),
+                Piece(f"{entry.n}. ", InlineStyle()),
+                *flatten(entry.spans, ctx),
+            ]
             if self.endnote_fallback and entry.n in self._first_cite:
-                back = text_markup(
-                    "\u21a9", InlineStyle(href=f"#cite-{entry.n}"), ctx, style.fontName
-                )
-                markup += " " + back.markup
-            out.append(Paragraph(markup, style))
+                pieces.append(Piece(" ", InlineStyle()))
+                pieces.append(Piece("\u21a9", InlineStyle(href=f"#cite-{entry.n}")))
+            out.append(self._flowable(pieces, "body", indent, ctx=ctx))
         return out
 
     def _source_line(self, block: SourceLine, indent: float) -> Flowable:
-        style = self._pstyle("body", indent)
-        ctx = self._ctx()
-        parts = [text_markup(block.label, InlineStyle(bold=True), ctx, style.fontName).markup]
-        entries = []
-        for entry in block.entries:
+        pieces = [Piece(block.label, InlineStyle(bold=True)), Piece(" ", InlineStyle())]
+        for i, entry in enumerate(block.entries):
             name = entry.publisher or entry.title or entry.key
             href = entry.url.strip() if is_safe_url(entry.url) else ""
-            text = text_markup(name, InlineStyle(href=href), ctx, style.fontName).markup
-            entries.append(f'<a name="source-{entry.n}"/>{text} [{entry.n}]')
-        parts.append("; ".join(entries))
-        return Paragraph(" ".join(parts), style)
+            if i:
+                pieces.append(Piece("; ", InlineStyle()))
+            pieces.append(Piece("", InlineStyle(), anchor=f"source-{entry.n}"))
+            pieces.append(Piece(name, InlineStyle(href=href)))
+            pieces.append(Piece(f" [{entry.n}]", InlineStyle()))
+        return self._flowable(pieces, "body", indent, ctx=self._ctx())
 
 
 class _Indented(Flowable):

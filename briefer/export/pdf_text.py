@@ -1,10 +1,14 @@
-"""Inline spans -> reportlab paragraph markup, escaped, one font per script run.
+"""Inline spans -> drawable runs or reportlab paragraph markup, one font per script run.
 
-Everything a brief says reaches reportlab through this module. Text is passed
+Everything a brief says reaches reportlab through this module, in one of two
+forms. `pieces_runs` gives `Run`s (text, font, size, colour, rise, link) for
+`briefer.export.pdf_para.FastParagraph`, which draws them directly: no markup
+string exists, so nothing a user typed can be read as a tag. `pieces_markup`
+gives reportlab paragraph markup for the paragraphs that still need reportlab's
+own `Paragraph` (CJK line breaking, right-to-left lines, code): text is passed
 through `clean_text` and then XML-escaped, so `<`, `>` and `&` are always
-literal characters for reportlab's paragraph parser; the only tags in the
-markup are the ones written here, font names come from the `FontResolver`,
-link targets are escaped attribute values and become clickable only when
+literal characters for reportlab's paragraph parser. Either way, font names
+come from the `FontResolver`, link targets become clickable only when
 `is_safe_url` allows it, and internal destinations are names built from
 numbers (`source-3`, `h-12`), never from the brief's text.
 
@@ -27,6 +31,7 @@ from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 
+from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.paragraph import ParagraphStyle
@@ -46,6 +51,7 @@ from briefer.export.fonts import FontResolver, FontSet
 from briefer.text import Script, clean_text, is_rtl, script_of, split_scripts
 
 REPLACEMENT = "\ufffd"
+CITE_CB = "brcite"  # the canvas callback that reports a drawn footnote marker
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTR_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
@@ -99,13 +105,48 @@ class InlineStyle:
     href: str = ""  # an already-vetted target: "https://…" or "#source-3"
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A citation marker (or a footnote's number), as data rather than markup."""
+
+    text: str  # "[3]", "3" or "[?key]"
+    superscript: bool = True
+    dest: str = ""  # internal destination the marker links to ("source-3")
+    anchor: str = ""  # destination made at the marker (endnote back-links: "cite-3")
+    note: int = 0  # footnote number, reported to the page when the marker is drawn
+
+
 @dataclass
 class Piece:
-    """A stretch of text with one inline style, or a prebuilt marker."""
+    """A stretch of text with one inline style, a citation marker, or an
+    anchor (a named destination, `text` empty)."""
 
     text: str
     style: InlineStyle
     markup: str = ""  # when set, drawn as is (citation markers), `text` is its plain form
+    mark: Mark | None = None
+    anchor: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Text drawn in one font, size, colour and rise, possibly a link.
+
+    `text` is already in visual order and drawable by `font`. A run with
+    `brk` set is a hard line break; a run with empty text and an `anchor` is
+    a named destination at that point."""
+
+    text: str
+    font: str
+    size: float
+    color: Color
+    rise: float = 0.0
+    href: str = ""  # vetted external target (http, https, mailto)
+    dest: str = ""  # internal destination name
+    underline: bool = False
+    anchor: str = ""
+    note: int = 0  # footnote number (see `Mark.note`)
+    brk: bool = False
 
 
 @dataclass
@@ -126,7 +167,7 @@ class MarkupContext:
     size: float
     accent: str
     destinations: set[str]
-    citation_markup: Callable[[Citation], tuple[str, str]]
+    citation_mark: Callable[[Citation], Mark]
     missing: dict[str, None] = field(default_factory=dict)  # characters no font draws
 
 
@@ -149,8 +190,8 @@ def flatten(
             href = span.href.strip() if is_safe_url(span.href) else ""
             pieces.extend(flatten(span.children, ctx, replace(style, href=href or style.href)))
         elif isinstance(span, Citation):
-            markup, plain = ctx.citation_markup(span)
-            pieces.append(Piece(plain, style, markup=markup))
+            mark = ctx.citation_mark(span)
+            pieces.append(Piece(mark.text, style, markup=mark_markup(mark, ctx), mark=mark))
         elif isinstance(span, LineBreak):
             pieces.append(Piece("\n", style))
     return pieces
@@ -224,9 +265,9 @@ def _wrap_link(markup: str, style: InlineStyle, ctx: MarkupContext) -> str:
 def text_markup(
     text: str, style: InlineStyle, ctx: MarkupContext, base_font: str, rtl_runs: str = "embedded"
 ) -> Runs:
-    """`rtl_runs` is "embedded" (an RTL run inside LTR text), "word" (a word
-    of an RTL paragraph) or "" (leave logical order, e.g. code)."""
-    """Escaped markup for one piece of plain text."""
+    """Escaped markup for one piece of plain text. `rtl_runs` is "embedded"
+    (an RTL run inside LTR text), "word" (a word of an RTL paragraph) or ""
+    (leave logical order, e.g. code)."""
     text = clean_text(text).replace("\f", " ").replace("\t", " ")
     parts: list[str] = []
     width = 0.0
@@ -238,10 +279,28 @@ def text_markup(
     return Runs(_wrap_link("".join(parts), style, ctx), width)
 
 
+def mark_markup(mark: Mark, ctx: MarkupContext) -> str:
+    """Reportlab markup for a citation marker."""
+    if not mark.superscript:
+        return text_markup(mark.text, InlineStyle(), ctx, "").markup
+    inner = escape(mark.text)
+    if mark.dest and mark.dest in ctx.destinations:
+        inner = f'<a href="#{attr(mark.dest)}" color="{ctx.accent}">{inner}</a>'
+    markup = f"<super>{inner}</super>"
+    if mark.note:
+        markup += f'<onDraw name="{CITE_CB}" label="{mark.note}"/>'
+    if mark.anchor:
+        markup = f'<a name="{attr(mark.anchor)}"/>' + markup
+    return markup
+
+
 def pieces_markup(pieces: list[Piece], ctx: MarkupContext, base_font: str) -> str:
     out: list[str] = []
     previous: Piece | None = None
     for piece in pieces:
+        if piece.anchor:
+            out.append(f'<a name="{attr(piece.anchor)}"/>')
+            continue
         if piece.markup:
             if (
                 previous is not None
@@ -257,6 +316,79 @@ def pieces_markup(pieces: list[Piece], ctx: MarkupContext, base_font: str) -> st
             out.append(text_markup(piece.text, piece.style, ctx, base_font).markup)
         previous = piece
     return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def _hex_color(value: str) -> Color:
+    return HexColor(value)
+
+
+def superscript(size: float) -> tuple[float, float]:
+    """(font size, rise) of superscript text, as reportlab's `<super>` makes it."""
+    return size - min(2.0, 0.2 * size), size * 0.5
+
+
+def text_runs(
+    text: str, style: InlineStyle, ctx: MarkupContext, size: float, color: Color
+) -> list[Run]:
+    """Runs for one piece of plain text (the run form of `text_markup`)."""
+    text = clean_text(text).replace("\f", " ").replace("\t", " ")
+    href, dest, underline = style.href, "", False
+    if href.startswith("#"):
+        # An internal link is live only when its destination exists.
+        dest, href = (href[1:] if href[1:] in ctx.destinations else ""), ""
+    else:
+        underline = bool(href)
+    if href or dest:
+        color = _hex_color(ctx.accent)
+    return [
+        Run(run, font, size, color, href=href, dest=dest, underline=underline)
+        for font, run in _font_runs(text, style, ctx, "embedded")
+    ]
+
+
+def pieces_runs(
+    pieces: list[Piece], ctx: MarkupContext, base_font: str, size: float, color: Color
+) -> list[Run]:
+    """Runs for a left-to-right paragraph of `pieces` (see `pieces_markup`):
+    `base_font` is the paragraph's own font, used for citation markers."""
+    out: list[Run] = []
+    sup_size, rise = superscript(size)
+    previous: Piece | None = None
+    for piece in pieces:
+        mark = piece.mark
+        if piece.anchor:
+            out.append(Run("", base_font, size, color, anchor=piece.anchor))
+            continue
+        if mark is not None and mark.superscript:
+            if (
+                previous is not None
+                and previous.mark is not None
+                and previous.text.isdigit()
+                and piece.text.isdigit()
+            ):
+                out.append(Run(",", base_font, sup_size, color, rise))  # 2,1 not 21
+            linked = bool(mark.dest) and mark.dest in ctx.destinations
+            out.append(
+                Run(
+                    clean_text(mark.text),
+                    base_font,
+                    sup_size,
+                    _hex_color(ctx.accent) if linked else color,
+                    rise,
+                    dest=mark.dest if linked else "",
+                    anchor=mark.anchor,
+                    note=mark.note,
+                )
+            )
+        elif mark is not None:
+            out.extend(text_runs(mark.text, InlineStyle(), ctx, size, color))
+        elif piece.text == "\n" and not piece.markup:
+            out.append(Run("", base_font, size, color, brk=True))
+        else:
+            out.extend(text_runs(piece.text, piece.style, ctx, size, color))
+        previous = piece
+    return out
 
 
 def pieces_plain(pieces: list[Piece]) -> str:
@@ -278,18 +410,26 @@ class _Word:
 
 def _words(pieces: list[Piece], ctx: MarkupContext, base_font: str) -> list[_Word]:
     words: list[_Word] = []
+    anchors = ""  # named destinations, written before the next word
     for piece in pieces:
+        if piece.anchor:
+            anchors += f'<a name="{attr(piece.anchor)}"/>'
+            continue
         if piece.text == "\n" and not piece.markup:
             words.append(_Word("", 0.0, 0, newline=True))
             continue
         if piece.markup:
             width = stringWidth(piece.text, ctx.body.regular, ctx.size * 0.7)
-            words.append(_Word(piece.markup, width, 0))
+            words.append(_Word(anchors + piece.markup, width, 0))
+            anchors = ""
             continue
         for word in clean_text(piece.text).split():
             runs = text_markup(word, piece.style, ctx, base_font, rtl_runs="word")
             level = 1 if _RTL_CHAR.search(word) else (2 if _LTR_CHAR.search(word) else 0)
-            words.append(_Word(runs.markup, runs.width, level))
+            words.append(_Word(anchors + runs.markup, runs.width, level))
+            anchors = ""
+    if anchors:
+        words.append(_Word(anchors, 0.0, 0))
     return words
 
 
