@@ -296,12 +296,19 @@ def brief_from_markdown(
 
 
 def match_template_sections(brief: Brief, template: Template) -> None:
-    """Tie Markdown-derived sections to the template's: the lead text goes to
-    the template's first heading-less section, and a `## ` heading that
-    matches a template heading or id takes that section's id."""
+    """Tie Markdown-derived sections to the template's.
+
+    The lead text goes to the template's first heading-less section, and a
+    `## ` heading that matches a template heading or id takes that section's
+    id. If the template has another heading-less section (long-form's
+    "body", written with free `## ` headings), the `## ` parts no template
+    heading claims go into it, headings and all, so a Markdown file gives the
+    same brief as one written in Briefer.
+    """
     by_heading = {_norm(s.heading): s for s in template.sections if s.heading}
     by_id = {s.id: s for s in template.sections}
     taken: set[str] = set()
+    unmatched: list[Section] = []
     for section in brief.sections:
         spec = None
         if section.id == "summary" and not section.heading:
@@ -311,6 +318,18 @@ def match_template_sections(brief: Brief, template: Template) -> None:
         if spec is not None and spec.id not in taken:
             section.id = spec.id
             taken.add(spec.id)
+        else:
+            unmatched.append(section)
+    free = next((s for s in template.sections if not s.heading and s.id not in taken), None)
+    if free is None or not unmatched:
+        return
+    body = "\n\n".join(
+        (f"## {part.heading}\n\n{part.body}" if part.heading else part.body).strip()
+        for part in unmatched
+    )
+    first = brief.sections.index(unmatched[0])
+    brief.sections = [s for s in brief.sections if s not in unmatched]
+    brief.sections.insert(first, Section(id=free.id, heading="", body=body))
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, str], str]:

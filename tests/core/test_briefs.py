@@ -197,3 +197,20 @@ def test_sample_briefs_load() -> None:
         brief = load_brief(path)
         assert brief.template == path.parent.name
         assert brief.sources, path
+
+
+def test_free_parts_of_markdown_fill_the_templates_free_section() -> None:
+    from briefer.briefs import match_template_sections
+    from briefer.paths import Paths
+    from briefer.templates import TemplateRegistry
+
+    text = (
+        "# Night trains\n\nThe lede.\n\n## Who rides\n\nFamilies.\n\n### Detail\n\nMore.\n\n"
+        "## The money\n\nFares.\n\n## Conclusion\n\nDone.\n"
+    )
+    brief, _ = brief_from_markdown(text)
+    match_template_sections(brief, TemplateRegistry(Paths.from_env()).get("long-form"))
+    assert [s.id for s in brief.sections] == ["lede", "body", "conclusion"]
+    assert brief.sections[1].body == (
+        "## Who rides\n\nFamilies.\n\n### Detail\n\nMore.\n\n## The money\n\nFares."
+    )
