@@ -62,9 +62,9 @@ class FontCache:
                 self._scan = {}
         return self._scan
 
-    def faces_of(self, path: Path, stat: os.stat_result) -> list[tuple[int, str, int]] | None:
+    def faces_of(self, path: str, stat: os.stat_result) -> list[tuple[int, str, int]] | None:
         """The cached (index, family, style) faces of a file, if still current."""
-        entry = self._scan_data().get(str(path))
+        entry = self._scan_data().get(path)
         if (
             isinstance(entry, dict)
             and entry.get("size") == stat.st_size
@@ -75,9 +75,9 @@ class FontCache:
         return None
 
     def remember_faces(
-        self, path: Path, stat: os.stat_result, faces: list[tuple[int, str, int]]
+        self, path: str, stat: os.stat_result, faces: list[tuple[int, str, int]]
     ) -> None:
-        self._scan_data()[str(path)] = {
+        self._scan_data()[path] = {
             "size": stat.st_size,
             "mtime": stat.st_mtime_ns,
             "faces": [list(face) for face in faces],

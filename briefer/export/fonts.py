@@ -288,24 +288,28 @@ def scan_font_dirs(
     dirs: Iterable[Path], cache: FontCache | None = None
 ) -> dict[str, dict[FaceStyle, FaceFile]]:
     """Map family keys to their faces; the first file found wins a slot.
-    With a cache, only files that are new or changed are opened."""
+    With a cache, only files that are new or changed are opened. (Plain
+    strings and one stat per file: this runs at the start of every export.)"""
     families: dict[str, dict[FaceStyle, FaceFile]] = {}
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()
     present: set[str] = set()
     for folder in dirs:
-        if not folder.is_dir():
+        if not os.path.isdir(folder):
             continue
-        files: list[Path] = []
+        files: list[str] = []
         for root, _subdirs, names in os.walk(folder, followlinks=True):
-            files.extend(
-                Path(root) / name for name in names if name.lower().endswith(FONT_SUFFIXES)
-            )
-        for path in sorted(files):
-            real = path.resolve()
-            if real in seen:
+            files.extend(os.path.join(root, n) for n in names if n.lower().endswith(FONT_SUFFIXES))
+        files.sort()
+        for file in files:
+            try:
+                stat = os.stat(file)
+            except OSError:
                 continue
-            seen.add(real)
-            for face in _faces_of(path, cache, present):
+            identity = (stat.st_dev, stat.st_ino)  # the same file through a link
+            if identity in seen:
+                continue
+            seen.add(identity)
+            for face in _faces_of(file, stat, cache, present):
                 slots = families.setdefault(family_key(face.family), {})
                 slots.setdefault(face.style, face)
     if cache is not None:
@@ -314,19 +318,18 @@ def scan_font_dirs(
     return families
 
 
-def _faces_of(path: Path, cache: FontCache | None, present: set[str]) -> list[FaceFile]:
+def _faces_of(
+    file: str, stat: os.stat_result, cache: FontCache | None, present: set[str]
+) -> list[FaceFile]:
     if cache is None:
-        return read_faces(path)
-    try:
-        stat = path.stat()
-    except OSError:
-        return []
-    present.add(str(path))
-    known = cache.faces_of(path, stat)
+        return read_faces(Path(file))
+    present.add(file)
+    known = cache.faces_of(file, stat)
     if known is not None:
+        path = Path(file)
         return [FaceFile(path, index, family, FaceStyle(style)) for index, family, style in known]
-    faces = read_faces(path)
-    cache.remember_faces(path, stat, [(f.index, f.family, f.style.value) for f in faces])
+    faces = read_faces(Path(file))
+    cache.remember_faces(file, stat, [(f.index, f.family, f.style.value) for f in faces])
     return faces
 
 
@@ -388,19 +391,20 @@ class FontResolver:
 
     def _ensure(self, name: str) -> str:
         """Register a face the first time it is used; a face that fails to
-        load gives way to its family's regular face."""
-        pending = self._pending.get(name)
-        if pending is None:
-            return name
-        with self._lock:
-            pending = self._pending.pop(name, None)
-            if pending is not None:
-                face, stand_in = pending
-                try:
-                    self._register(face)
-                except Exception:  # a damaged font file must not stop an export
-                    self._broken[name] = stand_in
-            return self._broken.get(name, name)
+        load gives way to its stand-in (the family's regular face, and for a
+        regular face Helvetica)."""
+        if name in self._pending:
+            with self._lock:
+                pending = self._pending.pop(name, None)
+                if pending is not None:
+                    face, stand_in = pending
+                    try:
+                        self._register(face)
+                    except Exception:  # a damaged font file must not stop an export
+                        self._broken[name] = stand_in
+        stand_in = self._broken.get(name)
+        # The stand-in may itself be waiting to load (or be broken too).
+        return name if stand_in is None else self._ensure(stand_in)
 
     def family(self, name: str) -> FontSet | None:
         """The faces of an installed family, or None."""
@@ -419,22 +423,24 @@ class FontResolver:
             return result
 
     def _register_family(self, faces: dict[FaceStyle, FaceFile]) -> FontSet:
-        # The regular face is loaded now, so a damaged family is skipped as a
-        # whole; the others wait until a bold or italic run needs them.
+        # Every face waits until a run needs it: a heading family is often
+        # used only in bold, a monospace family not at all. A face that fails
+        # to load gives way to the family's regular face, and a broken
+        # regular face to Helvetica, so a damaged font never stops an export.
         regular_face = faces.get(FaceStyle.REGULAR) or next(iter(faces.values()))
-        regular = self._register(regular_face)
+        regular = _font_name(regular_face)
 
-        def later(style: FaceStyle) -> str:
-            face = faces[style]
+        def later(face: FaceFile, stand_in: str) -> str:
             name = _font_name(face)
             if name not in self._cmaps:
-                self._pending[name] = (face, regular)
+                self._pending[name] = (face, stand_in)
             return name
 
-        bold = later(FaceStyle.BOLD) if FaceStyle.BOLD in faces else regular
-        italic = later(FaceStyle.ITALIC) if FaceStyle.ITALIC in faces else regular
+        later(regular_face, "Helvetica")
+        bold = later(faces[FaceStyle.BOLD], regular) if FaceStyle.BOLD in faces else regular
+        italic = later(faces[FaceStyle.ITALIC], regular) if FaceStyle.ITALIC in faces else regular
         if FaceStyle.BOLD_ITALIC in faces:
-            bold_italic = later(FaceStyle.BOLD_ITALIC)
+            bold_italic = later(faces[FaceStyle.BOLD_ITALIC], regular)
         else:
             bold_italic = bold if bold != regular else italic
         # No registerFontFamily: the exporter names each face explicitly, and

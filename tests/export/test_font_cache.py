@@ -77,7 +77,7 @@ def test_a_changed_font_file_is_read_again(tmp_path: Path) -> None:
     stamp = copy.stat().st_mtime_ns
     os.utime(copy, ns=(stamp + 10**9, stamp + 10**9))
     again = FontCache(tmp_path / "cache")
-    assert again.faces_of(copy, copy.stat()) is None  # stale entry not trusted
+    assert again.faces_of(str(copy), copy.stat()) is None  # stale entry not trusted
     assert "dejavusans" in FontResolver([folder], cache=again).families
 
 

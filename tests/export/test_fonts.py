@@ -111,3 +111,49 @@ def test_system_resolver_prefers_truetype_cjk_and_shaping_fonts() -> None:
 
 def test_default_resolver_is_cached_per_process() -> None:
     assert default_resolver() is default_resolver()
+
+
+def test_a_damaged_font_file_never_stops_an_export(tmp_path: Path) -> None:
+    """A family whose files are cut short: the export still draws every word,
+    in a stand-in font, and nothing raises."""
+    import io
+
+    from briefer.document import Document, Paragraph, Strong, Text
+    from briefer.export.pdf import PdfExporter
+    from briefer.model import Meta, Style
+
+    good = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not good.is_file():
+        pytest.skip("needs fonts-dejavu-core (make test installs it)")
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    bold = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+    # The scan reads the table directory and name table, which stay intact;
+    # reportlab, loading the face, finds the head table's magic number wrong.
+    (folder / "Broken-Regular.ttf").write_bytes(break_head_table(good.read_bytes()))
+    (folder / "Broken-Bold.ttf").write_bytes(break_head_table(bold.read_bytes()))
+    resolver = FontResolver([folder])
+    assert "dejavusans" in resolver.families  # found by the scan, broken inside
+    document = Document(
+        meta=Meta(title="Damaged"),
+        style=Style(body_font="DejaVu Sans", heading_font="DejaVu Sans"),
+        blocks=[Paragraph((Text("Plain words and "), Strong((Text("bold words"),))))],
+    )
+    out = io.BytesIO()
+    PdfExporter(fonts=resolver).render(document, out)
+    from pypdf import PdfReader
+
+    text = " ".join(PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text().split())
+    assert "Plain words and bold words" in text
+    assert b"/BaseFont /Helvetica" in out.getvalue()  # the stand-in drew them
+
+
+def break_head_table(data: bytes) -> bytes:
+    import struct
+
+    (count,) = struct.unpack(">H", data[4:6])
+    for i in range(count):
+        tag, _sum, offset, _length = struct.unpack(">4sLLL", data[12 + 16 * i : 28 + 16 * i])
+        if tag == b"head":
+            return data[: offset + 12] + b"\0\0\0\0" + data[offset + 16 :]
+    raise AssertionError("no head table")
