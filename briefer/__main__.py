@@ -1,7 +1,7 @@
-"""`python -m briefer` runs the command line."""
+"""`python -m briefer` runs the command line, as the `briefer` command does."""
 
 from __future__ import annotations
 
-from briefer.cli import main
+from briefer.launch import run
 
-raise SystemExit(main())
+run()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 from pathlib import Path
 
 from briefer.briefs import new_brief, save_brief
@@ -85,7 +86,9 @@ def run_export(args: argparse.Namespace, ctx) -> int:
     extension = extension_for(fmt)
     failures = 0
     targets: set[Path] = set()
-    for source in inputs:
+    for index, source in enumerate(inputs):
+        if index and not gc.isenabled():
+            gc.collect()  # the launcher pauses the collector; a batch still frees memory
         if args.output is not None:
             output = args.output
         elif args.outdir is not None:

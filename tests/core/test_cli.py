@@ -199,3 +199,37 @@ def test_whole_process_export_and_error(tmp_path: Path) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_the_command_flushes_everything_before_its_fast_exit(tmp_path: Path) -> None:
+    """The launcher skips interpreter teardown; nothing printed may be lost."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-m", "briefer", "templates", "show", "long-form"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0
+        lines = done.stdout.splitlines()
+        assert lines[0].startswith("Long-form article (long-form")
+        assert lines[-1] == "  logo: logo.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "briefer", "templates", "show", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stderr.startswith("briefer: error: unknown template")
+
+
+def test_only_the_gui_is_long_lived() -> None:
+    from briefer.launch import is_short_lived
+
+    assert not is_short_lived([])
+    assert not is_short_lived(["mine.BRIEF"])
+    assert is_short_lived(["export", "a.brief"])
+    assert is_short_lived(["--version"])
