@@ -6,9 +6,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-# Fonts for every script, PDF tools for checking exports, LibreOffice for the
+# Fonts for every script (Symbola: outline emoji a PDF can embed), PDF tools for checking exports, LibreOffice for the
 # DOCX round trip; python3-venv only where Python lacks ensurepip.
-SYSTEM_PACKAGES_RUN  := fonts-dejavu-core fonts-wqy-zenhei fontconfig
+SYSTEM_PACKAGES_RUN  := fonts-dejavu-core fonts-wqy-zenhei fonts-symbola fontconfig
 SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) poppler-utils libreoffice-writer-nogui fonts-noto-core
 
 .PHONY: run test lint format bench clean system-deps-run system-deps-test
