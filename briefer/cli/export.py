@@ -3,8 +3,9 @@
 `export` takes one or more `.brief` or Markdown files. With `-o` it writes
 one file whose extension picks the format (unless `--format` says); with
 `--outdir` (batch work) each input becomes `<outdir>/<stem>.<ext>`; with
-neither, the output sits beside the input. Every output is written
-atomically. In a batch, a bad input is reported and the rest still export;
+neither, the output sits beside the input. Inputs with the same file name
+from different folders take their folder's name in front. Every output is
+written atomically. In a batch, a bad input is reported and the rest still export;
 the exit status is 2 if any input failed.
 """
 
@@ -56,6 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _format(args: argparse.Namespace) -> str:
     if args.format:
+        if args.output is not None:
+            implied = format_for_path(args.output)
+            if implied is not None and implied != args.format:
+                raise BrieferError(
+                    f"{args.output}: the name says {implied} but --format says {args.format};"
+                    f" name the file .{args.format} or drop --format"
+                )
         return args.format
     if args.output is not None:
         fmt = format_for_path(args.output)
@@ -85,31 +93,25 @@ def run_export(args: argparse.Namespace, ctx) -> int:
     created, deterministic = creation_time_from_env()
     extension = extension_for(fmt)
     failures = 0
-    targets: set[Path] = set()
-    for index, source in enumerate(inputs):
+    outputs = _outputs(inputs, args, extension)
+    for index, (source, output) in enumerate(zip(inputs, outputs, strict=True)):
         if index and not gc.isenabled():
             gc.collect()  # the launcher pauses the collector; a batch still frees memory
-        if args.output is not None:
-            output = args.output
-        elif args.outdir is not None:
-            output = args.outdir / (source.stem + extension)
-        else:
-            output = source.with_suffix(extension)
         try:
-            if output.resolve() in targets:
-                raise BrieferError(f"{output}: two inputs would write the same file")
-            targets.add(output.resolve())
             if output.resolve() == source.resolve():
-                raise BrieferError(f"{output}: the output would replace its own input")
+                raise BrieferError("the output would replace its own input")
             loaded = load_input(source, registry, args.template, args.reference)
             result = export_brief(
                 loaded, output, fmt, parser=parser, created=created, deterministic=deterministic
             )
         except BrieferError as exc:
+            message = " ".join(str(exc).split())
+            if not message.startswith(str(source)):
+                message = f"{source}: {message}"  # in a batch, say which input failed
             if len(inputs) == 1:
-                raise
+                raise BrieferError(message) from exc
             failures += 1
-            print(f"briefer: error: {' '.join(str(exc).split())}", file=ctx.stderr)
+            print(f"briefer: error: {message}", file=ctx.stderr)
             continue
         for warning in result.warnings:
             ctx.warn(f"{source}: {warning}")
@@ -118,6 +120,28 @@ def run_export(args: argparse.Namespace, ctx) -> int:
         print(f"briefer: {failures} of {len(inputs)} inputs failed", file=ctx.stderr)
         return 2
     return 0
+
+
+def _outputs(inputs: list[Path], args: argparse.Namespace, extension: str) -> list[Path]:
+    """Where each input is written. In a batch, inputs that share a name
+    (`a/sample.brief`, `b/sample.brief`) take their folder's name in front
+    (`a-sample.docx`, `b-sample.docx`) rather than overwrite each other."""
+    if args.output is not None:
+        return [args.output]
+    if args.outdir is None:
+        return [source.with_suffix(extension) for source in inputs]
+    stems = [source.stem for source in inputs]
+    names = []
+    for source, stem in zip(inputs, stems, strict=True):
+        if stems.count(stem) > 1:
+            folder = source.resolve().parent.name
+            stem = f"{folder}-{stem}" if folder else stem
+        names.append(stem)
+    clashes = sorted({name for name in names if names.count(name) > 1})
+    if clashes:
+        same = [str(s) for s, n in zip(inputs, names, strict=True) if n == clashes[0]]
+        raise BrieferError(f"{' and '.join(same)} would both be written as {clashes[0]}{extension}")
+    return [args.outdir / (name + extension) for name in names]
 
 
 def run_new(args: argparse.Namespace, ctx) -> int:

@@ -140,16 +140,50 @@ def test_option_errors_are_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "x.txt").exists() and not (tmp_path / "x.docx").exists()
 
 
-def test_batch_refuses_two_inputs_with_the_same_output_name(tmp_path: Path) -> None:
+def test_batch_names_same_named_inputs_after_their_folders(tmp_path: Path) -> None:
     outdir = tmp_path / "exports"
+    code, _, err = run("export", *map(str, SAMPLES.values()), "--outdir", str(outdir))
+    assert code == 0, err
+    assert sorted(p.name for p in outdir.iterdir()) == [
+        "bluf-memo-sample.docx",
+        "long-form-sample.docx",
+        "smart-brevity-sample.docx",
+    ]
+    first = docx.Document(str(outdir / "smart-brevity-sample.docx")).paragraphs[0].text
+    assert first == "Port of Halden opens its cargo data to rivals"
+
+
+def test_batch_refuses_inputs_that_would_still_collide(tmp_path: Path) -> None:
+    sample = SAMPLES["bluf-memo"]
+    twin = tmp_path / "x" / "bluf-memo" / "sample.brief"
+    twin.parent.mkdir(parents=True)
+    twin.write_bytes(sample.read_bytes())
+    code, _, err = run("export", str(sample), str(twin), "--outdir", str(tmp_path / "out"))
+    assert_one_line_error(code, err, "would both be written as bluf-memo-sample.docx")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_format_and_extension_must_agree(tmp_path: Path) -> None:
+    target = tmp_path / "x.docx"
+    code, _, err = run("export", str(SAMPLES["bluf-memo"]), "-o", str(target), "--format", "pdf")
+    assert_one_line_error(code, err, "the name says docx but --format says pdf")
+    assert not target.exists()
     code, _, err = run(
-        "export", str(SAMPLES["smart-brevity"]), str(SAMPLES["bluf-memo"]), "--outdir", str(outdir)
+        "export", str(SAMPLES["bluf-memo"]), "-o", str(tmp_path / "x.out"), "--format", "pdf"
     )
+    assert code == 0, err
+    assert (tmp_path / "x.out").read_bytes().startswith(b"%PDF")
+
+
+def test_batch_errors_name_their_input(tmp_path: Path) -> None:
+    bad = tmp_path / "badtpl.md"
+    bad.write_text("---\ntemplate: nope\n---\n# T\n\n- x\n", encoding="utf-8")
+    good = tmp_path / "good.md"
+    good.write_text("# Good\n\n- fine\n", encoding="utf-8")
+    code, out, err = run("export", str(bad), str(good), "--outdir", str(tmp_path / "o"))
     assert code == 2
-    assert [p.name for p in outdir.iterdir()] == ["sample.docx"]
-    assert "two inputs would write the same file" in err
-    first = docx.Document(str(outdir / "sample.docx")).paragraphs[0].text
-    assert first == "Port of Halden opens its cargo data to rivals"  # the first input won
+    assert f"briefer: error: {bad}: unknown template 'nope'" in err
+    assert out.strip() == str(tmp_path / "o" / "good.docx")
 
 
 def test_batch_export_writes_one_file_per_input(tmp_path: Path) -> None:
