@@ -89,9 +89,12 @@ def brief_from_bytes(data: bytes) -> Brief:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
+        # json's messages are written to be followed by a position
+        # ("Unterminated string starting at"), so give them one.
+        what = exc.msg.removesuffix(" at").removesuffix(":")
         raise BriefFormatError(
-            f"not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg});"
-            " the file may be truncated"
+            f"not valid JSON: {what[:1].lower()}{what[1:]} at line {exc.lineno}"
+            f" column {exc.colno}; the file may be truncated"
         ) from exc
     except RecursionError as exc:
         raise BriefFormatError("not a brief (nested too deeply)") from exc
@@ -320,7 +323,12 @@ def match_template_sections(brief: Brief, template: Template) -> None:
             taken.add(spec.id)
         else:
             unmatched.append(section)
-    free = next((s for s in template.sections if not s.heading and s.id not in taken), None)
+    # The first heading-less section is the summary slot (key bullets, a
+    # lede); only a later one is a free section for headed parts.
+    free = next(
+        (s for s in [s for s in template.sections if not s.heading][1:] if s.id not in taken),
+        None,
+    )
     if free is None or not unmatched:
         return
     body = "\n\n".join(

@@ -123,7 +123,11 @@ def test_older_version_is_migrated_step_by_step() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b'{"format": "briefer.brief", "version": 1, "templ', "not valid JSON at line 1"),
+        (
+            b'{"format": "briefer.brief", "version": 1, "templ',
+            "not valid JSON: unterminated string starting at line 1 column 43",
+        ),
+        (b'{"format": ', "not valid JSON: expecting value at line 1 column 12"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a brief"),
         (b"\xff\xfe\x00b\x00a", "not a brief"),
         (b"", "empty file"),
@@ -214,3 +218,20 @@ def test_free_parts_of_markdown_fill_the_templates_free_section() -> None:
     assert brief.sections[1].body == (
         "## Who rides\n\nFamilies.\n\n### Detail\n\nMore.\n\n## The money\n\nFares."
     )
+
+
+def test_headed_parts_never_fill_the_summary_slot() -> None:
+    from briefer.briefs import match_template_sections
+    from briefer.paths import Paths
+    from briefer.templates import TemplateRegistry
+
+    # No lead text: Smart Brevity's key bullets stay empty, and unknown
+    # sections stay themselves (not counted against the bullets' budget).
+    brief, _ = brief_from_markdown(
+        "# T\n\n## Background\n\nWords.\n\n## Why It Matters?\n\nBecause.\n"
+    )
+    match_template_sections(brief, TemplateRegistry(Paths.from_env()).get("smart-brevity"))
+    assert [(s.id, s.heading) for s in brief.sections] == [
+        ("background", "Background"),
+        ("why-it-matters", "Why It Matters?"),
+    ]
