@@ -54,7 +54,7 @@ from briefer.document import (
     plain_text,
 )
 from briefer.markup import MarkdownParser
-from briefer.model import Brief, CitationStyle, HeadingLook, Section, Source, Template
+from briefer.model import Brief, CitationStyle, HeadingLook, Meta, Section, Source, Template
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg"}
 
@@ -142,9 +142,14 @@ class _Composer:
                 blocks.append(SourcesList(self.style.sources_title, tuple(sources)))
             elif self.style.citations is CitationStyle.SOURCE_LINE:
                 blocks.append(SourceLine(self.style.source_line_label, tuple(sources)))
+        style = dataclasses.replace(
+            self.style,
+            header=drop_empty_fields(self.style.header, meta),
+            footer=drop_empty_fields(self.style.footer, meta),
+        )
         return Document(
             meta=meta,
-            style=self.style,
+            style=style,
             blocks=blocks,
             sources=sources,
             citation_style=self.style.citations,
@@ -299,6 +304,46 @@ class _Composer:
                 )
             )
         return entries
+
+
+_FIELD = re.compile(r"\{(title|date|classification|author|page|pages)\}")
+_SEPARATOR = re.compile(r"^[\s·•|/,;:\-–—]*$")
+
+
+def drop_empty_fields(pattern: str, meta: Meta) -> str:
+    """A header or footer pattern without the text fields this brief leaves
+    empty, each taken out with one separator beside it, so a footer
+    `{author} · {date} · Page {page}` of a brief with no author reads
+    `{date} · Page {page}` rather than ` · 2026-11-22 · Page 1`."""
+    values = {
+        "title": meta.title,
+        "date": meta.date,
+        "classification": meta.classification,
+        "author": meta.author,
+    }
+    parts = _FIELD.split(pattern)  # literal, field, literal, field, ..., literal
+    i = 1
+    while i < len(parts):
+        name = parts[i]
+        if name in values and not values[name].strip():
+            before, after = parts[i - 1], parts[i + 1]
+            if before and _SEPARATOR.match(before) and i > 1:
+                parts[i - 1 : i + 1] = []  # drop the separator before it
+            elif _SEPARATOR.match(after):
+                parts[i : i + 2] = [""]  # drop the separator after it
+                parts[i - 1 : i + 1] = [parts[i - 1] + parts[i]]
+            elif not before.strip():
+                # Nothing but space before it: the separator opening the
+                # text after it goes too (`{title} · Page` -> `Page`).
+                parts[i - 1 : i + 2] = [before + after.lstrip(" ·•|/,;:-–—")]
+            else:
+                parts[i - 1 : i + 2] = [before + after]
+            continue
+        i += 2
+    out = []
+    for index, part in enumerate(parts):
+        out.append(f"{{{part}}}" if index % 2 else part)
+    return "".join(out).strip()
 
 
 def format_source(source: Source) -> tuple[Span, ...]:

@@ -209,3 +209,27 @@ def test_every_word_of_every_sample_reaches_the_document() -> None:
                 word = word.strip(".,;:!?()*|>-[]")
                 if word.isalpha():
                     assert word in text, (path.name, word)
+
+
+def test_empty_header_and_footer_fields_leave_no_stray_separators() -> None:
+    from briefer.compose import drop_empty_fields
+
+    cases = [
+        ("{author} · {date} · {page} / {pages}", Meta(), "{page} / {pages}"),
+        ("{author} · {date} · {page} / {pages}", Meta(author="A"), "{author} · {page} / {pages}"),
+        ("{author} · {date} · {page} / {pages}", Meta(date="D"), "{date} · {page} / {pages}"),
+        (
+            "{title} · {date} · Page {page} of {pages}",
+            Meta(title="T"),
+            "{title} · Page {page} of {pages}",
+        ),
+        ("{title} · Page {page} of {pages}", Meta(), "Page {page} of {pages}"),
+        ("{classification}", Meta(), ""),
+        ("Page {page} of {pages}", Meta(), "Page {page} of {pages}"),
+    ]
+    for pattern, meta, expected in cases:
+        assert drop_empty_fields(pattern, meta) == expected, pattern
+    b = brief(Section("bluf", "", "Answer."))
+    b.meta = Meta(title="")
+    doc = compose(b, template("long-form"))
+    assert doc.style.footer == "{page} / {pages}" and doc.style.header == ""
