@@ -55,7 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="briefer",
         description="Write sourced briefs and export them to Word and PDF.",
-        epilog="Run `briefer` alone, or `briefer FILE.brief`, to open the Briefer window.",
+        epilog=(
+            "Run `briefer` alone to export the built-in samples; the Briefer window"
+            " comes in a later release."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"briefer {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
