@@ -19,6 +19,7 @@ from typing import BinaryIO, Protocol
 
 from briefer.document import Document
 from briefer.errors import ExportError
+from briefer.export.lazy_regex import costly_reportlab_patterns_deferred
 from briefer.fsutil import atomic_write
 
 
@@ -56,7 +57,9 @@ def exporter_for(name: str) -> Exporter:
     for entry in _REGISTRY:
         if entry.name == name.lower() and _importable(entry):
             module_name, _, class_name = entry.target.partition(":")
-            return getattr(importlib.import_module(module_name), class_name)()
+            with costly_reportlab_patterns_deferred():
+                module = importlib.import_module(module_name)
+            return getattr(module, class_name)()
     known = ", ".join(available_formats())
     raise ExportError(f"unknown export format {name!r} (known: {known})")
 
