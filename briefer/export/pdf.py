@@ -106,6 +106,10 @@ _IMAGE_FORMATS = ("PNG", "JPEG", "GIF")
 _MAX_FOOTNOTE_SHARE = 0.5  # of the frame height, per page
 _FOOTNOTE_GAP = 8.0
 _GREY = "#555555"
+_QUOTE_GREY = "#404040"  # the DOCX Quote style's text colour
+_QUOTE_BAR = 2.0  # width of the bar left of a quote, in points
+_LOGO_GAP = 5 * mm  # below the logo, as the DOCX leaves before the title
+_FUZZ = 1e-6  # reportlab's smallest usable height
 
 
 def _color(value: str, default: str) -> colors.Color:
@@ -202,6 +206,8 @@ def _cites_in(flowable: Any) -> list[int]:
                     found.append(n)
         elif isinstance(obj, (_Indented, _Footnoted)):
             scan(obj.inner)
+        elif isinstance(obj, _Barred):
+            scan(obj.content)
 
     scan(flowable)
     return found
@@ -585,7 +591,18 @@ class _Renderer:
                 spaceAfter=self.size,
             )
         elif kind == "quote":
-            base.update(textColor=colors.HexColor(_GREY), leftIndent=indent)
+            # Italic (see _para) and dark grey, like the DOCX Quote style.
+            base.update(textColor=colors.HexColor(_QUOTE_GREY), leftIndent=indent)
+        elif kind == "caption":
+            # The DOCX Caption style: a point smaller, italic, grey.
+            size = max(4.0, self.size - 1)
+            base.update(
+                fontSize=size,
+                leading=size * max(1.0, float(style.line_spacing)),
+                textColor=colors.HexColor(_GREY),
+                spaceBefore=3,
+                spaceAfter=self.size,
+            )
         elif kind == "footnote":
             size = self.size * 0.8
             base.update(fontSize=size, leading=size * 1.25, spaceAfter=0)
@@ -614,6 +631,10 @@ class _Renderer:
             base.update(spaceAfter=0, fontName=self.body.bold)
         elif kind == "contents":
             base.update(spaceAfter=2)
+        elif kind == "contents-last":
+            # The list ends with more room than a paragraph, so the next
+            # block (often key bullets) does not read as part of it.
+            base.update(spaceAfter=self.size * 0.9)
         elif kind == "listitem":
             base.update(
                 spaceAfter=self.size * 0.3,
@@ -684,7 +705,12 @@ class _Renderer:
         heading_like = kind == "title" or (kind[:1] == "h" and kind[1:].isdigit())
         ctx = self._ctx(family=self.heading if heading_like else None)
         pieces = [Piece("", InlineStyle(), anchor=anchor)] if anchor else []
-        pieces.extend(flatten(spans, ctx, InlineStyle(bold=heading_like)))
+        # Runs take their face from the inline style, not the paragraph
+        # style's fontName, so bold and italic kinds must say so here.
+        base = InlineStyle(
+            bold=heading_like or kind == "cellhead", italic=kind in ("quote", "caption")
+        )
+        pieces.extend(flatten(spans, ctx, base))
         return self._flowable(
             pieces, kind, indent, align, ctx=ctx, lead_in=lead_in, outline=outline, bullet=bullet
         )
@@ -781,7 +807,7 @@ class _Renderer:
         if isinstance(block, ListItem):
             return self._flow(block.blocks, indent, kind)
         if isinstance(block, Quote):
-            return self._flow(block.blocks, self._deeper(indent, 14.0), "quote")
+            return self._quote(block, indent)
         if isinstance(block, CodeBlock):
             return [self._code(block, indent)]
         if isinstance(block, Table):
@@ -807,6 +833,35 @@ class _Renderer:
         if isinstance(block, SourceLine):
             return [self._source_line(block, indent)]
         return []
+
+    def _quote(self, block: Quote, indent: float) -> list[Flowable]:
+        inner = self._deeper(indent, 14.0)
+        flowables = self._flow(block.blocks, inner, "quote")
+        # The bar sits in the middle of the indent step, like the DOCX
+        # paragraph border. Headings (bookmarks the document template reads
+        # off top-level flowables) and page-break conditions stay outside.
+        out: list[Flowable] = []
+        group: list[Flowable] = []
+        bar_x = (indent + inner) / 2
+
+        def close() -> None:
+            # Right-to-left paragraphs indent from the right: so does the bar.
+            rtl = all(isinstance(f, RtlParagraph) for f in group)
+            out.append(_Barred(group, bar_x, self.accent, rtl))
+
+        for flowable in flowables:
+            if getattr(flowable, "outline", None) is not None or isinstance(
+                flowable, (CondPageBreak, RLPageBreak)
+            ):
+                if group:
+                    close()
+                    group = []
+                out.append(flowable)
+            else:
+                group.append(flowable)
+        if group:
+            close()
+        return out
 
     def _deeper(self, indent: float, step: float) -> float:
         """Indent one level more, but leave at least half the frame for text."""
@@ -924,24 +979,29 @@ class _Renderer:
         return table
 
     def _image(self, block: Image, indent: float) -> Flowable:
-        reason = ""
-        size: tuple[int, int] | None = None
         if block.path is None:
-            reason = "no local file"
-        else:
-            size, reason = _probe_image(block.path)
+            # compose refused or could not find the file and has said why;
+            # a second warning here would only repeat it.
+            return self._placeholder(block, indent)
+        size, reason = _probe_image(block.path)
         if size is None:
             self.doc.warn(
                 f"image {clean_text(block.src)!r}: {reason}; a placeholder was drawn instead"
             )
             return self._placeholder(block, indent)
-        assert block.path is not None
         w, h = size[0] * 0.75, size[1] * 0.75  # pixels at 96 dpi -> points
         max_w, max_h = self.frame_w - indent, self.frame_h * 0.8
         scale = min(1.0, max_w / w, max_h / h)
         image = RLImage(str(block.path), width=w * scale, height=h * scale, hAlign="LEFT")
         image.spaceAfter = self.size * 0.6
-        return _Indented(image, indent) if indent else image
+        placed: Flowable = _Indented(image, indent) if indent else image
+        if not block.alt.strip():
+            return placed
+        # The alt text as a caption under the image, as the DOCX shows it;
+        # kept on the image's page.
+        image.spaceAfter = 0
+        caption = self._para((Text(block.alt),), "caption", indent)
+        return KeepTogether([placed, caption])
 
     def _placeholder(self, block: Image, indent: float) -> Flowable:
         label = f"[image: {block.alt or block.src}]"
@@ -972,16 +1032,22 @@ class _Renderer:
         if height > self.frame_h * 0.3:
             height = self.frame_h * 0.3
             width = height * size[0] / size[1]
-        return RLImage(str(path), width=width, height=height, hAlign="LEFT")
+        logo = RLImage(str(path), width=width, height=height, hAlign="LEFT")
+        # Room between the logo and the title below it (the title has no
+        # space before: it starts the frame when there is no logo).
+        logo.spaceAfter = _LOGO_GAP
+        return logo
 
     def _contents(self, block: Contents, indent: float) -> list[Flowable]:
         out: list[Flowable] = [self._para((Text(block.title),), "h3", indent)]
         ctx = self._ctx()
-        for entry in block.entries:
+        last = len(block.entries) - 1
+        for i, entry in enumerate(block.entries):
             key = self._heading_keys.get(entry.anchor)
             para_indent = indent + 12 * max(0, min(entry.level, 3) - 1)
             pieces = [Piece(entry.text, InlineStyle(href=f"#{key}" if key else ""))]
-            out.append(self._flowable(pieces, "contents", para_indent, ctx=ctx))
+            kind = "contents-last" if i == last else "contents"
+            out.append(self._flowable(pieces, kind, para_indent, ctx=ctx))
         return out
 
     def _sources(self, block: SourcesList, indent: float) -> list[Flowable]:
@@ -1037,6 +1103,85 @@ class _Indented(Flowable):
 
     def draw(self) -> None:
         self.inner.drawOn(self.canv, self.indent, 0)
+
+
+class _Barred(Flowable):
+    """The flowables of a block quote with a thin vertical bar at their left.
+
+    The bar runs the full height of the quote, through the gaps between its
+    paragraphs; when the quote splits across pages each part draws its own
+    bar, so the bar continues on the next page. Spacing between the parts
+    follows the frame's rule (the larger of space after and space before)."""
+
+    def __init__(
+        self, content: list[Flowable], bar_x: float, color: colors.Color, rtl: bool = False
+    ) -> None:
+        super().__init__()
+        self.content = content
+        self.bar_x = bar_x  # from the left edge, or the right one when `rtl`
+        self.color = color
+        self.rtl = rtl
+        self._heights: list[float] = []
+        self._gaps: list[float] = []
+
+    def _gap(self, i: int) -> float:
+        """Space above content[i] inside the quote (none above the first)."""
+        if i == 0:
+            return 0.0
+        return max(self.content[i - 1].getSpaceAfter(), self.content[i].getSpaceBefore())
+
+    def getSpaceBefore(self) -> float:
+        return self.content[0].getSpaceBefore() if self.content else 0.0
+
+    def getSpaceAfter(self) -> float:
+        return self.content[-1].getSpaceAfter() if self.content else 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._heights, self._gaps = [], []
+        total = 0.0
+        for i, flowable in enumerate(self.content):
+            gap = self._gap(i)
+            _w, h = flowable.wrap(availWidth, max(availHeight - total - gap, 0.0))
+            self._gaps.append(gap)
+            self._heights.append(h)
+            total += gap + h
+        self.width, self.height = availWidth, total
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        used = 0.0
+        for i, flowable in enumerate(self.content):
+            gap = self._gap(i)
+            room = availHeight - used - gap
+            _w, h = flowable.wrap(availWidth, max(room, 0.0))
+            if h <= room + _FUZZ:
+                used += gap + h
+                continue
+            head = self.content[:i]
+            tail = self.content[i:]
+            parts = flowable.split(availWidth, room) if room > 0 else []
+            if len(parts) > 1 and parts[0].wrap(availWidth, room)[1] <= room + _FUZZ:
+                head = [*head, parts[0]]
+                tail = [*parts[1:], *self.content[i + 1 :]]
+            if not head:
+                return []
+            return [
+                _Barred(head, self.bar_x, self.color, self.rtl),
+                _Barred(tail, self.bar_x, self.color, self.rtl),
+            ]
+        return [self]
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.setFillColor(self.color)
+        x = self.width - self.bar_x if self.rtl else self.bar_x
+        canv.rect(x - _QUOTE_BAR / 2, 0, _QUOTE_BAR, self.height, stroke=0, fill=1)
+        canv.restoreState()
+        y = self.height
+        for flowable, gap, h in zip(self.content, self._gaps, self._heights, strict=True):
+            y -= gap + h
+            flowable.drawOn(canv, 0, y)
 
 
 def _probe_image(path: Path) -> tuple[tuple[int, int] | None, str]:

@@ -548,9 +548,11 @@ class BodyWriter:
 
     def _drawing(self, block: Image) -> str | None:
         label = block.alt or block.src
-        if block.path is None or self.w.links.add_image is None:
+        if block.path is None:
+            return None  # compose refused or could not find the file and said why
+        if self.w.links.add_image is None:
             self.document.warn(
-                f"image {block.src!r} not found or not allowed; shown as [image: {label}]"
+                f"image {block.src!r} cannot be placed in this part; shown as [image: {label}]"
             )
             return None
         try:

@@ -416,7 +416,18 @@ def test_image_is_embedded_and_fits_the_text_width(rich_endnotes: tuple[Document
     text_width = section.page_width - section.left_margin - section.right_margin
     assert len(shapes) == 1
     assert 0 < shapes[0].width <= text_width
-    assert any("missing.png" in w for w in document.warnings)
+    # missing.png has no path: compose warned about it, the exporter does not.
+    assert not any("missing.png" in w for w in document.warnings)
+
+
+def test_image_compose_refused_is_not_warned_about_twice() -> None:
+    document = make_document([Image("gone.png", "Gone", None)])
+    document.warn("image 'gone.png' was not found; a placeholder is shown instead")
+    out = reopen(export(document))
+    assert [p.text for p in out.paragraphs] == ["[image: Gone]"]
+    assert [w for w in document.warnings if "gone.png" in w] == [
+        "image 'gone.png' was not found; a placeholder is shown instead"
+    ]
 
 
 def test_unreadable_image_becomes_a_placeholder() -> None:
