@@ -4,6 +4,16 @@ Subcommands: `add`, `import`, `search`, `list`, `show`, `tag`, `delete`,
 `restore`, `export`. All work on the user's library (`BRIEFER_LIBRARY`, or
 `--library PATH` given before the subcommand). Output is plain text for
 people; `--json` on `search`, `list` and `show` gives data for programs.
+
+Errors are one line, `briefer: error: ...`, exit status 2; a bad date names
+the option or filter and the value (`--published: 2026-02-30 is not a date
+(expected YYYY, YYYY-MM or YYYY-MM-DD)`). `search` takes its options first and
+everything from the first other word on as the query, so `search -draft tag:x`
+works (options may also follow the query; `--` makes the rest query). `import`
+reports a file it cannot use as one error line and goes on with the others
+(exit status 2 at the end); rejected rows are warnings with their line.
+`delete` of a snippet already in the trash and `restore` of one not in it say
+so and succeed (exit 0); an unknown id is an error (exit 2).
 """
 
 from __future__ import annotations
@@ -38,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the library database to use (default: BRIEFER_LIBRARY or the user data folder)",
     )
     parser.set_defaults(handler=_no_subcommand, snippets_parser=parser)
-    cmds = parser.add_subparsers(dest="snippets_command", metavar="COMMAND")
+    cmds = parser.add_subparsers(
+        dest="snippets_command", metavar="COMMAND", parser_class=_subcommand_parser(type(parser))
+    )
 
     p = cmds.add_parser("add", help="add one snippet (text from --text or standard input)")
     p.add_argument("--text", help="the quoted text; read from standard input when absent or '-'")
@@ -66,11 +78,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = cmds.add_parser(
         "search",
         help="search the library",
-        epilog='A query that starts with "-" needs "--" before it: search -- -draft tag:eu',
+        epilog=(
+            "The query is everything after the options, so it may start with"
+            ' "-": search --json -draft tag:eu. Options may also follow the query;'
+            ' after "--" everything is query: search -- --json.'
+        ),
+        allow_abbrev=False,
     )
     p.add_argument(
         "query",
-        nargs=argparse.REMAINDER,
+        nargs="*",
         help='words, "phrases", prefix*, -exclude, tag:x, source:x, before:/after:DATE',
     )
     p.add_argument("--limit", type=int, default=50)
@@ -113,6 +130,70 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_export)
 
 
+def _subcommand_parser(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
+    """The parser class for the `snippets` subcommands: `base` (whose errors
+    are one line), except that a parser with a `query` argument takes its
+    options only up to the first word that is none of them and everything
+    from there as the query, so a query may start with "-" (`search -draft`)."""
+
+    class SubcommandParser(base):  # type: ignore[misc, valid-type]
+        def parse_known_args(  # type: ignore[override]
+            self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
+        ) -> tuple[argparse.Namespace, list[str]]:
+            if args is None or not any(a.dest == "query" for a in self._actions):
+                return super().parse_known_args(args, namespace)
+            options, query = _leading_options(self, list(args))
+            parsed, extras = super().parse_known_args(options, namespace)
+            parsed.query = query
+            return parsed, extras
+
+    return SubcommandParser
+
+
+def _leading_options(
+    parser: argparse.ArgumentParser, args: list[str]
+) -> tuple[list[str], list[str]]:
+    """`args` split into the options before the query and the query's words.
+    An unknown `--option` stays with the options (argparse reports it)."""
+    takes_value = {
+        option: action.nargs != 0 for action in parser._actions for option in action.option_strings
+    }
+    i = 0
+    while i < len(args):
+        token = args[i]
+        name = token.partition("=")[0]
+        if token == "--":
+            return args[:i], args[i:]  # `_split_search_words` drops the "--"
+        if name in takes_value:
+            i += 2 if takes_value[name] and "=" not in token else 1
+        elif token.startswith("--"):
+            i += 1
+        else:
+            break
+    return args[:i], args[i:]
+
+
+def _date_option(option: str, value: str) -> str:
+    """A date given on the command line, as ISO 8601; a bad one is an error
+    naming the option and the value."""
+    from briefer.library import normalize
+
+    try:
+        return normalize.parse_date(value)
+    except ValueError as exc:
+        raise BrieferError(f"{option}: {exc}") from None
+
+
+def _since_option(value: str | None) -> None:
+    from briefer.library import normalize
+
+    if value is not None:
+        try:
+            normalize.as_timestamp(value)
+        except ValueError as exc:
+            raise BrieferError(f"--since: {exc}") from None
+
+
 @contextmanager
 def _library(args: argparse.Namespace, ctx: CliContext) -> Iterator[Library]:
     from briefer.library import Library
@@ -130,6 +211,8 @@ def _no_subcommand(args: argparse.Namespace, ctx: CliContext) -> int:
 def _add(args: argparse.Namespace, ctx: CliContext) -> int:
     from briefer.library import Source
 
+    published = _date_option("--published", args.published)
+    accessed = _date_option("--accessed", args.accessed)
     text = args.text if args.text not in (None, "-") else ctx.stdin.read()
     if not text.strip():
         raise BrieferError("no text given (use --text or pipe it to standard input)")
@@ -138,8 +221,8 @@ def _add(args: argparse.Namespace, ctx: CliContext) -> int:
         publisher=args.publisher,
         author=args.author,
         url=args.url,
-        published=args.published,
-        accessed=args.accessed,
+        published=published,
+        accessed=accessed,
     )
     with _library(args, ctx) as lib:
         result = lib.add(text, source, note=args.note, tags=args.tag, collection=args.collection)
@@ -189,6 +272,8 @@ def _is_tty(stream: TextIO) -> bool:
 
 
 def _import(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Import each file in turn. A file that cannot be used at all is one
+    error line (and exit status 2 at the end); the others still import."""
     failed = 0
     with _library(args, ctx) as lib:
         for path in args.files:
@@ -199,20 +284,17 @@ def _import(args: argparse.Namespace, ctx: CliContext) -> int:
                 )
             finally:
                 bar.finish()
-            ctx.info(report.summary())
             if report.failed:
                 failed += 1
-            shown = (
-                report.rejected if not args.quiet else [r for r in report.rejected if r.line == 0]
-            )
+                ctx.stderr.write(f"briefer: error: {_terminal_safe(report.summary())}\n")
+                continue
+            ctx.info(report.summary())
+            shown = [] if args.quiet else report.rejected
             for rejection in shown[:50]:
-                where = f"{path}:{rejection.line}" if rejection.line else str(path)
-                ctx.warn(f"{where}: {rejection.reason}")
+                ctx.warn(f"{path}:{rejection.line}: {_terminal_safe(rejection.reason)}")
             if len(shown) > 50:
                 ctx.warn(f"{path}: {len(shown) - 50} more rejected rows not shown")
-    if failed:
-        raise BrieferError(f"{failed} of {len(args.files)} files could not be imported")
-    return 0
+    return 2 if failed else 0
 
 
 def _snippet_json(snippet: Snippet) -> dict[str, Any]:
@@ -249,12 +331,11 @@ _SEARCH_VALUE_OPTIONS = {"--limit": "limit", "--collection": "collection", "--si
 
 
 def _split_search_words(args: argparse.Namespace) -> str:
-    """The query words, taking out options given after them (argparse leaves
-    everything after the first word to us, so `-exclude` words stay words)."""
+    """The query words, taking out options given after them (the parser leaves
+    everything from the first word on to us, so `-exclude` words stay words);
+    after a `--` everything is words."""
     words: list[str] = []
     tokens = list(args.query)
-    if tokens[:1] == ["--"]:
-        tokens = tokens[1:]
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -287,7 +368,13 @@ def _split_search_words(args: argparse.Namespace) -> str:
 
 
 def _search(args: argparse.Namespace, ctx: CliContext) -> int:
+    from briefer.library.query import parse_query
+
     query = _split_search_words(args)
+    _since_option(args.since)
+    problems = parse_query(query).problems
+    if problems:
+        raise BrieferError(problems[0])
     with _library(args, ctx) as lib:
         hits = lib.search(
             query,
@@ -333,6 +420,7 @@ def _print_snippets(snippets: list[Snippet], args: argparse.Namespace, ctx: CliC
 
 
 def _list(args: argparse.Namespace, ctx: CliContext) -> int:
+    _since_option(args.since)
     with _library(args, ctx) as lib:
         snippets = lib.list(
             tags=args.tag,
@@ -390,19 +478,39 @@ def _tag(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _delete(args: argparse.Namespace, ctx: CliContext) -> int:
-    with _library(args, ctx) as lib:
-        for snippet_id in args.ids:
-            lib.delete(snippet_id)
-            ctx.info(f"snippet {snippet_id} moved to the trash")
-    return 0
+    return _move(args, ctx, to_trash=True)
 
 
 def _restore(args: argparse.Namespace, ctx: CliContext) -> int:
+    return _move(args, ctx, to_trash=False)
+
+
+def _move(args: argparse.Namespace, ctx: CliContext, *, to_trash: bool) -> int:
+    """`delete` / `restore` each id. One already where it was asked to go is
+    said so (not an error: it is where the user wants it); an unknown id is an
+    error line, the other ids are still done, and the exit status is 2."""
+    from briefer.library import LibraryError
+
+    unknown = 0
     with _library(args, ctx) as lib:
         for snippet_id in args.ids:
-            lib.restore(snippet_id)
-            ctx.info(f"snippet {snippet_id} restored")
-    return 0
+            try:
+                snippet = lib.get(snippet_id)
+            except LibraryError as exc:
+                unknown += 1
+                ctx.stderr.write(f"briefer: error: {exc}\n")
+                continue
+            if to_trash and snippet.in_trash:
+                ctx.info(f"snippet {snippet_id} is already in the trash")
+            elif to_trash:
+                lib.delete(snippet_id)
+                ctx.info(f"snippet {snippet_id} moved to the trash")
+            elif not snippet.in_trash:
+                ctx.info(f"snippet {snippet_id} is not in the trash (nothing to restore)")
+            else:
+                lib.restore(snippet_id)
+                ctx.info(f"snippet {snippet_id} restored")
+    return 2 if unknown else 0
 
 
 def _export(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -12,6 +12,7 @@ No Qt here: the command line, the GUI and the tests share this API.
         lib.get(snippet_id)                   # -> Snippet (LibraryError if unknown)
         lib.update(snippet_id, text=..., note=..., source=..., tags=[...], collection=...)
         lib.delete(snippet_id)                # to the trash; lib.restore(id) undoes it
+                                              # (either is a no-op when already done)
         lib.empty_trash()                     # deletes the trashed snippets for good
         lib.list(tags=..., collection=..., since=..., trash=False, limit=100)
         hits = lib.search('"exact phrase" regul* -draft tag:cyber', limit=50,
@@ -27,7 +28,16 @@ Records (`briefer.library.model`): `Snippet` (id, text, note, source,
 tags, collection, created, modified, deleted), `Source` (title, publisher,
 author, url, published, accessed; dates ISO 8601), `AddResult`, `Hit`
 (snippet, score — higher is better — and fragment), `ImportReport` (added,
-duplicates, rejected: `Rejection(line, reason)`).
+duplicates, rejected rows: `Rejection(line, reason)`; or `error`, why the file
+as a whole could not be used — missing, a folder, unreadable, not UTF-8, an
+unknown type — with nothing imported).
+
+Dates: a source's `published` and `accessed` are `YYYY`, `YYYY-MM` or
+`YYYY-MM-DD` (common written forms such as `20 November 2026` are converted).
+A date that is no date (`2026-02-30`) is a `LibraryError` naming the field
+and the value: `published: 2026-02-30 is not a date (expected YYYY, YYYY-MM
+or YYYY-MM-DD)`; in an import the row is rejected with that reason and its
+line.
 
 Duplicates: the same text after normalisation (Unicode NFKC, case, quotes,
 whitespace) from the same source (same URL; without a URL, same title,
@@ -40,8 +50,13 @@ something; results are ranked by bm25 (title and tags weigh more than the
 text, the note less) among the newest 3,000 matches (all of them for any
 query matching fewer; "best of the newest" keeps a search on a very common
 word fast); trashed snippets never appear. `since` keeps snippets added on
-or after a date; `before:`/`after:` in the query compare the source's
-published date (the day a snippet was added when its source has none). Chinese, Japanese,
+or after a date. `before:DATE` and `after:DATE` in the query compare each
+snippet's date: its source's published date or, when the source has no
+published date, the day (UTC) the snippet was added to the library (so a note
+typed in today counts as today's, and `after:` never hides what you just
+collected); `before:` is strictly before the date, `after:` on or after it.
+`parse_query(...).problems` describes a `before:`/`after:` whose value is no
+date (the search itself takes it as words). Chinese, Japanese,
 Korean, Thai and emoji are found inside longer runs of text (they are indexed
 character by character). Each hit's `fragment` is plain text plus
 `highlights`, `(start, end)` offsets in code points: data to render, never

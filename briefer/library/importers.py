@@ -6,7 +6,9 @@ Each reader declares its `NAME` and `EXTENSIONS` and yields `Record`s (or
 
 - documents, one snippet per paragraph (or one per file with `whole`),
   headings skipped: `.txt`; `.md` / `.markdown` (front matter and `# ` title
-  read); `.html` / `.htm` (article text; title, canonical URL, author,
+  read; reference definitions such as `[@key]: https://example.org "Title"`,
+  the sources a brief cites, skipped, so a paragraph of only those makes no
+  snippet); `.html` / `.htm` (article text; title, canonical URL, author,
   publisher and date from the page's metadata; scripts, styles and navigation
   dropped); `.docx` (paragraphs; title, author and date from its core
   properties);
@@ -19,6 +21,13 @@ Each reader declares its `NAME` and `EXTENSIONS` and yields `Record`s (or
   text, and entries with neither are rejected. A `.json` array of objects
   with a `text` key is read like JSON Lines.
 
+Dates: in bulk rows a `published` or `accessed` value that is no date rejects
+the row (`published: 2026-02-30 is not a date (expected YYYY, YYYY-MM or
+YYYY-MM-DD)`, with its line); dates a document or citation file carries in its
+metadata are taken when they read as dates and left empty otherwise.
+
+A file that cannot be used as a whole (missing, a folder, unreadable, not
+UTF-8, an unknown type, no text) raises nothing: `ImportReport.error` says why.
 A reader only reads: the whole file is parsed before anything is stored, and
 `Library.import_records` stores it in one transaction.
 """
@@ -65,7 +74,31 @@ class Reader(Protocol):
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read (reported at line 0)."""
+    """The file as a whole cannot be read (reported as `ImportReport.error`)."""
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file cannot be opened, in a few plain words."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror.lower() if exc.strerror else str(exc)
+
+
+def _unopenable(path: Path) -> str:
+    """Why `path` is no file to read ("" when it is one), checked before
+    its reader runs."""
+    try:
+        if path.is_dir():
+            return "a folder, not a file"
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        return _os_reason(exc)
+    return ""
 
 
 def _read_text(path: Path) -> str:
@@ -75,8 +108,10 @@ def _read_text(path: Path) -> str:
     try:
         return data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
-        name = "UTF-16" if utf16 else "UTF-8"
-        raise ImportFileError(f"not {name} text (byte {exc.start})") from exc
+        if utf16:
+            raise ImportFileError(f"not UTF-16 text (byte {exc.start})") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportFileError(f"not UTF-8 text (line {line}); save it as UTF-8") from None
 
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -133,6 +168,24 @@ class TextReader:
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
+# A link reference definition, as briefs list their sources:
+# `[@key]: https://example.org/x "Title"` (also `[label]: <url>`, `'title'`,
+# `(title)`). The target must look like an address, so a line such as
+# `[Update]: Confirmed.` stays text.
+_REFERENCE_DEFINITION = re.compile(
+    r"^ {0,3}\[[^\]\n]+\]:[ \t]*"
+    r"(?:<[^>\n]*>|[A-Za-z][A-Za-z0-9+.-]*:\S+|www\.\S+|[./#]\S*)"
+    r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t\r]*$"""
+)
+_HEADING = re.compile(r"^#{1,6} ")
+
+
+def _quotable_line(line: str) -> str:
+    """A Markdown line as text to quote: "" for headings (structure) and
+    reference definitions (a citation's source, not its text)."""
+    if _HEADING.match(line) or _REFERENCE_DEFINITION.match(line):
+        return ""
+    return line
 
 
 class MarkdownReader:
@@ -158,8 +211,8 @@ class MarkdownReader:
                 meta["title"] = line[2:].strip()
                 lines[index] = ""
                 break
-        # Headings are structure, not quotable text.
-        body = "\n".join("" if re.match(r"^#{1,6} ", line) else line for line in lines)
+        # Blank lines keep the line numbers true to the file.
+        body = "\n".join(_quotable_line(line) for line in lines)
         source = Source(
             title=meta.get("title", path.stem),
             publisher=meta.get("publisher", meta.get("site", "")),
@@ -405,7 +458,8 @@ class DocxReader:
         try:
             document = docx.Document(str(path))
         except Exception as exc:  # python-docx raises many kinds for a bad package
-            raise ImportFileError(f"not a Word document ({exc})") from exc
+            detail = str(exc).replace(f" at '{path}'", "").replace(str(path), path.name)
+            raise ImportFileError(f"not a Word document ({detail})") from exc
         props = document.core_properties
         created = props.created.date().isoformat() if props.created else ""
         source = Source(
@@ -449,8 +503,8 @@ def _record_from_row(row: dict[str, Any], line: int, options: Options) -> Item:
     for key in ("published", "accessed"):
         try:
             dates[key] = normalize.parse_date(values[key])
-        except ValueError:
-            return Rejection(line, f"{key}: not a date: {values[key]!r}")
+        except ValueError as exc:
+            return Rejection(line, f"{key}: {exc}")
     try:
         tags = normalize.split_tags(row.get("tags"))
     except ValueError as exc:
@@ -572,8 +626,10 @@ class JsonLinesReader:
                 try:
                     row = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
                 except UnicodeDecodeError:
-                    yield Rejection(number, "not UTF-8 text")
-                    continue
+                    # The file is in another encoding: no row of it is safe to take.
+                    raise ImportFileError(
+                        f"not UTF-8 text (line {number}); save it as UTF-8"
+                    ) from None
                 except ValueError as exc:
                     yield Rejection(number, f"bad JSON: {exc}")
                     continue
@@ -767,14 +823,13 @@ def import_file(
     `Library.import_file`)."""
     reader = reader_for(path)
     report = ImportReport(path=path, format=reader.NAME if reader else "")
-    if path.is_dir():
-        report.rejected.append(Rejection(0, "a folder, not a file"))
+    problem = _unopenable(path)
+    if problem:
+        report.error = problem
         return report
     if reader is None:
         known = ", ".join(sorted(READERS))
-        report.rejected.append(
-            Rejection(0, f"unknown file type {path.suffix or '(none)'!r}; known: {known}")
-        )
+        report.error = f"unknown file type {path.suffix or '(none)'!r}; known: {known}"
         return report
     options = Options(whole=whole, tags=normalize.split_tags(list(tags)), collection=collection)
     # One bar for the whole import: reading is the first fifth, storing the rest.
@@ -790,11 +845,16 @@ def import_file(
 
     try:
         items = list(reader.read(path, options, read_progress))
-    except (OSError, ImportFileError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        report.rejected.append(Rejection(0, reason))
+    except OSError as exc:
+        report.error = _os_reason(exc)
+        return report
+    except UnicodeDecodeError:
+        report.error = "not UTF-8 text; save it as UTF-8"
+        return report
+    except ImportFileError as exc:
+        report.error = str(exc)
         return report
     if not items:
-        report.rejected.append(Rejection(0, "no text found"))
+        report.error = "no text found"
         return report
     return library.import_records(items, report, store_progress)

@@ -126,7 +126,8 @@ class Hit:
 
 @dataclass(frozen=True)
 class Rejection:
-    """A record an import could not take: 1-based line (0 for the whole file)."""
+    """A record an import could not take, with its 1-based line (for a
+    citation file's JSON array, the item's number) and why."""
 
     line: int
     reason: str
@@ -134,20 +135,25 @@ class Rejection:
 
 @dataclass
 class ImportReport:
-    """The outcome of importing one file."""
+    """The outcome of importing one file: counts of rows, or, when the file as
+    a whole could not be used (missing, a folder, unreadable, not UTF-8, an
+    unknown type, no text in it), `error` saying why and nothing imported."""
 
     path: Path
     format: str = ""
     added: int = 0
     duplicates: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    error: str = ""
 
     @property
     def failed(self) -> bool:
         """True when the file as a whole could not be read (nothing imported)."""
-        return any(r.line == 0 for r in self.rejected)
+        return bool(self.error)
 
     def summary(self) -> str:
+        if self.error:
+            return f"{self.path}: {self.error}"
         return (
             f"{self.path}: {self.added} added, {self.duplicates} duplicates, "
             f"{len(self.rejected)} rejected"

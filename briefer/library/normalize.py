@@ -196,22 +196,41 @@ _DATE_FORMATS = (
 )
 
 
+DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+def not_a_date(value: str) -> ValueError:
+    """The error for a value that is no date: names the value and the forms
+    expected, for the caller to prefix with the field (`published: ...`)."""
+    shown = value.strip()
+    if not shown or not shown.isprintable() or " " in shown:
+        shown = repr(shown)  # quoted when it would be hard to see where it ends
+    return ValueError(f"{shown} is not a date (expected {DATE_FORMS})")
+
+
 def parse_date(value: str) -> str:
     """An ISO 8601 date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) from what people
-    and web pages write; empty in, empty out. Raises ValueError otherwise."""
+    and web pages write; empty in, empty out. Raises ValueError otherwise,
+    with a message naming the value (`2026-02-30 is not a date (expected
+    ...)`) but not the field, which the caller adds."""
     text = one_line(value)
     if not text:
         return ""
     match = _ISO_PARTIAL.match(text)
     if match:
         year, month, day = match.groups()
-        if day:
-            return dt.date(int(year), int(month), int(day)).isoformat()
-        if month:
-            if not 1 <= int(month) <= 12:
-                raise ValueError(f"not a date: {value!r}")
-            return f"{int(year):04d}-{int(month):02d}"
-        return f"{int(year):04d}"
+        try:
+            if day:
+                return dt.date(int(year), int(month), int(day)).isoformat()
+            if month:
+                if not 1 <= int(month) <= 12:
+                    raise ValueError("month out of range")
+                return f"{int(year):04d}-{int(month):02d}"
+            if int(year) < 1:
+                raise ValueError("year out of range")
+            return f"{int(year):04d}"
+        except ValueError:
+            raise not_a_date(value) from None
     iso = text.replace("Z", "+00:00").replace(" ", "T", 1) if text[:4].isdigit() else ""
     if iso:
         try:
@@ -230,7 +249,7 @@ def parse_date(value: str) -> str:
         rfc = None
     if rfc is not None:
         return rfc.date().isoformat()
-    raise ValueError(f"not a date: {value!r}")
+    raise not_a_date(value)
 
 
 def utc_now() -> str:

@@ -10,7 +10,9 @@ is a prefix, so half a word already finds something. Nothing a user types can
 raise or reach FTS5 as syntax: every term is quoted as an FTS5 string, and
 what is left over (a lone `-`, `*`, `:`, `AND(`, `NEAR`, an unbalanced quote,
 an unknown `key:value` or a date that is no date (both sides as words)) is
-searched as the plain words it contains, or dropped when it contains none.
+searched as the plain words it contains, or dropped when it contains none;
+a date filter that is no date is also described in `Query.problems`, for
+the command line to report instead of searching.
 A filter with nothing after its colon (`tag:` while typing) is ignored.
 """
 
@@ -66,6 +68,9 @@ class Query:
     before: str = ""
     after: str = ""
     literals: tuple[str, ...] = field(default=(), compare=False)
+    # Date filters that were no date (searched as words instead), described
+    # for a caller that wants to tell the user: `before: 2026-02-30 is not a date ...`.
+    problems: tuple[str, ...] = field(default=(), compare=False)
 
     def match_expression(self) -> str:
         """The FTS5 MATCH expression for the included terms ("" if none)."""
@@ -115,6 +120,7 @@ class _Builder:
     exclude_sources: list[str] = field(default_factory=list)
     before: str = ""
     after: str = ""
+    problems: list[str] = field(default_factory=list)
 
 
 def parse_query(text: str, *, as_you_type: bool = True) -> Query:
@@ -198,6 +204,7 @@ def parse_query(text: str, *, as_you_type: bool = True) -> Query:
         before=b.before,
         after=b.after,
         literals=tuple(literals),
+        problems=tuple(b.problems),
     )
 
 
@@ -211,11 +218,16 @@ def _apply_filter(b: _Builder, key: str, value: str, negate: bool) -> bool:
     if key == "source":
         (b.exclude_sources if negate else b.sources).append(value)
         return True
-    if negate or not _DATE.match(value):
+    if negate:
+        other = "after" if key == "before" else "before"
+        b.problems.append(f"-{key}:{value}: a date filter cannot be negated (use {other}:{value})")
         return False
     try:
+        if not _DATE.match(value):
+            raise normalize.not_a_date(value)
         day = normalize.parse_date(value)
-    except ValueError:
+    except ValueError as exc:
+        b.problems.append(f"{key}: {exc}")
         return False
     if key == "before":
         b.before = day

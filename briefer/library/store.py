@@ -90,11 +90,13 @@ def _row_to_snippet(row: Sequence[Any]) -> Snippet:
 def _clean_source(source: Source | None) -> Source:
     if source is None:
         return Source()
-    try:
-        published = normalize.parse_date(source.published)
-        accessed = normalize.parse_date(source.accessed)
-    except ValueError as exc:
-        raise LibraryError(str(exc)) from exc
+    dates: dict[str, str] = {}
+    for name in ("published", "accessed"):
+        try:
+            dates[name] = normalize.parse_date(getattr(source, name))
+        except ValueError as exc:
+            raise LibraryError(f"{name}: {exc}") from None
+    published, accessed = dates["published"], dates["accessed"]
     return Source(
         title=normalize.one_line(normalize.clean(source.title)),
         publisher=normalize.one_line(normalize.clean(source.publisher)),
@@ -658,8 +660,9 @@ class Library:
 
         `whole=True` keeps a document (.txt, .md, .html, .docx) as one snippet
         instead of one per paragraph; `tags` and `collection` apply to every
-        snippet imported. A file that cannot be read at all is reported as a
-        rejection at line 0."""
+        snippet imported. A file that cannot be used at all (missing, a
+        folder, unreadable, not UTF-8, an unknown type, no text) is reported in
+        `report.error`, not raised, and nothing of it is stored."""
         from briefer.library import importers
 
         return importers.import_file(

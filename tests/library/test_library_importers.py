@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,10 @@ def test_csv_bulk_with_bad_rows(lib: Library) -> None:
     assert counts(report) == (
         3,
         1,
-        [(4, "no text"), (5, "published: not a date: 'not-a-date'")],
+        [
+            (4, "no text"),
+            (5, "published: not-a-date is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)"),
+        ],
     )
     first = lib.list()[-1]
     assert first.tags == ("eu", "sanctions")
@@ -126,7 +130,10 @@ def test_jsonl_bulk_with_bad_rows(lib: Library) -> None:
     assert rejected[0][1].startswith("bad JSON")
     assert rejected[1][1] == "text: expected text, got int"
     assert rejected[2][1] == "expected a JSON object, got list"
-    assert rejected[3][1] == "published: not a date: '2026-13-45'"
+    assert (
+        rejected[3][1]
+        == "published: 2026-13-45 is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+    )
     assert {t for s in lib.list() for t in s.tags} == {"military", "economy", "rates", "arabic"}
     assert len(lib.search("الطاقة")) == 1
     assert len(lib.search("🔥")) == 1
@@ -180,16 +187,107 @@ def test_csl_json(lib: Library) -> None:
         ("latin1.csv", "not UTF-8 text"),
         ("notext.csv", "no 'text' column"),
         ("unknown.xyz", "unknown file type '.xyz'"),
-        ("missing.jsonl", "No such file or directory"),
+        ("missing.jsonl", "no such file"),
+        (".", "a folder, not a file"),
     ],
 )
 def test_unreadable_files_are_reported_not_raised(lib: Library, name: str, reason: str) -> None:
     report = lib.import_file(DATA / name)
     assert report.failed
-    assert report.added == 0
-    assert report.rejected[0].line == 0
-    assert reason in report.rejected[0].reason
+    assert (report.added, report.duplicates, report.rejected) == (0, 0, [])
+    assert reason in report.error
+    assert report.summary() == f"{DATA / name}: {report.error}"
     assert lib.count() == 0
+
+
+def test_file_level_reasons_are_plain(lib: Library, tmp_path: Path) -> None:
+    assert lib.import_file(tmp_path / "nothere.csv").error == "no such file"
+    assert lib.import_file(DATA / "latin1.csv").error == "not UTF-8 text (line 2); save it as UTF-8"
+    assert "Package not found" in lib.import_file(DATA / "broken.docx").error
+    assert str(DATA) not in lib.import_file(DATA / "broken.docx").error
+    # A JSON Lines file in another encoding is refused as a whole, not row by row.
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(b'{"text": "fine"}\n{"text": "caf\xe9"}\n')
+    assert lib.import_file(latin).error == "not UTF-8 text (line 2); save it as UTF-8"
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n", encoding="utf-8")
+    assert lib.import_file(empty).error == "no text found"
+    assert lib.count() == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads anything")
+def test_an_unreadable_file_is_a_file_error(lib: Library, tmp_path: Path) -> None:
+    locked = tmp_path / "locked.txt"
+    locked.write_text("secret", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        assert lib.import_file(locked).error == "permission denied"
+    finally:
+        locked.chmod(0o600)
+
+
+def test_bad_dates_in_rows_name_the_line_field_and_value(lib: Library, tmp_path: Path) -> None:
+    path = tmp_path / "dates.csv"
+    path.write_text(
+        "text,published,accessed\n"
+        "ok,2026-02-28,\n"
+        "leap,2026-02-30,\n"
+        "month,2026-13,\n"
+        "seen,2026,31 Febr 2026\n",
+        encoding="utf-8",
+    )
+    report = lib.import_file(path)
+    expected = "is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+    assert counts(report) == (
+        1,
+        0,
+        [
+            (3, f"published: 2026-02-30 {expected}"),
+            (4, f"published: 2026-13 {expected}"),
+            (5, f"accessed: '31 Febr 2026' {expected}"),
+        ],
+    )
+    rows = tmp_path / "dates.jsonl"
+    rows.write_text(json.dumps({"text": "x", "published": "2026-02-29"}) + "\n", encoding="utf-8")
+    assert counts(lib.import_file(rows))[2] == [(1, f"published: 2026-02-29 {expected}")]
+
+
+def test_markdown_reference_definitions_are_not_snippets(lib: Library, tmp_path: Path) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text(
+        "# River levels\n"
+        "\n"
+        "The river rose two metres overnight [@rivernews].\n"
+        "\n"
+        '[@rivernews]: https://example.org/x "Title"\n'
+        "[@gauge]: <https://example.org/gauge> 'Gauge data'\n"
+        "   [plain]: https://example.org/plain (Plain)\n"
+        "\n"
+        "[@agency]: https://example.org/agency\n"
+        "Evacuations began at dawn.\n"
+        "\n"
+        "[Update]: Confirmed by the mayor.\n",
+        encoding="utf-8",
+    )
+    report = lib.import_file(path)
+    assert counts(report) == (3, 0, [])
+    by_line = {s.text: s for s in lib.list()}
+    assert set(by_line) == {
+        "The river rose two metres overnight [@rivernews].",
+        "Evacuations began at dawn.",
+        "[Update]: Confirmed by the mayor.",
+    }
+    whole = tmp_path / "whole.md"
+    whole.write_text('Only text.\n\n[@a]: https://example.org/a "A"\n', encoding="utf-8")
+    lib.import_file(whole, whole=True)
+    assert "Only text." in {s.text for s in lib.list()}
+
+
+def test_markdown_of_only_reference_definitions_is_no_text(lib: Library, tmp_path: Path) -> None:
+    path = tmp_path / "sources.md"
+    path.write_text('[@a]: https://example.org/a "A"\r\n[@b]: https://example.org/b\r\n')
+    report = lib.import_file(path)
+    assert report.error == "no text found" and lib.count() == 0
 
 
 def test_reimport_counts_duplicates(lib: Library) -> None:

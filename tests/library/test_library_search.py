@@ -230,6 +230,30 @@ def test_unknown_key_and_bad_date_are_text(lib: Library) -> None:
     assert found(lib.search("note:about")) == [snippet.id]
 
 
+def test_a_bad_date_filter_is_described_for_the_command_line() -> None:
+    forms = "is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+    assert parse_query("x before:2026-02-30").problems == (f"before: 2026-02-30 {forms}",)
+    assert parse_query("after:yesterday").problems == (f"after: yesterday {forms}",)
+    assert parse_query("-after:2026").problems == (
+        "-after:2026: a date filter cannot be negated (use before:2026)",
+    )
+    for fine in ("before:2026-02-28 after:2025", "before:", "x", "note:2026-02-30"):
+        assert parse_query(fine).problems == ()
+
+
+def test_undated_snippets_are_filtered_by_the_day_they_were_added(lib: Library) -> None:
+    """`before:`/`after:` compare the published date, or the day a snippet
+    was added when its source has none (documented in `briefer.library`)."""
+    dated = lib.add("Flood report", Source(title="Old", published="2020-05-01")).snippet
+    undated = lib.add("Flood notes", Source(title="Mine")).snippet
+    today = undated.created[:10]
+    assert found(lib.search("flood before:2021")) == [dated.id]
+    assert found(lib.search(f"flood after:{today}")) == [undated.id]
+    assert found(lib.search(f"flood before:{today}")) == [dated.id]
+    moved = lib.update(undated.id, source=Source(title="Archive", published="2019"))
+    assert found(lib.search("flood before:2020")) == [moved.id]
+
+
 def test_fragment_is_data_with_valid_offsets(lib: Library) -> None:
     long_text = " ".join(["filler"] * 60 + ["<b>Sanctions</b> & regulation"] + ["tail"] * 60)
     lib.add(long_text)

@@ -48,6 +48,40 @@ def test_empty_text_and_bad_dates_are_user_errors(lib: Library) -> None:
     assert lib.count() == 0
 
 
+DATE_FORMS = "(expected YYYY, YYYY-MM or YYYY-MM-DD)"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("published", "2026-02-30", "2026-02-30"),
+        ("published", "2026-13", "2026-13"),
+        ("accessed", "someday", "someday"),
+        ("accessed", "31 Febr 2026", "'31 Febr 2026'"),
+    ],
+)
+def test_a_bad_date_names_its_field_and_value(
+    lib: Library, field: str, value: str, shown: str
+) -> None:
+    message = f"{field}: {shown} is not a date {DATE_FORMS}"
+    with pytest.raises(LibraryError) as raised:
+        lib.add("Text", Source(**{field: value}))
+    assert str(raised.value) == message
+    snippet = lib.add("Text").snippet
+    with pytest.raises(LibraryError) as raised:
+        lib.update(snippet.id, source=Source(title="t", **{field: value}))
+    assert str(raised.value) == message
+    assert lib.get(snippet.id).source == Source()
+
+
+def test_a_bad_since_names_itself_and_the_value(lib: Library) -> None:
+    with pytest.raises(LibraryError) as raised:
+        lib.search("x", since="2026-02-30")
+    assert str(raised.value) == f"since: 2026-02-30 is not a date {DATE_FORMS}"
+    with pytest.raises(LibraryError, match="since: yesterday is not a date"):
+        lib.list(since="yesterday")
+
+
 def test_get_unknown_id_is_a_user_error(lib: Library) -> None:
     with pytest.raises(LibraryError, match="no snippet with id 99"):
         lib.get(99)

@@ -75,6 +75,58 @@ def test_add_without_text_is_a_user_error() -> None:
     assert r.stderr.getvalue().count("\n") == 1
 
 
+DATE_FORMS = "is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ("add --text x --published 2026-02-30", f"--published: 2026-02-30 {DATE_FORMS}"),
+        ("add --text x --accessed 2026-13", f"--accessed: 2026-13 {DATE_FORMS}"),
+        ("add --text x --published next_week", f"--published: next_week {DATE_FORMS}"),
+        ("search --since 2026-02-30 x", f"--since: 2026-02-30 {DATE_FORMS}"),
+        ("search x --since yesterday", f"--since: yesterday {DATE_FORMS}"),
+        ("list --since 2026-02-30", f"--since: 2026-02-30 {DATE_FORMS}"),
+        ("search x before:2026-02-30", f"before: 2026-02-30 {DATE_FORMS}"),
+        ("search after:soon", f"after: soon {DATE_FORMS}"),
+        ("search x -before:2026", "-before:2026: a date filter cannot be negated (use after:2026)"),
+    ],
+)
+def test_every_bad_date_names_the_field_and_the_value(argv: str, message: str) -> None:
+    r = run("snippets", *argv.split(), stdin="text")
+    assert r.code == 2
+    assert r.stderr.getvalue() == f"briefer: error: {message}\n"
+    assert r.stdout.getvalue() == ""
+    with Library.open(library_path()) as lib:
+        assert lib.count() == 0
+
+
+def test_a_query_may_start_with_a_minus() -> None:
+    run("snippets", "add", "--text", "Draft notes on the floods", "--tag", "x")
+    run("snippets", "add", "--text", "Final notes on the floods", "--tag", "x")
+    run("snippets", "add", "--text", "Untagged final notes")
+    r = run("snippets", "search", "-draft", "tag:x")
+    assert r.code == 0, r.stderr.getvalue()
+    assert "Final notes on the floods" in r.stdout.getvalue()
+    assert "Draft" not in r.stdout.getvalue() and "Untagged" not in r.stdout.getvalue()
+    r = run("snippets", "search", "--json", "--limit", "5", "-draft", "tag:x")
+    assert [h["id"] for h in json.loads(r.stdout.getvalue())] == [2]
+    r = run("snippets", "search", "--limit=1", "--json", "-draft")
+    assert [h["id"] for h in json.loads(r.stdout.getvalue())] == [3]
+    r = run("snippets", "search", "--json", "-draft", "notes", "--limit", "1")
+    assert len(json.loads(r.stdout.getvalue())) == 1
+    r = run("snippets", "search", "-", "-draft", "--json")  # a lone "-" is no word
+    assert [h["id"] for h in json.loads(r.stdout.getvalue())] == [3, 2]
+    # "--" still works, and after it everything is the query.
+    r = run("snippets", "search", "--json", "--", "-draft", "--json")
+    assert [h["id"] for h in json.loads(r.stdout.getvalue())] == [3, 2]
+    # An option given before the query that does not exist is still an error.
+    r = run("snippets", "search", "--jsn", "notes")
+    assert r.code == 2 and r.stderr.getvalue() == "briefer: error: unrecognized arguments: --jsn\n"
+    r = run("snippets", "--library", str(library_path()), "search", "-final", "--json")
+    assert [h["id"] for h in json.loads(r.stdout.getvalue())] == [1]
+
+
 def test_search_text_and_json() -> None:
     run("snippets", "add", "--text", "Sanctions on exports were extended.", "--title", "Sanctions")
     run("snippets", "add", "--text", "Unrelated text.")
@@ -117,8 +169,40 @@ def test_list_show_tag_delete_restore() -> None:
     assert "Two" not in run("snippets", "list").stdout.getvalue()
     assert run("snippets", "restore", "2").code == 0
     assert "Two" in run("snippets", "list").stdout.getvalue()
+    r = run("snippets", "restore", "2")
+    assert (
+        r.code == 0
+        and r.stdout.getvalue() == "snippet 2 is not in the trash (nothing to restore)\n"
+    )
     r = run("snippets", "show", "42")
     assert r.code == 2 and r.stderr.getvalue() == "briefer: error: no snippet with id 42\n"
+
+
+def test_delete_and_restore_say_when_there_is_nothing_to_do() -> None:
+    run("snippets", "add", "--text", "One")
+    run("snippets", "add", "--text", "Two")
+    r = run("snippets", "delete", "1")
+    assert r.code == 0 and r.stdout.getvalue() == "snippet 1 moved to the trash\n"
+    r = run("snippets", "delete", "1", "2")
+    assert r.code == 0
+    assert (
+        r.stdout.getvalue() == "snippet 1 is already in the trash\nsnippet 2 moved to the trash\n"
+    )
+    r = run("snippets", "restore", "1")
+    assert r.code == 0 and r.stdout.getvalue() == "snippet 1 restored\n"
+    r = run("snippets", "restore", "1", "2")
+    assert r.code == 0 and r.stdout.getvalue() == (
+        "snippet 1 is not in the trash (nothing to restore)\nsnippet 2 restored\n"
+    )
+    assert r.stderr.getvalue() == ""
+    # An id that does not exist is an error; the other ids are still done.
+    r = run("snippets", "restore", "42")
+    assert r.code == 2 and r.stderr.getvalue() == "briefer: error: no snippet with id 42\n"
+    r = run("snippets", "delete", "42", "2")
+    assert r.code == 2 and r.stderr.getvalue() == "briefer: error: no snippet with id 42\n"
+    assert r.stdout.getvalue() == "snippet 2 moved to the trash\n"
+    with Library.open(library_path()) as lib:
+        assert [s.id for s in lib.list(trash=True)] == [2]
 
 
 def test_import_reports_counts_and_rejections() -> None:
@@ -138,8 +222,61 @@ def test_import_reports_counts_and_rejections() -> None:
 def test_import_of_an_unreadable_file_fails_after_the_others() -> None:
     r = run("snippets", "import", str(DATA / "broken.docx"), str(DATA / "notes.txt"))
     assert r.code == 2
-    assert "notes.txt: 3 added" in r.stdout.getvalue()
-    assert r.stderr.getvalue().strip().endswith("1 of 2 files could not be imported")
+    assert r.stdout.getvalue() == f"{DATA / 'notes.txt'}: 3 added, 0 duplicates, 0 rejected\n"
+    err = r.stderr.getvalue()
+    assert err.startswith(f"briefer: error: {DATA / 'broken.docx'}: not a Word document")
+    assert err.count("\n") == 1
+
+
+def test_a_file_that_cannot_be_opened_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = run("snippets", "import", "nothere.csv")
+    assert r.code == 2
+    assert r.stdout.getvalue() == ""
+    assert r.stderr.getvalue() == "briefer: error: nothere.csv: no such file\n"
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "latin.csv").write_bytes(b"text\ncaf\xe9\n")
+    (tmp_path / "good.jsonl").write_text('{"text": "kept"}\n', encoding="utf-8")
+    r = run("snippets", "import", "nothere.csv", "folder", "good.jsonl", "latin.csv", "--quiet")
+    assert r.code == 2
+    assert r.stdout.getvalue() == "good.jsonl: 1 added, 0 duplicates, 0 rejected\n"
+    assert r.stderr.getvalue().splitlines() == [
+        "briefer: error: nothere.csv: no such file",
+        "briefer: error: folder: a folder, not a file",
+        "briefer: error: latin.csv: not UTF-8 text (line 2); save it as UTF-8",
+    ]
+    assert "kept" in run("snippets", "list").stdout.getvalue()
+    # Rejected rows are warnings, not file errors: the exit status stays 0.
+    r = run("snippets", "import", str(DATA / "bulk.csv"))
+    assert r.code == 0 and "briefer: error" not in r.stderr.getvalue()
+
+
+def test_import_rejects_a_row_with_a_bad_date_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("text,published\ngood,2026-02-28\nbad,2026-02-30\n", encoding="utf-8")
+    r = run("snippets", "import", str(path))
+    assert r.code == 0
+    assert r.stdout.getvalue() == f"{path}: 1 added, 0 duplicates, 1 rejected\n"
+    assert r.stderr.getvalue() == (
+        f"briefer: warning: {path}:3: published: 2026-02-30 is not a date"
+        " (expected YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    )
+
+
+def test_markdown_source_definitions_do_not_become_snippets(tmp_path: Path) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text(
+        "The river rose [@rivernews].\n\n"
+        '[@rivernews]: https://example.org/x "Title"\n'
+        "[@gauge]: https://example.org/gauge\n",
+        encoding="utf-8",
+    )
+    r = run("snippets", "import", str(path))
+    assert r.stdout.getvalue() == f"{path}: 1 added, 0 duplicates, 0 rejected\n"
+    r = run("snippets", "list", "--json")
+    assert [s["text"] for s in json.loads(r.stdout.getvalue())] == ["The river rose [@rivernews]."]
 
 
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
