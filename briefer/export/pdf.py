@@ -974,9 +974,11 @@ class _Renderer:
         if block.header:
             commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F7")))
         table.setStyle(TableStyle(commands))
-        if indent:
-            return _Indented(table, indent)
-        return table
+        # The same gap after a table as after a paragraph (a table followed
+        # by an image or a quote otherwise touches it).
+        flowable: Flowable = _Indented(table, indent) if indent else table
+        flowable.spaceAfter = self.size * 0.6
+        return flowable
 
     def _image(self, block: Image, indent: float) -> Flowable:
         if block.path is None:

@@ -560,7 +560,8 @@ class BodyWriter:
             cx, cy = int(image.width), int(image.height)
         except Exception as exc:  # an unreadable image becomes a placeholder
             self.document.warn(
-                f"image {block.src!r} could not be read ({exc}); shown as a placeholder"
+                f"image {block.src!r} could not be read"
+                f" ({exc or 'not an image Word can show'}); shown as a placeholder"
             )
             return None
         return drawing_xml(
@@ -572,14 +573,18 @@ class BodyWriter:
     def _contents(self, out: list[str], block: Contents, _: str) -> None:
         self.w.paragraph(out, self._sid[S.TOC_HEADING], (Text(block.title),))
         link_fmt: Fmt = (False, False, self._sid[S.HYPERLINK], False)
-        for entry in block.entries:
+        last = len(block.entries) - 1
+        for index, entry in enumerate(block.entries):
             style_id = self._sid[TOCS[min(max(entry.level, 1), 3) - 1]]
+            # The list ends with a gap, as a paragraph does, so the text after
+            # it does not run straight on (TOC styles have no space after).
+            gap = '<w:spacing w:after="200"/>' if index == last else ""
             runs: list[str] = []
             self.w.text(runs, entry.text, link_fmt)
             anchor = attr(clean_text(entry.anchor))
             bidi = "<w:bidi/>" if not entry.text.isascii() and is_rtl(entry.text) else ""
             out.append(
-                f'<w:p><w:pPr><w:pStyle w:val="{attr(style_id)}"/>{bidi}</w:pPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{attr(style_id)}"/>{bidi}{gap}</w:pPr>'
                 f'<w:hyperlink w:anchor="{anchor}" w:history="1">{"".join(runs)}'
                 "</w:hyperlink></w:p>"
             )
