@@ -125,7 +125,8 @@ def markdown_document(pages: int, seed: int = 7) -> str:
     ]
     words = 0
     section = 0
-    while words < pages * WORDS_PER_PAGE - 200:
+    target = pages * WORDS_PER_PAGE - 200  # the title block and sources take the rest
+    while words < target:
         section += 1
         out += [f"## Part {section}: {rng.choice(WORDS)} and {rng.choice(WORDS)}", ""]
         for _ in range(3):
@@ -134,6 +135,10 @@ def markdown_document(pages: int, seed: int = 7) -> str:
             )
             out += [para, ""]
             words += len(para.split())
+            if words >= target:
+                break
+        if words >= target:
+            break
         items = [f"- {sentence(rng, rng.random() < 0.3, sources)}" for _ in range(4)]
         out += [*items, ""]
         words += sum(len(i.split()) for i in items)
