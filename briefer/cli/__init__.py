@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -103,6 +102,8 @@ def _one_line(message: str) -> str:
 
 
 def _write_crash_log(paths: Paths) -> str | None:
+    import traceback  # only ever needed here; keeps it out of every start-up
+
     try:
         paths.log_dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -662,7 +662,7 @@ class _Renderer:
         `family` (the body font unless a heading or title says otherwise)."""
         size = size or self.size
         family = family or self.body
-        key = (size, family.regular)
+        key = (size, family.names[0])  # the name, without loading the face
         cached = self._contexts.get(key)
         if cached is None or cached.destinations is not self.destinations:
             cached = self._contexts[key] = MarkupContext(
