@@ -267,3 +267,20 @@ def test_only_the_gui_is_long_lived() -> None:
     assert not is_short_lived(["mine.BRIEF"])
     assert is_short_lived(["export", "a.brief"])
     assert is_short_lived(["--version"])
+
+
+def test_an_unexpected_failure_exits_1_and_names_a_log_with_the_traceback() -> None:
+    class BrokenTerminal(io.StringIO):
+        def write(self, text: str) -> int:
+            raise RuntimeError("the terminal went away")
+
+    err = io.StringIO()
+    paths = Paths.from_env()
+    code = main(["templates", "list"], CliContext(paths=paths, stdout=BrokenTerminal(), stderr=err))
+    assert code == 1
+    line = err.getvalue().strip()
+    assert line.startswith("briefer: internal error; details in ")
+    log = Path(line.removeprefix("briefer: internal error; details in "))
+    assert log.parent == paths.log_dir
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "RuntimeError: the terminal went away" in text
