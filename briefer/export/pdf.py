@@ -733,14 +733,16 @@ class _Renderer:
         lead: Piece | None = None
         lead_ctx = self._ctx(family=self.heading)
         if lead_in:
-            # Like the DOCX: the lead-in in the heading font, bold, accent colour.
-            lead = Piece(lead_in.rstrip() + " ", InlineStyle(bold=True))
+            # Like the DOCX: the lead-in bold, in the accent colour (and the
+            # heading font on the fast path). As ordinary words, so that the
+            # right-to-left line breaker measures and orders them like any other.
+            style_ = InlineStyle(bold=True, color=_hex(self.accent))
+            lead = Piece(lead_in.rstrip() + " ", style_)
         every = [lead, *pieces] if lead is not None else pieces
         cjk = bool(_CJK.search(pieces_plain(every)))
-        rtl = paragraph_is_rtl(every)
-        if lead is not None and (cjk or rtl):  # reportlab draws it: markup
-            inner = text_markup(lead.text, lead.style, lead_ctx, "").markup
-            lead.markup = f'<font color="{_hex(self.accent)}">{inner}</font>'
+        # The paragraph's own text sets its direction, as in the DOCX: an
+        # Arabic paragraph opened by an English lead-in still reads right to left.
+        rtl = paragraph_is_rtl(pieces or every)
         if rtl:
             rtl_style = self._pstyle(kind, indent, "right", rtl=True)
             return RtlParagraph(every, rtl_style, ctx, bullet=bullet, outline=outline)

@@ -103,6 +103,7 @@ class InlineStyle:
     italic: bool = False
     mono: bool = False
     href: str = ""  # an already-vetted target: "https://…" or "#source-3"
+    color: str = ""  # "#RRGGBB" from the template (a lead-in's accent), never from text
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,10 @@ def text_markup(
             width += stringWidth(run, font, ctx.size)
         escaped = escape(run)
         parts.append(escaped if font == base_font else f'<font name="{font}">{escaped}</font>')
-    return Runs(_wrap_link("".join(parts), style, ctx), width)
+    markup = "".join(parts)
+    if style.color:
+        markup = f'<font color="{attr(style.color)}">{markup}</font>'
+    return Runs(_wrap_link(markup, style, ctx), width)
 
 
 def mark_markup(mark: Mark, ctx: MarkupContext) -> str:
