@@ -68,6 +68,7 @@ def escape(text: str) -> str:
 _TRAILING_NEUTRALS = re.compile(r"[\s\W\d_]*$")
 _RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _LTR_CHAR = re.compile(r"[^\W\d_]")
+_TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[.,;:!?]+$")
 
 
 @lru_cache(maxsize=1)
@@ -410,6 +411,10 @@ class _Word:
     width: float
     level: int  # 1 = right to left, 2 = left to right, 0 = neutral
     newline: bool = False
+    # Punctuation split off the end of a left-to-right word (`Reuters.`):
+    # it takes the paragraph's direction, as Unicode's bidi rules say, and
+    # is drawn against that word with no space between.
+    glued_to: _Word | None = None
 
 
 def _words(pieces: list[Piece], ctx: MarkupContext, base_font: str) -> list[_Word]:
@@ -428,10 +433,15 @@ def _words(pieces: list[Piece], ctx: MarkupContext, base_font: str) -> list[_Wor
             anchors = ""
             continue
         for word in clean_text(piece.text).split():
-            runs = text_markup(word, piece.style, ctx, base_font, rtl_runs="word")
             level = 1 if _RTL_CHAR.search(word) else (2 if _LTR_CHAR.search(word) else 0)
+            tail = _TRAILING_PUNCTUATION.search(word) if level == 2 else None
+            core = word[: tail.start()] if tail else word
+            runs = text_markup(core, piece.style, ctx, base_font, rtl_runs="word")
             words.append(_Word(anchors + runs.markup, runs.width, level))
             anchors = ""
+            if tail:
+                runs = text_markup(tail.group(), piece.style, ctx, base_font, rtl_runs="word")
+                words.append(_Word(runs.markup, runs.width, 0, glued_to=words[-1]))
     if anchors:
         words.append(_Word(anchors, 0.0, 0))
     return words
@@ -455,6 +465,33 @@ def _visual_line(words: list[_Word]) -> list[_Word]:
     ):
         visual.extend(group if level == 2 else reversed(group))
     return visual
+
+
+def _join_visual(words: list[_Word]) -> str:
+    """Words in visual order with a space between each pair, except where
+    punctuation is glued: against its own word, or, when the bidi rules
+    moved it to the far side of a left-to-right run (`?What Happened` in
+    right-to-left text), against that run."""
+    out: list[str] = []
+    for index, word in enumerate(words):
+        if index and not (
+            _touches(words, index - 1, word) or _touches(words, index, words[index - 1])
+        ):
+            out.append(" ")
+        out.append(word.markup)
+    return "".join(out)
+
+
+def _touches(words: list[_Word], at: int, neighbour: _Word) -> bool:
+    tail = words[at]
+    core = tail.glued_to
+    if core is None:
+        return False
+    if core is neighbour:
+        return True
+    beside = words[max(at - 1, 0) : at + 2]
+    moved = not any(word is core for word in beside)
+    return moved and neighbour.level == 2
 
 
 class RtlParagraph(Flowable):
@@ -498,14 +535,14 @@ class RtlParagraph(Flowable):
                 lines.append([])
                 used = 0.0
                 continue
-            extra = word.width + (self._space if lines[-1] else 0.0)
-            if lines[-1] and used + extra > usable:
+            extra = word.width + (self._space if lines[-1] and word.glued_to is None else 0.0)
+            if lines[-1] and used + extra > usable and word.glued_to is None:
                 lines.append([])
                 used = 0.0
                 extra = word.width
             lines[-1].append(word)
             used += extra
-        markup = "<br/>".join(" ".join(w.markup for w in _visual_line(line)) for line in lines)
+        markup = "<br/>".join(_join_visual(_visual_line(line)) for line in lines)
         self._para = Paragraph(self._prefix + markup, self._style)
         self._para_width = width
         return self._para
