@@ -123,6 +123,30 @@ def _hex(color: colors.Color) -> str:
     return "#" + color.hexval()[2:]
 
 
+class _KeepHeadingWithStart(KeepTogether):
+    """What reportlab makes of a heading (keep-with-next) and the block after
+    it. Plain KeepTogether moves the pair to the next page whenever the pair
+    is taller than the space left, which strands half a page of white before
+    a long table or quote. Here the pair stays when the block after the
+    heading can split and its first part fits below the heading; otherwise
+    it moves as before."""
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        content = list(self._content)
+        if len(content) >= 2:
+            used = 0.0
+            for flowable in content[:-1]:
+                _w, h = flowable.wrap(aW, aH)
+                used += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+            last = content[-1]
+            room = aH - used - last.getSpaceBefore()
+            if room > 0:
+                parts = last.split(aW, room)
+                if parts and parts[0].wrap(aW, room)[1] <= room:
+                    return content
+        return super().split(aW, aH)
+
+
 class _Outlined(Paragraph):
     """A paragraph that adds itself to the PDF outline when drawn."""
 
@@ -386,6 +410,7 @@ class _Renderer:
             invariant=1 if self.doc.deterministic else 0,
             initialFontName=self.body.regular,
             initialFontSize=self.size,
+            keepTogetherClass=_KeepHeadingWithStart,
         )
         frame = Frame(
             left,
