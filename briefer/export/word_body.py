@@ -555,13 +555,16 @@ class BodyWriter:
                 f"image {block.src!r} cannot be placed in this part; shown as [image: {label}]"
             )
             return None
-        try:
-            rel_id, image = self.w.links.add_image(str(block.path))
-            cx, cy = int(image.width), int(image.height)
-        except Exception as exc:  # an unreadable image becomes a placeholder
+        problem = _image_problem(Path(block.path))
+        if problem is None:
+            try:
+                rel_id, image = self.w.links.add_image(str(block.path))
+                cx, cy = int(image.width), int(image.height)
+            except Exception as exc:  # an unreadable image becomes a placeholder
+                problem = str(exc) or type(exc).__name__
+        if problem is not None:
             self.document.warn(
-                f"image {block.src!r} could not be read"
-                f" ({exc or 'not an image Word can show'}); shown as a placeholder"
+                f"image {block.src!r} could not be read ({problem}); shown as a placeholder"
             )
             return None
         return drawing_xml(
@@ -654,3 +657,26 @@ def drawing_xml(
         f'<a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/>'
         "</a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>"
     )
+
+
+_WORD_IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "BMP", "TIFF"}
+
+
+def _image_problem(path: Path) -> str | None:
+    """Why Word could not show this image, or None. python-docx reads only an
+    image's header, so a truncated file would be embedded and show as a
+    broken picture in Word: decode it fully first (Pillow comes with
+    reportlab)."""
+    from PIL import Image as PILImage  # only documents with images pay for Pillow
+
+    try:
+        with PILImage.open(path) as picture:
+            kind = picture.format or "unknown"
+            if kind not in _WORD_IMAGE_FORMATS:
+                return f"{kind} images cannot be placed in a Word document"
+            if kind == "JPEG":
+                picture.draft("RGB", (256, 256))  # decode small: a photo in full is slow
+            picture.load()
+    except Exception as exc:  # truncated, corrupt or not an image at all
+        return str(exc) or type(exc).__name__
+    return None

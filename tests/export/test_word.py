@@ -893,3 +893,22 @@ def test_libreoffice_converts_a_rich_document(tmp_path: Path, citations: Citatio
         assert "Rotterdam" in flat
         assert "Page 1 of" in flat
         assert "INTERNAL" in flat
+
+
+def test_truncated_or_foreign_images_become_placeholders_with_a_reason(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+
+    good = tmp_path / "good.png"
+    PILImage.new("RGB", (300, 200), (20, 90, 160)).save(good)
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(good.read_bytes()[:120])  # the header survives, the pixels do not
+    webp = tmp_path / "pic.webp"
+    PILImage.new("RGB", (20, 20)).save(webp)
+    images = [Image(str(p.name), alt=p.stem, path=p) for p in (good, cut, webp)]
+    document = make_document(images)
+    out = reopen(export(document))
+    assert len(out.inline_shapes) == 1  # only the good one is embedded
+    warnings = " | ".join(document.warnings)
+    assert "'cut.png' could not be read" in warnings
+    assert "WEBP images cannot be placed in a Word document" in warnings
+    assert "()" not in warnings
