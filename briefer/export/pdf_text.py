@@ -68,6 +68,7 @@ def escape(text: str) -> str:
 _TRAILING_NEUTRALS = re.compile(r"[\s\W\d_]*$")
 _RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _LTR_CHAR = re.compile(r"[^\W\d_]")
+_RTL_SCRIPTS = (Script.ARABIC, Script.HEBREW)
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[.,;:!?]+$")
 
 
@@ -207,17 +208,30 @@ def _font_runs(
     out: list[tuple[str, str]] = []
     if text.isascii():
         return [(family.face(style.bold, style.italic), text)]
-    for script, run in split_scripts(text):
-        fontset = ctx.fonts.for_script(script, family, run)
-        if rtl_runs == "word" and script in (Script.ARABIC, Script.HEBREW):
-            run = visual_rtl(run)
-        elif rtl_runs == "embedded" and script in (Script.ARABIC, Script.HEBREW):
+    runs = split_scripts(text)
+    index = 0
+    while index < len(runs):
+        script, run = runs[index]
+        index += 1
+        if rtl_runs == "embedded" and script in _RTL_SCRIPTS:
+            # Right-to-left runs with only neutrals between them (Arabic next
+            # to Hebrew) are one right-to-left sequence, reordered as a whole.
+            while index < len(runs) and runs[index][0] in _RTL_SCRIPTS:
+                run += runs[index][1]
+                index += 1
             # Trailing neutrals belong to the left-to-right text around the run.
             core = run.rstrip(" \t\n")
             tail = run[len(core) :]
             trailing = _TRAILING_NEUTRALS.search(core)
             cut = trailing.start() if trailing else len(core)
-            run = visual_rtl(core[:cut]) + core[cut:] + tail
+            visual = visual_rtl(core[:cut]) + core[cut:] + tail
+            for part_script, part in split_scripts(visual):  # fonts, order kept
+                fontset = ctx.fonts.for_script(part_script, family, part)
+                out.extend(_covered_runs(part, fontset, part_script, style, ctx))
+            continue
+        fontset = ctx.fonts.for_script(script, family, run)
+        if rtl_runs == "word" and script in _RTL_SCRIPTS:
+            run = visual_rtl(run)
         out.extend(_covered_runs(run, fontset, script, style, ctx))
     return out
 

@@ -73,3 +73,24 @@ def test_punctuation_after_a_latin_word_takes_the_paragraphs_direction(tmp_path:
     ).stdout
     assert ".Reuters" in text
     assert "Reuters, AP" in text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_adjacent_right_to_left_runs_in_latin_text_read_as_one(tmp_path: Path) -> None:
+    # "Ports — اختبار — בדיקה": Arabic, a dash, Hebrew form one right-to-left
+    # sequence, so the Hebrew word stands left of the Arabic one.
+    document = Document(
+        meta=Meta(title="RTL"), style=Style(), blocks=[Paragraph((Text("Ports — اختبار — בדיקה"),))]
+    )
+    out = io.BytesIO()
+    PdfExporter().render(document, out)
+    pdf = tmp_path / "mixed.pdf"
+    pdf.write_bytes(out.getvalue())
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', html)
+    x = {text: float(x0) for x0, text in words}
+    hebrew = next(v for k, v in x.items() if re.search("[\u0590-\u05ff]", k))
+    arabic = next(v for k, v in x.items() if re.search("[\u0600-\u06ff\ufb50-\ufeff]", k))
+    assert x["Ports"] < hebrew < arabic
