@@ -30,6 +30,7 @@ from briefer.model import Brief, Meta, Section, Source, Template
 
 FORMAT_NAME = "briefer.brief"
 CURRENT_VERSION = 1
+DEFAULT_MARKDOWN_TEMPLATE = "smart-brevity"  # for Markdown without `template:`
 MAX_BRIEF_BYTES = 64 * 1024 * 1024
 
 # Version N -> N+1 upgrade steps, applied in order on load. Each takes the
@@ -234,11 +235,10 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SOURCE_DEF = re.compile(
     r'^ {0,3}\[@([A-Za-z0-9_][A-Za-z0-9_.:/-]*)\]:\s*(\S+)(?:\s+"([^"]*)")?\s*$'
 )
-_BULLET = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 
 
 def brief_from_markdown(
-    text: str, default_template: str = "smart-brevity"
+    text: str, default_template: str = DEFAULT_MARKDOWN_TEMPLATE
 ) -> tuple[Brief, dict[str, str]]:
     """Map Markdown to a brief. Returns the brief and the raw front matter.
 
@@ -313,7 +313,6 @@ def match_template_sections(brief: Brief, template: Template) -> None:
     taken: set[str] = set()
     unmatched: list[Section] = []
     for section in brief.sections:
-        spec = None
         if section.id == "summary" and not section.heading:
             spec = next((s for s in template.sections if not s.heading and s.id not in taken), None)
         else:
@@ -394,11 +393,6 @@ def _unique(base: str, used: set[str]) -> str:
         candidate, n = f"{base}-{n}", n + 1
     used.add(candidate)
     return candidate
-
-
-def is_bullet_only(text: str) -> bool:
-    lines = [line for line in text.split("\n") if line.strip()]
-    return bool(lines) and all(_BULLET.match(line) or line.startswith("  ") for line in lines)
 
 
 # --------------------------------------------------------------------------

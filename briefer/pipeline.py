@@ -20,7 +20,6 @@ from briefer.model import Brief, Template
 from briefer.templates import TemplateRegistry, with_reference
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
-DEFAULT_MARKDOWN_TEMPLATE = "smart-brevity"
 
 
 @dataclass
@@ -61,7 +60,7 @@ def load_input(
         except OSError as exc:
             raise BrieferError(f"{path}: cannot read ({exc.strerror})") from None
         try:
-            brief, _front = brief_from_markdown(text, DEFAULT_MARKDOWN_TEMPLATE)
+            brief, _front = brief_from_markdown(text)
         except BriefFormatError as exc:
             raise BriefFormatError(f"{path}: {exc}") from None
     else:

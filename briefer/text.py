@@ -117,12 +117,10 @@ _STRONG_LTR = re.compile(
 def is_rtl(text: str) -> bool:
     """True when the first strong character reads right to left (the
     Unicode bidi rule for a paragraph's base direction, simplified)."""
+    if text.isascii():
+        return False
     rtl = _STRONG_RTL.search(text)
     if rtl is None:
         return False
     ltr = _STRONG_LTR.search(text)
     return ltr is None or rtl.start() < ltr.start()
-
-
-def has_script(text: str, script: Script) -> bool:
-    return any(s is script for s, _ in split_scripts(text))

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from briefer import __version__
 from briefer.errors import BrieferError
+from briefer.launch import is_short_lived
 from briefer.paths import Paths
 
 EXIT_OK = 0
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None, ctx: CliContext | None = None) -> in
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()
-        if not argv or (len(argv) == 1 and argv[0].lower().endswith(".brief")):
+        if not is_short_lived(argv):
             # `briefer` or `briefer FILE.brief`: the GUI.
             from briefer.cli import gui_launch
 

@@ -51,7 +51,7 @@ class _DeferredPattern:
 @contextlib.contextmanager
 def costly_reportlab_patterns_deferred() -> Iterator[None]:
     real = re.compile
-    if not callable(real) or not hasattr(sys, "_getframe"):
+    if not hasattr(sys, "_getframe"):
         yield
         return
     thread = threading.get_ident()

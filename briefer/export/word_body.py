@@ -337,7 +337,7 @@ def _is_rtl_spans(spans: tuple[Span, ...]) -> bool:
                 return False
             continue
         text = plain_text(spans)
-        return not text.isascii() and is_rtl(text)
+        return is_rtl(text)
     return False
 
 
@@ -585,7 +585,7 @@ class BodyWriter:
             runs: list[str] = []
             self.w.text(runs, entry.text, link_fmt)
             anchor = attr(clean_text(entry.anchor))
-            bidi = "<w:bidi/>" if not entry.text.isascii() and is_rtl(entry.text) else ""
+            bidi = "<w:bidi/>" if is_rtl(entry.text) else ""
             out.append(
                 f'<w:p><w:pPr><w:pStyle w:val="{attr(style_id)}"/>{bidi}{gap}</w:pPr>'
                 f'<w:hyperlink w:anchor="{anchor}" w:history="1">{"".join(runs)}'
