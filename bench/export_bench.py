@@ -156,13 +156,10 @@ def markdown_document(pages: int, seed: int = 7) -> str:
     return "\n".join(out) + "\n"
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def seconds(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def run_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> None:
@@ -246,7 +243,7 @@ def main() -> int:
             samples: dict[str, list[float]] = {name: [] for name in contenders}
             for _ in range(args.repeat):
                 for name, fn in contenders.items():
-                    samples[name].append(median_time(fn, 1))
+                    samples[name].append(seconds(fn))
             results = {name: statistics.median(values) for name, values in samples.items()}
             real_pages = pdf_pages(out) if fmt == "pdf" else None
             label = f"{pages} page{'s' if pages > 1 else ''}" + (

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from briefer.errors import BriefFormatError
 from briefer.fsutil import atomic_write_bytes
 from briefer.model import Brief, Meta, Section, Source, Template
+from briefer.text import slugify, unique_name
 
 FORMAT_NAME = "briefer.brief"
 CURRENT_VERSION = 1
@@ -59,23 +60,40 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # --------------------------------------------------------------------------
 
 
-def load_brief(path: str | os.PathLike[str]) -> Brief:
-    """Read and validate a `.brief` file."""
+def read_input(path: str | os.PathLike[str], kind: str = "brief") -> bytes:
+    """The bytes of a brief or Markdown file, or one clear error naming it."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_BRIEF_BYTES:
-            raise BriefFormatError(f"{path}: too large to be a brief")
-        data = path.read_bytes()
+            raise BriefFormatError(f"{path}: too large to be a {kind}")
+        return path.read_bytes()
     except FileNotFoundError as exc:
         raise BriefFormatError(f"{path}: no such file") from exc
     except IsADirectoryError as exc:
-        raise BriefFormatError(f"{path}: is a folder, not a brief") from exc
+        raise BriefFormatError(f"{path}: is a folder, not a {kind}") from exc
     except OSError as exc:
         raise BriefFormatError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
+def load_brief(path: str | os.PathLike[str]) -> Brief:
+    """Read and validate a `.brief` file."""
+    data = read_input(path)
     try:
         return brief_from_bytes(data)
     except BriefFormatError as exc:
         raise BriefFormatError(f"{path}: {exc}") from exc
+
+
+def load_markdown(path: str | os.PathLike[str]) -> Brief:
+    """Read a Markdown file as a brief (see `brief_from_markdown`)."""
+    try:
+        text = read_input(path, "Markdown file").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BriefFormatError(f"{path}: not UTF-8 text") from None
+    try:
+        return brief_from_markdown(text)[0]
+    except BriefFormatError as exc:
+        raise BriefFormatError(f"{path}: {exc}") from None
 
 
 def brief_from_bytes(data: bytes) -> Brief:
@@ -292,7 +310,7 @@ def brief_from_markdown(
         sections.append(Section(id="summary", heading="", body=lead_text))
     used: set[str] = {s.id for s in sections}
     for heading, lines in chunks:
-        sid = _unique(slugify(heading) or "section", used)
+        sid = unique_name(slugify(heading) or "section", used)
         sections.append(Section(id=sid, heading=heading, body="\n".join(lines).strip("\n")))
     template = front.get("template", "") or default_template
     return Brief(template=template, meta=meta, sections=sections, sources=sources), front
@@ -378,21 +396,8 @@ def _publisher_from_url(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].strip("-")
-
-
 def _norm(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text.casefold()).strip()
-
-
-def _unique(base: str, used: set[str]) -> str:
-    candidate, n = base, 2
-    while candidate in used:
-        candidate, n = f"{base}-{n}", n + 1
-    used.add(candidate)
-    return candidate
 
 
 # --------------------------------------------------------------------------

@@ -55,6 +55,7 @@ from briefer.document import (
 )
 from briefer.markup import MarkdownParser
 from briefer.model import Brief, CitationStyle, HeadingLook, Meta, Section, Source, Template
+from briefer.text import slugify, unique_name
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg"}
 
@@ -208,12 +209,7 @@ class _Composer:
         return out
 
     def _anchor(self, text: str) -> str:
-        base = "h-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "section")
-        anchor, n = base, 2
-        while anchor in self.anchors:
-            anchor, n = f"{base}-{n}", n + 1
-        self.anchors.add(anchor)
-        return anchor
+        return unique_name("h-" + (slugify(text, 40) or "section"), self.anchors)
 
     # -- blocks and spans, rebuilt with numbered citations and vetted images --
 

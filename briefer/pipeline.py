@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefer.briefs import brief_from_markdown, load_brief, match_template_sections
+from briefer.briefs import load_brief, load_markdown, match_template_sections
 from briefer.compose import compose
-from briefer.errors import BrieferError, BriefFormatError
+from briefer.errors import BrieferError
 from briefer.export import export_document
 from briefer.markup import MarkdownParser
 from briefer.model import Brief, Template
@@ -49,20 +49,7 @@ def load_input(
     if suffix == ".brief":
         brief = load_brief(path)
     elif suffix in MARKDOWN_SUFFIXES:
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except FileNotFoundError:
-            raise BrieferError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise BrieferError(f"{path}: is a folder, not a file") from None
-        except UnicodeDecodeError:
-            raise BrieferError(f"{path}: not UTF-8 text") from None
-        except OSError as exc:
-            raise BrieferError(f"{path}: cannot read ({exc.strerror})") from None
-        try:
-            brief, _front = brief_from_markdown(text)
-        except BriefFormatError as exc:
-            raise BriefFormatError(f"{path}: {exc}") from None
+        brief = load_markdown(path)
     else:
         raise BrieferError(f"{path}: expected a .brief or Markdown (.md) file")
     template = registry.get(template_ref or brief.template)

@@ -250,10 +250,7 @@ def template_from_toml(
             if not path.is_file():
                 raise TemplateError(f"{source}: style.{key}: file {style_values[key]!r} not found")
             style_values[key] = path
-    if "reference_docx" in style_values and style_values["reference_docx"].suffix.lower() not in (
-        ".docx",
-        ".dotx",
-    ):
+    if "reference_docx" in style_values and not _is_word_base(style_values["reference_docx"]):
         raise TemplateError(f"{source}: style.reference_docx: expected a .docx or .dotx file")
     style = Style(**style_values)
     return Template(
@@ -268,12 +265,21 @@ def template_from_toml(
     )
 
 
-def with_reference(template: Template, reference: Path) -> Template:
-    """The template with another base Word document (`--reference`)."""
+def check_reference(reference: Path) -> None:
+    """A base Word document must be an existing .docx or .dotx file."""
     if not reference.is_file():
         raise TemplateError(f"{reference}: no such file")
-    if reference.suffix.lower() not in (".docx", ".dotx"):
+    if not _is_word_base(reference):
         raise TemplateError(f"{reference}: expected a .docx or .dotx file")
+
+
+def _is_word_base(path: Path) -> bool:
+    return path.suffix.lower() in (".docx", ".dotx")
+
+
+def with_reference(template: Template, reference: Path) -> Template:
+    """The template with another base Word document (`--reference`)."""
+    check_reference(reference)
     return dataclasses.replace(
         template, style=dataclasses.replace(template.style, reference_docx=reference)
     )

@@ -124,3 +124,20 @@ def is_rtl(text: str) -> bool:
         return False
     ltr = _STRONG_LTR.search(text)
     return ltr is None or rtl.start() < ltr.start()
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """Lower-case ASCII letters and digits joined by dashes, at most `limit`
+    characters: section ids and heading anchors."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:limit].strip("-")
+
+
+def unique_name(base: str, used: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, ... whichever is not in `used`; the
+    name returned is added to `used`."""
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    used.add(candidate)
+    return candidate

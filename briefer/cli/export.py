@@ -22,7 +22,7 @@ from briefer.errors import BrieferError
 from briefer.export import available_formats, extension_for, format_for_path
 from briefer.markup import MarkdownParser
 from briefer.pipeline import export_brief, load_input
-from briefer.templates import TemplateRegistry
+from briefer.templates import TemplateRegistry, check_reference
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -85,8 +85,8 @@ def run_export(args: argparse.Namespace, ctx) -> int:
         if args.outdir.exists() and not args.outdir.is_dir():
             raise BrieferError(f"{args.outdir}: not a folder")
         args.outdir.mkdir(parents=True, exist_ok=True)
-    if args.reference is not None and not args.reference.is_file():
-        raise BrieferError(f"{args.reference}: no such file")
+    if args.reference is not None:
+        check_reference(args.reference)  # once, not once per input
 
     registry = TemplateRegistry(ctx.paths)
     parser = MarkdownParser()
