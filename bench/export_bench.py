@@ -156,7 +156,7 @@ def markdown_document(pages: int, seed: int = 7) -> str:
     return "\n".join(out) + "\n"
 
 
-def seconds(fn: Callable[[], object]) -> float:
+def time_once(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
@@ -243,7 +243,7 @@ def main() -> int:
             samples: dict[str, list[float]] = {name: [] for name in contenders}
             for _ in range(args.repeat):
                 for name, fn in contenders.items():
-                    samples[name].append(seconds(fn))
+                    samples[name].append(time_once(fn))
             results = {name: statistics.median(values) for name, values in samples.items()}
             real_pages = pdf_pages(out) if fmt == "pdf" else None
             label = f"{pages} page{'s' if pages > 1 else ''}" + (
