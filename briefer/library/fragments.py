@@ -11,6 +11,7 @@ and works the same for every script.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -41,7 +42,16 @@ class _Pattern:
     prefix: bool  # the last word may be the start of a longer word
 
 
-def _patterns(query: Query) -> tuple[list[_Pattern], list[str]]:
+@dataclass(frozen=True)
+class Matcher:
+    """What `build` looks for, made once per search by `matcher(query)`."""
+
+    patterns: tuple[_Pattern, ...]
+    literals: tuple[str, ...]  # case-folded CJK/emoji runs, matched as substrings
+
+
+def matcher(query: Query) -> Matcher:
+    """The query's included terms as patterns to find in a hit's fields."""
     patterns: list[_Pattern] = []
     literals: list[str] = []
     for term in query.include:
@@ -51,11 +61,11 @@ def _patterns(query: Query) -> tuple[list[_Pattern], list[str]]:
             ends_with_word = not normalize.has_segmentable(term.text[-1:])
             patterns.append(_Pattern(words, term.prefix and ends_with_word))
         literals.extend(r.casefold() for r in runs)
-    return patterns, literals
+    return Matcher(tuple(patterns), tuple(literals))
 
 
 def _spans_in(
-    text: str, patterns: list[_Pattern], literals: list[str]
+    text: str, patterns: Sequence[_Pattern], literals: Sequence[str]
 ) -> list[tuple[int, int, int]]:
     """Matches in `text` as `(start, end, pattern number)`."""
     found: list[tuple[int, int, int]] = []
@@ -81,13 +91,14 @@ def _spans_in(
     return found
 
 
-def build(fields: Sequence[tuple[str, str]], query: Query) -> Fragment:
-    """The best fragment among `fields` (`(name, text)`, in order of preference)."""
-    patterns, literals = _patterns(query)
+def build(fields: Sequence[tuple[str, str]], query: Query | Matcher) -> Fragment:
+    """The best fragment among `fields` (`(name, text)`, in order of preference).
+    Pass `matcher(query)` when building fragments for many hits of one search."""
+    found = query if isinstance(query, Matcher) else matcher(query)
     for name, text in fields:
         if not text:
             continue
-        spans = _spans_in(text, patterns, literals)
+        spans = _spans_in(text, found.patterns, found.literals)
         if spans:
             return _window(normalize.one_line_keep_offsets(text), spans, name)
     name, text = fields[0] if fields else ("text", "")
@@ -143,12 +154,5 @@ def _window(text: str, spans: list[tuple[int, int, int]], field: str) -> Fragmen
 
 
 def _index_at(starts: list[int], offset: int) -> int:
-    """The index of the word starting at or before `offset`."""
-    lo, hi = 0, len(starts)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] <= offset:
-            lo = mid + 1
-        else:
-            hi = mid
-    return max(0, lo - 1)
+    """The index of the word starting at or before `offset` (0 when none does)."""
+    return max(0, bisect.bisect_right(starts, offset) - 1)

@@ -38,7 +38,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -101,10 +101,17 @@ def _unopenable(path: Path) -> str:
     return ""
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _read_text(path: Path) -> str:
     """A text file's contents: UTF-8 (with or without BOM), or UTF-16 with a BOM."""
-    data = path.read_bytes()
-    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    return _decode(path.read_bytes())
+
+
+def _decode(data: bytes) -> str:
+    """`_read_text` for bytes already read."""
+    utf16 = data[:2] in _UTF16_BOMS
     try:
         return data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -139,11 +146,15 @@ def _paragraphs(text: str, whole: bool) -> list[tuple[int, str]]:
 def _records(
     paragraphs: list[tuple[int, str]], source: Source, options: Options, tags: tuple[str, ...] = ()
 ) -> Iterator[Item]:
+    """One record per paragraph, all with the same source, tags and collection."""
+    if not paragraphs:
+        return
+    all_tags = normalize.split_tags([*tags, *options.tags])  # once per file, not per paragraph
     for line, text in paragraphs:
         yield Record(
             text=text,
             source=source,
-            tags=normalize.split_tags([*tags, *options.tags]),
+            tags=all_tags,
             collection=options.collection,
             line=line,
         )
@@ -432,14 +443,8 @@ class HtmlReader:
         blocks = parser.paragraphs()
         if options.whole:
             blocks = ["\n\n".join(blocks)] if blocks else []
-        for block in blocks:
-            yield Record(
-                text=block,
-                source=source,
-                tags=normalize.split_tags(list(options.tags)),
-                collection=options.collection,
-                line=0 if options.whole else 1,
-            )
+        line = 0 if options.whole else 1
+        yield from _records([(line, block) for block in blocks], source, options)
 
 
 def _is_heading_style(name: str) -> bool:
@@ -482,7 +487,6 @@ class DocxReader:
 
 _SOURCE_FIELDS = ("title", "publisher", "author", "url", "published", "accessed")
 _TEXT_FIELDS = ("text", "note", "collection", *_SOURCE_FIELDS)
-KNOWN_COLUMNS = frozenset({*_TEXT_FIELDS, "tags", "id", "created", "modified", "source"})
 
 
 def _record_from_row(row: dict[str, Any], line: int, options: Options) -> Item:
@@ -526,37 +530,18 @@ def _record_from_row(row: dict[str, Any], line: int, options: Options) -> Item:
     )
 
 
-class _ProgressReader(io.TextIOBase):
-    """A text stream that reports how far through the file reading has got."""
-
-    def __init__(
-        self, handle: io.TextIOBase, total: int, progress: ProgressCallback | None
-    ) -> None:
-        self.handle = handle
-        self.total = total
-        self.progress = progress
-        self.done = 0
-        self.reported = 0
-
-    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
-        line = self.handle.readline(-1 if size is None else size)
-        self._advance(len(line))
-        return line
-
-    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
-        for line in self.handle:
-            self._advance(len(line))
-            yield line
-
-    def _advance(self, n: int) -> None:
-        self.done += n
-        if self.progress and (self.done - self.reported > 1 << 20 or self.done >= self.total):
-            self.reported = self.done
-            self.progress(min(self.done, self.total), self.total)
-
-
-def _open_text(path: Path) -> io.TextIOWrapper:
-    return open(path, encoding="utf-8-sig", newline="")
+def _reporting(
+    lines: Iterable[str], total: int, progress: ProgressCallback | None
+) -> Iterator[str]:
+    """`lines` as they are read, reporting how far through `total` characters
+    reading has got."""
+    done = reported = 0
+    for line in lines:
+        done += len(line)
+        if progress and (done - reported > 1 << 20 or done >= total):
+            reported = done
+            progress(min(done, total), total)
+        yield line
 
 
 class CsvReader:
@@ -566,44 +551,46 @@ class CsvReader:
     def read(
         self, path: Path, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
-        total = len(_read_text(path))  # also checks the encoding up front
-        with _open_text(path) as raw:
-            handle = _ProgressReader(raw, total, progress)
-            # The header decides the delimiter: a comma unless the first line
-            # has more semicolons or tabs (spreadsheets in many locales).
-            first = raw.readline()
-            raw.seek(0)
-            delimiter = max(",;\t", key=first.count) if path.suffix.lower() != ".tsv" else "\t"
-            reader = csv.reader(handle, delimiter=delimiter)
+        data = path.read_bytes()
+        text = _decode(data)
+        if data[:2] in _UTF16_BOMS:
+            # Unlike the document formats, CSV is read as UTF-8 only.
+            raise ImportFileError("not UTF-8 text; save it as UTF-8")
+        # `newline=""`: line ends stay as they are, for the csv module to read.
+        handle = io.StringIO(text, newline="")
+        # The header decides the delimiter: a comma unless the first line
+        # has more semicolons or tabs (spreadsheets in many locales).
+        first = handle.readline()
+        handle.seek(0)
+        delimiter = max(",;\t", key=first.count) if path.suffix.lower() != ".tsv" else "\t"
+        reader = csv.reader(_reporting(handle, len(text), progress), delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise ImportFileError("empty file (no header row)") from None
+        except csv.Error as exc:
+            raise ImportFileError(f"line 1: {exc}") from exc
+        columns = [h.strip().lower() for h in header]
+        if "text" not in columns:
+            raise ImportFileError(f"no 'text' column in the header (found {', '.join(columns)})")
+        line = reader.line_num + 1
+        while True:
             try:
-                header = next(reader)
+                cells = next(reader)
             except StopIteration:
-                raise ImportFileError("empty file (no header row)") from None
+                break
             except csv.Error as exc:
-                raise ImportFileError(f"line 1: {exc}") from exc
-            columns = [h.strip().lower() for h in header]
-            if "text" not in columns:
-                raise ImportFileError(
-                    f"no 'text' column in the header (found {', '.join(columns)})"
-                )
-            line = reader.line_num + 1
-            while True:
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    yield Rejection(line, f"bad CSV: {exc}")
-                    line = reader.line_num + 1
-                    continue
-                if not any(c.strip() for c in cells):
-                    line = reader.line_num + 1
-                    continue
-                if len(cells) > len(columns):
-                    yield Rejection(line, f"{len(cells)} cells but {len(columns)} columns")
-                else:
-                    yield _record_from_row(dict(zip(columns, cells, strict=False)), line, options)
+                yield Rejection(line, f"bad CSV: {exc}")
                 line = reader.line_num + 1
+                continue
+            if not any(c.strip() for c in cells):
+                line = reader.line_num + 1
+                continue
+            if len(cells) > len(columns):
+                yield Rejection(line, f"{len(cells)} cells but {len(columns)} columns")
+            else:
+                yield _record_from_row(dict(zip(columns, cells, strict=False)), line, options)
+            line = reader.line_num + 1
 
 
 class JsonLinesReader:

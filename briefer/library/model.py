@@ -31,9 +31,6 @@ class Source:
     published: str = ""
     accessed: str = ""
 
-    def is_empty(self) -> bool:
-        return not any((self.title, self.publisher, self.author, self.url, self.published))
-
 
 @dataclass(frozen=True)
 class Snippet:

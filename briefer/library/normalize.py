@@ -17,10 +17,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
-# Private-use characters the search uses as highlight markers; never stored.
-MARK_OPEN = "\ue000"
-MARK_CLOSE = "\ue001"
-
+# Never stored: control characters, non-characters, lone surrogates and the
+# private-use U+E000/U+E001 (reserved as highlight markers).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ue000\ue001\ufffe\uffff\ud800-\udfff]")
 _NEWLINES = re.compile("\r\n?|\u2028|\u2029|\x85")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
@@ -131,6 +129,8 @@ def segment(*texts: str) -> str:
     one token ("iPhone手机" -> "iPhone 手 机"). Pictographs are spelled as
     `u1f525` so the tokenizer keeps them. Empty when there are none.
     """
+    if not any(_SEGMENT_CHAR.search(text) for text in texts):
+        return ""  # the common case: nothing to segment
     out: list[str] = []
     for text in texts:
         for token in _TOKEN.findall(text):
@@ -180,7 +180,8 @@ def split_tags(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ..
     return tuple(out.values())
 
 
-_ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# A date as ISO 8601 writes it, in part or whole: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`.
+ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DATE_FORMATS = (
     "%Y/%m/%d",
     "%Y.%m.%d",
@@ -216,7 +217,7 @@ def parse_date(value: str) -> str:
     text = one_line(value)
     if not text:
         return ""
-    match = _ISO_PARTIAL.match(text)
+    match = ISO_PARTIAL.match(text)
     if match:
         year, month, day = match.groups()
         try:

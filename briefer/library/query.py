@@ -28,7 +28,6 @@ WORD_COLUMNS = "{text note title publisher author tags}"
 SOURCE_COLUMNS = "{title publisher author site}"
 FILTER_KEYS = frozenset({"tag", "source", "before", "after"})
 _KEY_VALUE = re.compile(r"^([A-Za-z]+):(.*)$", re.DOTALL)
-_DATE = re.compile(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$")
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,6 @@ class Query:
     exclude_sources: tuple[str, ...] = ()
     before: str = ""
     after: str = ""
-    literals: tuple[str, ...] = field(default=(), compare=False)
     # Date filters that were no date (searched as words instead), described
     # for a caller that wants to tell the user: `before: 2026-02-30 is not a date ...`.
     problems: tuple[str, ...] = field(default=(), compare=False)
@@ -89,10 +87,6 @@ class Query:
             return ""
         exclude = self.exclude_expression()
         return f"({include}) NOT ({exclude})" if exclude else include
-
-    @property
-    def has_filters(self) -> bool:
-        return bool(self.tags or self.exclude_tags or self.before or self.after)
 
 
 def _source_fts(text: str) -> str:
@@ -133,7 +127,6 @@ def parse_query(text: str, *, as_you_type: bool = True) -> Query:
     typing_last = as_you_type and bool(text) and not text[-1:].isspace()
     text = normalize.clean(text.replace("\n", " ")) if text else ""
     b = _Builder()
-    literals: list[str] = []
     i, n = 0, len(text)
     last_bare: tuple[list[Term], int] | None = None
     while i < n:
@@ -152,7 +145,6 @@ def parse_query(text: str, *, as_you_type: bool = True) -> Query:
             i = end + 1 if closed else n
             if _searchable(body):
                 target.append(Term(body, phrase=True, prefix=not closed and as_you_type))
-                literals.append(body)
             last_bare = None
             continue
         start = i
@@ -175,7 +167,6 @@ def parse_query(text: str, *, as_you_type: bool = True) -> Query:
                 core = part.rstrip("*")
                 if _searchable(core):
                     target.append(Term(core, prefix=part.endswith("*")))
-                    literals.append(core)
             last_bare = None
             continue
         core = word.rstrip("*")
@@ -183,7 +174,6 @@ def parse_query(text: str, *, as_you_type: bool = True) -> Query:
         prefix = word.endswith("*") and (len(core) >= 2 or normalize.has_segmentable(core))
         if _searchable(core):
             target.append(Term(core, prefix=prefix))
-            literals.append(core)
             last_bare = (target, len(target) - 1) if not negate and not prefix else None
         else:
             last_bare = None
@@ -203,7 +193,6 @@ def parse_query(text: str, *, as_you_type: bool = True) -> Query:
         exclude_sources=tuple(b.exclude_sources),
         before=b.before,
         after=b.after,
-        literals=tuple(literals),
         problems=tuple(b.problems),
     )
 
@@ -223,7 +212,7 @@ def _apply_filter(b: _Builder, key: str, value: str, negate: bool) -> bool:
         b.problems.append(f"-{key}:{value}: a date filter cannot be negated (use {other}:{value})")
         return False
     try:
-        if not _DATE.match(value):
+        if not normalize.ISO_PARTIAL.match(value):
             raise normalize.not_a_date(value)
         day = normalize.parse_date(value)
     except ValueError as exc:

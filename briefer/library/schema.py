@@ -314,14 +314,9 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
     )
     conn.execute("CREATE INDEX snippets_day ON snippets(day)")
     rows = conn.execute("SELECT id, text, note FROM snippets").fetchall()
-    conn.executemany(
-        "UPDATE snippets SET seg = ? WHERE id = ?",
-        [
-            (normalize.segment(text, note), row_id)
-            for row_id, text, note in rows
-            if normalize.has_segmentable(text + note)
-        ],
-    )
+    segs = ((normalize.segment(text, note), row_id) for row_id, text, note in rows)
+    # Only rows with something to segment: `seg` is already '' for the rest.
+    conn.executemany("UPDATE snippets SET seg = ? WHERE id = ?", [r for r in segs if r[0]])
     rows = conn.execute("SELECT id, title, publisher, author, url FROM sources").fetchall()
     conn.executemany(
         "UPDATE sources SET seg = ?, site = ? WHERE id = ?",

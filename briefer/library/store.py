@@ -9,11 +9,12 @@ and cuts the highlighted fragments in Python (`fragments`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ CANDIDATES = 3000
 # match; wider ones are checked by looking each match up.
 DATE_SET_LIMIT = 15_000
 _UNSET: Any = object()
+# bm25's column weights, as `_ranked` writes them into its SQL.
+_BM25_WEIGHTS = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
 
 ProgressCallback = Callable[[int, int], None]
 """Called as `progress(done, total)` during an import; `done == total` at the end."""
@@ -107,6 +110,37 @@ def _clean_source(source: Source | None) -> Source:
     )
 
 
+_INSERT_SNIPPET = (
+    "INSERT INTO snippets(source_id, text, note, collection_id, created, modified,"
+    " text_key, seg, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT(source_id, text_key) DO NOTHING"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A record's columns, cleaned, with its source's id (see `_Writer._prepare`)."""
+
+    source_id: int
+    text: str
+    note: str
+    key: bytes  # normalize.text_key(text)
+    seg: str
+    day: str
+
+
+@contextlib.contextmanager
+def _deferred_index(conn: sqlite3.Connection) -> Iterator[int]:
+    """Within the block, new snippets and their tags are not indexed (the
+    triggers skip them); yields the id the first new snippet gets, for
+    `schema.index_deferred` to index them from once the block is done.
+    Must run inside a write transaction (a failure rolls the marker back)."""
+    first_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM snippets").fetchone()[0]
+    conn.execute("INSERT INTO fts_defer VALUES (?)", (normalize.utc_now(),))
+    yield first_id
+    conn.execute("DELETE FROM fts_defer")
+
+
 class _Writer:
     """Find-or-create helpers for one write transaction, with small caches so
     a bulk import does not look the same source or tag up 100,000 times."""
@@ -137,9 +171,7 @@ class _Writer:
             "SELECT id, published FROM sources WHERE key = ?", (key,)
         ).fetchone()
         if row is None:
-            seg = ""
-            if normalize.has_segmentable(source.title + source.publisher + source.author):
-                seg = normalize.segment(source.title, source.publisher, source.author)
+            seg = normalize.segment(source.title, source.publisher, source.author)
             row = self.conn.execute(
                 "INSERT INTO sources(key, title, publisher, author, url, published, accessed,"
                 " seg, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, published",
@@ -189,30 +221,36 @@ class _Writer:
         self.collections[folded] = row[0]
         return row[0]
 
+    def _prepare(self, record: Record, no_text: str) -> _Prepared:
+        """A record's cleaned columns, its source found or created. Raises
+        `LibraryError(no_text)` when it has no text, and a `LibraryError`
+        naming the field when a source date is no date."""
+        text = normalize.clean(record.text)
+        if not text:  # `clean` strips: nothing left means no text
+            raise LibraryError(no_text)
+        source_id = self.source_id_raw(record.source)
+        note = normalize.clean(record.note) if record.note else ""
+        return _Prepared(
+            source_id=source_id,
+            text=text,
+            note=note,
+            key=normalize.text_key(text),
+            seg=normalize.segment(text, note),
+            day=self.days[source_id] or self.now[:10],
+        )
+
+    def _row(self, prepared: _Prepared, collection_id: int | None) -> tuple[Any, ...]:
+        """The values of `_INSERT_SNIPPET` for a prepared record."""
+        p = prepared
+        return (p.source_id, p.text, p.note, collection_id, self.now, self.now, p.key, p.seg, p.day)
+
     def insert(self, record: Record) -> tuple[int, bool]:
         """Store one record; `(id, True)` if new, `(existing id, False)` if a duplicate."""
-        text = normalize.clean(record.text)
-        if not normalize.one_line(text):
-            raise LibraryError("a snippet needs some text")
-        source_id = self.source_id_raw(record.source)
-        note = normalize.clean(record.note)
-        key = normalize.text_key(text)
-        seg = normalize.segment(text, note) if normalize.has_segmentable(text + note) else ""
+        prepared = self._prepare(record, no_text="a snippet needs some text")
+        source_id, key = prepared.source_id, prepared.key
         row = self.conn.execute(
-            "INSERT INTO snippets(source_id, text, note, collection_id, created, modified,"
-            " text_key, seg, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(source_id, text_key) DO NOTHING RETURNING id",
-            (
-                source_id,
-                text,
-                note,
-                self.collection_id(record.collection),
-                self.now,
-                self.now,
-                key,
-                seg,
-                self.days[source_id] or self.now[:10],
-            ),
+            _INSERT_SNIPPET + " RETURNING id",
+            self._row(prepared, self.collection_id(record.collection)),
         ).fetchone()
         if row is None:
             existing = self.conn.execute(
@@ -236,10 +274,15 @@ class _Writer:
         return snippet_id, True
 
     def insert_many(
-        self, items: Sequence[Record | Rejection], progress: ProgressCallback | None, total: int
+        self,
+        items: Sequence[Record | Rejection],
+        first_id: int,
+        progress: ProgressCallback | None,
+        total: int,
     ) -> tuple[int, int, list[Rejection]]:
         """Store many records at once (`executemany`): same outcome as calling
-        `insert` on each, counted as (added, duplicates, rejected)."""
+        `insert` on each, counted as (added, duplicates, rejected). `first_id`
+        is the id the first new snippet gets (one more than the largest)."""
         rejected: list[Rejection] = []
         duplicates = 0
         rows: list[tuple[Any, ...]] = []
@@ -252,33 +295,19 @@ class _Writer:
                 rejected.append(item)
                 continue
             try:
-                text = normalize.clean(item.text)
-                if not text:
-                    raise LibraryError("no text")
-                source_id = self.source_id_raw(item.source)
+                prepared = self._prepare(item, no_text="no text")
                 collection_id = self.collection_id(item.collection)
                 tags = normalize.split_tags(list(item.tags))
             except (LibraryError, ValueError) as exc:
                 rejected.append(Rejection(item.line, str(exc)))
                 continue
-            key = normalize.text_key(text)
-            if (source_id, key) in seen:
+            if (prepared.source_id, prepared.key) in seen:
                 duplicates += 1
                 continue
-            seen.add((source_id, key))
-            note = normalize.clean(item.note) if item.note else ""
-            both = text + note
-            seg = normalize.segment(text, note) if normalize.has_segmentable(both) else ""
-            day = self.days[source_id] or self.now[:10]
-            rows.append((source_id, text, note, collection_id, self.now, self.now, key, seg, day))
+            seen.add((prepared.source_id, prepared.key))
+            rows.append(self._row(prepared, collection_id))
             row_tags.append(tags)
-        first_id = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM snippets").fetchone()[0]
-        self.conn.executemany(
-            "INSERT INTO snippets(source_id, text, note, collection_id, created, modified,"
-            " text_key, seg, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(source_id, text_key) DO NOTHING",
-            rows,
-        )
+        self.conn.executemany(_INSERT_SNIPPET, rows)
         new_ids = {
             (source_id, key): row_id
             for row_id, source_id, key in self.conn.execute(
@@ -355,23 +384,19 @@ class Library:
         )
 
         def work(conn: sqlite3.Connection) -> tuple[int, bool]:
-            return self._insert_deferred(conn, [record])[0]
+            return self._insert_deferred(conn, record)
 
         snippet_id, new = self._write(work)
         return AddResult(self.get(snippet_id), duplicate=not new)
 
-    def _insert_deferred(
-        self, conn: sqlite3.Connection, records: Iterable[Record]
-    ) -> list[tuple[int, bool]]:
-        """Insert records with indexing deferred to one statement at the end.
-        Must run inside a write transaction."""
-        first_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM snippets").fetchone()[0]
-        conn.execute("INSERT INTO fts_defer VALUES (?)", (normalize.utc_now(),))
-        writer = _Writer(conn)
-        results = [writer.insert(record) for record in records]
-        conn.execute("DELETE FROM fts_defer")
+    @staticmethod
+    def _insert_deferred(conn: sqlite3.Connection, record: Record) -> tuple[int, bool]:
+        """Insert a record with indexing deferred to one statement at the end
+        (see `_Writer.insert`). Must run inside a write transaction."""
+        with _deferred_index(conn) as first_id:
+            result = _Writer(conn).insert(record)
         schema.index_deferred(conn, first_id)
-        return results
+        return result
 
     def get(self, snippet_id: int) -> Snippet:
         """The snippet with this id (also when it is in the trash)."""
@@ -414,9 +439,7 @@ class Library:
             if note is not _UNSET:
                 sets["note"] = new_note
             if text is not _UNSET or note is not _UNSET:
-                both = new_text + new_note
-                has_seg = normalize.has_segmentable(both)
-                sets["seg"] = normalize.segment(new_text, new_note) if has_seg else ""
+                sets["seg"] = normalize.segment(new_text, new_note)
             if source is not _UNSET:
                 sets["source_id"] = writer.source_id_raw(source)
                 sets["day"] = writer.days[sets["source_id"]] or current.created[:10]
@@ -565,20 +588,20 @@ class Library:
     def _ranked(
         self, parsed: Query, match: str, where: list[str], params: list[Any], limit: int
     ) -> list[Hit]:
-        weights = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
         # `+f.rowid`: probe each filter's set per match; a bare `f.rowid IN`
         # would make FTS5 run the whole MATCH once per id in the set.
         extra = "".join(f" AND {w.format(id='+f.rowid')}" for w in where)
         sql = (
-            f"SELECT f.rowid, bm25(snippet_fts, {weights}) FROM snippet_fts f"
+            f"SELECT f.rowid, bm25(snippet_fts, {_BM25_WEIGHTS}) FROM snippet_fts f"
             f" WHERE snippet_fts MATCH ?{extra} ORDER BY f.rowid DESC LIMIT ?"
         )
         rows = self._conn.execute(sql, [match, *params, max(CANDIDATES, limit)]).fetchall()
         rows.sort(key=lambda r: (r[1], -r[0]))
         top = rows[:limit]
         snippets = self._get_many([r[0] for r in top])
+        matcher = fragments.matcher(parsed)  # once per search, not once per hit
         return [
-            Hit(snippets[i], -score, fragments.build(_fields(snippets[i]), parsed))
+            Hit(snippets[i], -score, fragments.build(_fields(snippets[i]), matcher))
             for i, score in top
             if i in snippets
         ]
@@ -618,13 +641,11 @@ class Library:
         items = list(records)
 
         def work(conn: sqlite3.Connection) -> tuple[int, int, list[Rejection]]:
-            first_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM snippets").fetchone()[0]
-            conn.execute("INSERT INTO fts_defer VALUES (?)", (normalize.utc_now(),))
-            writer = _Writer(conn)
             # Storing the rows is about half the work, indexing them the rest.
             total = 2 * len(items)
-            added, duplicates, rejected = writer.insert_many(items, progress, total)
-            conn.execute("DELETE FROM fts_defer")
+            with _deferred_index(conn) as first_id:
+                writer = _Writer(conn)
+                added, duplicates, rejected = writer.insert_many(items, first_id, progress, total)
             last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM snippets").fetchone()[0]
             step = 10_000
             bulk = last_id - first_id >= step
