@@ -169,7 +169,12 @@ def split_tags(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ..
     """Tags from a list or a `;`/`,`-separated string: trimmed, no repeats."""
     if value is None:
         return ()
-    items = value if isinstance(value, list | tuple) else re.split(r"[;,]", value)
+    if isinstance(value, str):
+        items: list[str] | tuple[str, ...] = re.split(r"[;,]", value)
+    elif isinstance(value, list | tuple):
+        items = value
+    else:  # a number or an object in a bulk file: a rejected row, not a crash
+        raise ValueError(f"expected text or a list of tags, got {value!r}")
     out: dict[str, str] = {}
     for item in items:
         if not isinstance(item, str):

@@ -361,3 +361,21 @@ def test_semicolon_csv_from_a_spreadsheet(lib: Library, tmp_path: Path) -> None:
         "Titre",
         ("a", "b"),
     )
+
+
+def test_tags_that_are_neither_text_nor_a_list_reject_the_row(tmp_path) -> None:
+    from briefer.library import Library
+
+    bulk = tmp_path / "tags.jsonl"
+    bulk.write_text(
+        '{"text": "good row", "title": "A"}\n'
+        '{"text": "numeric tags", "title": "B", "tags": 5}\n'
+        '{"text": "another good", "title": "C", "tags": ["x"]}\n',
+        encoding="utf-8",
+    )
+    with Library.open(tmp_path / "lib.sqlite3") as lib:
+        report = lib.import_file(bulk)
+    assert report.added == 2
+    assert [(r.line, r.reason) for r in report.rejected] == [
+        (2, "tags: expected text or a list of tags, got 5")
+    ]
