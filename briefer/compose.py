@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from briefer.document import (
+    HEADER_FIELD,
     Block,
     BulletList,
     Citation,
@@ -51,6 +52,7 @@ from briefer.document import (
     Table,
     Text,
     Title,
+    field_values,
     plain_text,
 )
 from briefer.markup import MarkdownParser
@@ -153,7 +155,6 @@ class _Composer:
             style=style,
             blocks=blocks,
             sources=sources,
-            citation_style=self.style.citations,
             warnings=self.warnings,
         )
 
@@ -302,7 +303,6 @@ class _Composer:
         return entries
 
 
-_FIELD = re.compile(r"\{(title|date|classification|author|page|pages)\}")
 _SEPARATOR = re.compile(r"^[\s·•|/,;:\-–—]*$")
 
 
@@ -311,13 +311,8 @@ def drop_empty_fields(pattern: str, meta: Meta) -> str:
     empty, each taken out with one separator beside it, so a footer
     `{author} · {date} · Page {page}` of a brief with no author reads
     `{date} · Page {page}` rather than ` · 2026-11-22 · Page 1`."""
-    values = {
-        "title": meta.title,
-        "date": meta.date,
-        "classification": meta.classification,
-        "author": meta.author,
-    }
-    parts = _FIELD.split(pattern)  # literal, field, literal, field, ..., literal
+    values = field_values(meta)
+    parts = HEADER_FIELD.split(pattern)  # literal, field, literal, field, ..., literal
     i = 1
     while i < len(parts):
         name = parts[i]

@@ -9,11 +9,13 @@ tuples so a composed document can be shared between threads and renderers.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefer.model import CitationStyle, Meta, Style
+from briefer.model import Meta, Style
+from briefer.text import clean_text
 
 # --------------------------------------------------------------------------
 # Inline spans
@@ -191,6 +193,12 @@ class SourceEntry:
     url: str
     spans: tuple[Span, ...]
 
+    @property
+    def name(self) -> str:
+        """How a "Source:" line names the source: its publisher, else its
+        title, else its key."""
+        return self.publisher or self.title or self.key
+
 
 @dataclass(frozen=True)
 class SourcesList:
@@ -236,7 +244,6 @@ class Document:
     style: Style
     blocks: list[Block]
     sources: list[SourceEntry] = field(default_factory=list)  # sources[n-1].n == n
-    citation_style: CitationStyle = CitationStyle.ENDNOTES
     warnings: list[str] = field(default_factory=list)
     # Creation time written into document properties. Set together with
     # `deterministic` (from SOURCE_DATE_EPOCH) so two exports are identical.
@@ -258,10 +265,38 @@ class Document:
 
 SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
 
+# The bullet of a list item at depth 1, 2 and 3, in every format.
+BULLET_GLYPHS = ("\u2022", "\u25e6", "\u25aa")
+
 
 def is_safe_url(href: str) -> bool:
     """Only http, https and mailto links may become clickable."""
     return href.strip().lower().startswith(SAFE_URL_SCHEMES)
+
+
+# The fields a header or footer pattern may hold. `{page}` and `{pages}` are
+# filled by the renderer; the others come from the brief (`field_values`).
+HEADER_FIELDS = ("title", "date", "page", "pages", "classification", "author")
+HEADER_FIELD = re.compile(r"\{(" + "|".join(HEADER_FIELDS) + r")\}")
+
+
+def field_values(meta: Meta) -> dict[str, str]:
+    """The text fields of a header or footer, from the brief's metadata
+    (as given: renderers clean the text they write)."""
+    return {
+        "title": meta.title,
+        "date": meta.date,
+        "classification": meta.classification,
+        "author": meta.author,
+    }
+
+
+def banner_text(document: Document) -> str:
+    """The classification banner at the top and bottom of every page, or ""
+    when the template shows none or the brief has no classification."""
+    if not document.style.banner:
+        return ""
+    return clean_text(document.meta.classification).strip()
 
 
 def citation_label(citation: Citation) -> str:
@@ -327,5 +362,5 @@ def block_text(block: Block) -> str:
     if isinstance(block, SourcesList):
         return "\n".join([block.title, *(plain_text(e.spans) for e in block.entries)])
     if isinstance(block, SourceLine):
-        return " ".join([block.label, *(e.publisher or e.title for e in block.entries)])
+        return " ".join([block.label, *(e.name for e in block.entries)])
     return ""

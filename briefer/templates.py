@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefer.document import HEADER_FIELDS
 from briefer.errors import TemplateError
 from briefer.model import (
     CitationStyle,
@@ -36,7 +37,6 @@ from briefer.paths import Paths
 TEMPLATE_FILE = "template.toml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_FIELDS = ("title", "date", "page", "pages", "classification", "author")
 
 
 # --------------------------------------------------------------------------
@@ -113,8 +113,8 @@ def _colour(value: Any) -> str:
 def _pattern(value: Any) -> str:
     text = _text(value)
     for name in re.findall(r"\{([^{}]*)\}", text):
-        if name not in _FIELDS:
-            raise _Invalid("text whose fields are " + ", ".join(f"{{{f}}}" for f in _FIELDS))
+        if name not in HEADER_FIELDS:
+            raise _Invalid("text whose fields are " + ", ".join(f"{{{f}}}" for f in HEADER_FIELDS))
     return text
 
 

@@ -85,11 +85,24 @@ def script_of(char: str) -> Script:
     return Script.NEUTRAL
 
 
+# Every character `script_of` does not call LATIN or NEUTRAL lies in these
+# ranges (each of `_RANGES`, the joiners and modifiers, and all of U+10000
+# and up). Text with none of them is therefore one Latin run, which is what
+# the scan below would return for it (a leading neutral takes the script of
+# the Latin text after it, or stays NEUTRAL and is reported as LATIN).
+_NON_LATIN = re.compile(
+    "[\u0590-\u08ff\u1100-\u11ff\u2600-\u27bf\u2e80-\ua97f\uac00-\ud7ff"
+    "\uf900-\ufaff\ufb1d-\ufeff\uff00-\uffef\U00010000-\U0010ffff]"
+)
+
+
 def split_scripts(text: str) -> list[tuple[Script, str]]:
     """Cut `text` into maximal runs of one script, neutrals joined to the
     run before them (or the first real run, for leading neutrals)."""
     if text.isascii():
         return [(Script.LATIN, text)] if text else []
+    if _NON_LATIN.search(text) is None:  # accented Latin, Greek, Cyrillic, ...
+        return [(Script.LATIN, text)]
     runs: list[tuple[Script, list[str]]] = []
     for char in text:
         script = script_of(char)

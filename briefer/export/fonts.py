@@ -91,10 +91,6 @@ class FontSet:
     def italic(self) -> str:
         return self._name(2)
 
-    @property
-    def bold_italic(self) -> str:
-        return self._name(3)
-
     def face(self, bold: bool = False, italic: bool = False) -> str:
         return self._name(int(bold) + 2 * int(italic))
 
@@ -374,9 +370,6 @@ class FontResolver:
             if self._families is None:
                 self._families = scan_font_dirs(self._dirs, self._cache)
             return self._families
-
-    def family_names(self) -> list[str]:
-        return sorted({face.family for faces in self.families.values() for face in faces.values()})
 
     def _register(self, face: FaceFile) -> str:
         name = _font_name(face)

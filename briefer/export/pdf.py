@@ -24,6 +24,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -49,6 +50,8 @@ from reportlab.platypus import PageBreak as RLPageBreak
 from reportlab.platypus import Table as RLTable
 
 from briefer.document import (
+    BULLET_GLYPHS,
+    HEADER_FIELD,
     Block,
     BulletList,
     Citation,
@@ -58,6 +61,7 @@ from briefer.document import (
     Heading,
     HorizontalRule,
     Image,
+    Link,
     ListItem,
     OrderedList,
     PageBreak,
@@ -69,7 +73,9 @@ from briefer.document import (
     Table,
     Text,
     Title,
-    is_safe_url,
+    banner_text,
+    citation_label,
+    field_values,
     iter_blocks,
     plain_text,
 )
@@ -77,6 +83,7 @@ from briefer.document import (
     Paragraph as DocParagraph,
 )
 from briefer.export.fonts import FontResolver, FontSet, default_resolver
+from briefer.export.images import image_label, probe_image
 from briefer.export.pdf_para import FastParagraph, WidthCache
 from briefer.export.pdf_text import (
     CITE_CB,
@@ -87,8 +94,6 @@ from briefer.export.pdf_text import (
     RtlParagraph,
     Run,
     flatten,
-    mark_markup,
-    paragraph_is_rtl,
     pieces_markup,
     pieces_plain,
     pieces_runs,
@@ -96,9 +101,8 @@ from briefer.export.pdf_text import (
     text_runs,
 )
 from briefer.model import CitationStyle, Style
-from briefer.text import clean_text
+from briefer.text import clean_text, is_rtl
 
-_FIELD = re.compile(r"\{(title|date|page|pages|classification|author)\}")
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SPACE_RUN = re.compile(r"(?<=\S)  +")
 _LEADING_SPACES = re.compile(r"^ +")
@@ -282,7 +286,8 @@ class _Renderer:
         self.margins = (top, right, bottom, left)
         self.frame_w = max(self.page_w - left - right, 72.0)
         self.frame_h = max(self.page_h - top - bottom, 72.0)
-        self.citation_style = document.citation_style
+        # A working copy: footnotes that do not fit fall back to endnotes.
+        self.citation_style = document.style.citations
         self.endnote_fallback = False
         self._styles: dict[tuple[Any, ...], ParagraphStyle] = {}
         self._contexts: dict[tuple[float, str], MarkupContext] = {}
@@ -510,7 +515,7 @@ class _Renderer:
         spans = entry.spans if entry is not None else (Text("?"),)
         number = Mark(str(n))
         pieces = [
-            Piece(number.text, InlineStyle(), markup=mark_markup(number, ctx), mark=number),
+            Piece(number.text, InlineStyle(), mark=number),
             Piece(" ", InlineStyle()),
             *flatten(spans, ctx),
         ]
@@ -522,29 +527,21 @@ class _Renderer:
         return self._fn_heights[n]
 
     def _draw_furniture(self, canvas: Canvas, total: int) -> None:
-        page = canvas.getPageNumber()
-        meta = self.doc.meta
-        values = {
-            "title": meta.title,
-            "date": meta.date,
-            "page": str(page),
-            "pages": str(total),
-            "classification": meta.classification,
-            "author": meta.author,
-        }
+        values = field_values(self.doc.meta)
+        values.update(page=str(canvas.getPageNumber()), pages=str(total))
         top, _right, bottom, _left = self.margins
-        banner = self.style.banner and meta.classification.strip()
+        banner = banner_text(self.doc)
         edge = 5 * mm
         if banner:
             for y in (self.page_h - edge - 8, edge):
-                self._draw_line(canvas, meta.classification, y, "banner")
+                self._draw_line(canvas, banner, y, "banner")
         inner = edge + 12 if banner else edge
         for text, y in (
             (self.style.header, max(self.page_h - top + 4, self.page_h - inner - 10)),
             (self.style.footer, min(bottom - 14, inner)),
         ):
             if text:
-                line = _FIELD.sub(lambda m: values[m.group(1)], text)
+                line = HEADER_FIELD.sub(lambda m: values[m.group(1)], text)
                 self._draw_line(canvas, line, y, "furniture")
 
     def _draw_line(self, canvas: Canvas, text: str, y: float, kind: str) -> None:
@@ -704,16 +701,19 @@ class _Renderer:
 
     def _citation_mark(self, citation: Citation) -> Mark:
         n = citation.n
-        if n <= 0 or self.doc.source(n) is None:
+        if self.doc.source(n) is None:
+            # Unknown: `[?key]`, also for a number with no source (where
+            # `citation_label` would show the number).
             return Mark(f"[?{clean_text(citation.key)}]", superscript=False)
+        label = citation_label(citation)
         if self.citation_style is CitationStyle.FOOTNOTES:
-            return Mark(str(n), note=n)
+            return Mark(label, note=n)
         anchor = ""
         if self.endnote_fallback and n not in self._first_cite:
             # The first citation of a source is where its endnote links back to.
             self._first_cite.add(n)
             anchor = f"cite-{n}"
-        return Mark(f"[{n}]", dest=f"source-{n}", anchor=anchor)
+        return Mark(f"[{label}]", dest=f"source-{n}", anchor=anchor)
 
     def _para(
         self,
@@ -756,18 +756,20 @@ class _Renderer:
         a `FastParagraph` unless the text needs reportlab's CJK or our
         right-to-left line breaking."""
         lead: Piece | None = None
-        lead_ctx = self._ctx(family=self.heading)
+        every = pieces
+        text = pieces_plain(pieces)
         if lead_in:
             # Like the DOCX: the lead-in bold, in the accent colour (and the
             # heading font on the fast path). As ordinary words, so that the
             # right-to-left line breaker measures and orders them like any other.
             style_ = InlineStyle(bold=True, color=_hex(self.accent))
             lead = Piece(lead_in.rstrip() + " ", style_)
-        every = [lead, *pieces] if lead is not None else pieces
-        cjk = bool(_CJK.search(pieces_plain(every)))
+            every = [lead, *pieces]
+        cjk = bool(_CJK.search(text) or (lead is not None and _CJK.search(lead.text)))
         # The paragraph's own text sets its direction, as in the DOCX: an
-        # Arabic paragraph opened by an English lead-in still reads right to left.
-        rtl = paragraph_is_rtl(pieces or every)
+        # Arabic paragraph opened by an English lead-in still reads right to left
+        # (a lead-in alone sets it when there is no text).
+        rtl = is_rtl(text if pieces or lead is None else lead.text)
         if rtl:
             rtl_style = self._pstyle(kind, indent, "right", rtl=True)
             return RtlParagraph(every, rtl_style, ctx, bullet=bullet, outline=outline)
@@ -775,6 +777,7 @@ class _Renderer:
         if not cjk:
             runs: list[Run] = []
             if lead is not None:
+                lead_ctx = self._ctx(family=self.heading)
                 runs = text_runs(lead.text, lead.style, lead_ctx, style.fontSize, self.accent)
             runs.extend(pieces_runs(pieces, ctx, style.fontName, style.fontSize, style.textColor))
             return FastParagraph(
@@ -921,9 +924,7 @@ class _Renderer:
             if isinstance(block, OrderedList):
                 label = f"{block.start + i}."
             else:
-                label = ("\u2022", "\u25e6", "\u25aa")[depth % 3]
-                if not self.fonts.covers(self.body.regular, label):
-                    label = "-"
+                label = self._bullets[depth % 3]
             first = True
             for child in item.blocks or (DocParagraph(()),):
                 if first and isinstance(child, DocParagraph):
@@ -932,16 +933,24 @@ class _Renderer:
                             child.spans, "listitem", inner, lead_in=child.lead_in, bullet=label
                         )
                     )
-                elif isinstance(child, (BulletList, OrderedList)):
-                    if first:
-                        out.append(self._para((), "listitem", inner, bullet=label))
+                    first = False
+                    continue
+                if first:  # the item opens with no paragraph: the label stands alone
+                    out.append(self._para((), "listitem", inner, bullet=label))
+                    first = False
+                if isinstance(child, (BulletList, OrderedList)):
                     out.extend(self._list(child, inner, kind, depth + 1))
                 else:
-                    if first:
-                        out.append(self._para((), "listitem", inner, bullet=label))
                     out.extend(self._block(child, inner, kind))
-                first = False
         return out
+
+    @cached_property
+    def _bullets(self) -> tuple[str, ...]:
+        """The bullet per depth (repeating after three), "-" where the body
+        font has no glyph for it. Asked for on the first bulleted list."""
+        return tuple(
+            glyph if self.fonts.covers(self.body.regular, glyph) else "-" for glyph in BULLET_GLYPHS
+        )
 
     def _code(self, block: CodeBlock, indent: float) -> Flowable:
         style = self._pstyle("code", indent)
@@ -1033,8 +1042,7 @@ class _Renderer:
         return KeepTogether([placed, caption])
 
     def _placeholder(self, block: Image, indent: float) -> Flowable:
-        label = f"[image: {block.alt or block.src}]"
-        para = self._para((Text(label),), "cell", 0.0, align="center")
+        para = self._para((Text(image_label(block)),), "cell", 0.0, align="center")
         table = RLTable([[para]], colWidths=[min(self.frame_w - indent, 120 * mm)], hAlign="LEFT")
         table.setStyle(
             TableStyle(
@@ -1101,16 +1109,16 @@ class _Renderer:
         return out
 
     def _source_line(self, block: SourceLine, indent: float) -> Flowable:
+        ctx = self._ctx()
         pieces = [Piece(block.label, InlineStyle(bold=True)), Piece(" ", InlineStyle())]
         for i, entry in enumerate(block.entries):
-            name = entry.publisher or entry.title or entry.key
-            href = entry.url.strip() if is_safe_url(entry.url) else ""
             if i:
                 pieces.append(Piece("; ", InlineStyle()))
             pieces.append(Piece("", InlineStyle(), anchor=f"source-{entry.n}"))
-            pieces.append(Piece(name, InlineStyle(href=href)))
+            # A link only when the URL is safe (`flatten` checks).
+            pieces.extend(flatten((Link(entry.url, (Text(entry.name),)),), ctx))
             pieces.append(Piece(f" [{entry.n}]", InlineStyle()))
-        return self._flowable(pieces, "body", indent, ctx=self._ctx())
+        return self._flowable(pieces, "body", indent, ctx=ctx)
 
 
 class _Indented(Flowable):
@@ -1214,21 +1222,17 @@ class _Barred(Flowable):
 
 
 def _probe_image(path: Path) -> tuple[tuple[int, int] | None, str]:
-    """Open exactly `path` and decode it fully; (size, "") or (None, reason)."""
-    from PIL import Image as PILImage
-
-    try:
-        with PILImage.open(path) as image:
-            if image.format not in _IMAGE_FORMATS:
-                return None, f"unsupported image format {image.format or 'unknown'}"
-            image.load()
-            if image.width < 1 or image.height < 1:
-                return None, "empty image"
-            return (image.width, image.height), ""
-    except FileNotFoundError:
+    """(size, "") for an image reportlab can draw, or (None, reason)."""
+    probe = probe_image(path, _IMAGE_FORMATS)
+    if isinstance(probe.error, FileNotFoundError):
         return None, "file not found"
-    except Exception as exc:  # PIL raises many kinds for bad files
-        return None, f"unreadable image ({type(exc).__name__})"
+    if probe.error is not None:  # PIL raises many kinds for bad files
+        return None, f"unreadable image ({type(probe.error).__name__})"
+    if probe.size is None:
+        return None, f"unsupported image format {probe.format}"
+    if probe.size[0] < 1 or probe.size[1] < 1:
+        return None, "empty image"
+    return probe.size, ""
 
 
 def _set_timestamp(canvas: Canvas, created: dt.datetime) -> None:

@@ -48,7 +48,7 @@ from briefer.document import (
     is_safe_url,
 )
 from briefer.export.fonts import FontResolver, FontSet
-from briefer.text import Script, clean_text, is_rtl, script_of, split_scripts
+from briefer.text import Script, clean_text, script_of, split_scripts
 
 REPLACEMENT = "\ufffd"
 CITE_CB = "brcite"  # the canvas callback that reports a drawn footnote marker
@@ -124,9 +124,8 @@ class Piece:
     """A stretch of text with one inline style, a citation marker, or an
     anchor (a named destination, `text` empty)."""
 
-    text: str
+    text: str  # for a citation marker, its plain form (`mark.text`)
     style: InlineStyle
-    markup: str = ""  # when set, drawn as is (citation markers), `text` is its plain form
     mark: Mark | None = None
     anchor: str = ""
 
@@ -194,7 +193,7 @@ def flatten(
             pieces.extend(flatten(span.children, ctx, replace(style, href=href or style.href)))
         elif isinstance(span, Citation):
             mark = ctx.citation_mark(span)
-            pieces.append(Piece(mark.text, style, markup=mark_markup(mark, ctx), mark=mark))
+            pieces.append(Piece(mark.text, style, mark=mark))
         elif isinstance(span, LineBreak):
             pieces.append(Piece("\n", style))
     return pieces
@@ -320,15 +319,15 @@ def pieces_markup(pieces: list[Piece], ctx: MarkupContext, base_font: str) -> st
         if piece.anchor:
             out.append(f'<a name="{attr(piece.anchor)}"/>')
             continue
-        if piece.markup:
+        if piece.mark is not None:
             if (
                 previous is not None
-                and previous.markup
+                and previous.mark is not None
                 and previous.text.isdigit()
                 and piece.text.isdigit()
             ):
                 out.append("<super>,</super>")  # footnote markers 2 and 1, not 21
-            out.append(piece.markup)
+            out.append(mark_markup(piece.mark, ctx))
         elif piece.text == "\n":
             out.append("<br/>")
         else:
@@ -402,7 +401,7 @@ def pieces_runs(
             )
         elif mark is not None:
             out.extend(text_runs(mark.text, InlineStyle(), ctx, size, color))
-        elif piece.text == "\n" and not piece.markup:
+        elif piece.text == "\n":
             out.append(Run("", base_font, size, color, brk=True))
         else:
             out.extend(text_runs(piece.text, piece.style, ctx, size, color))
@@ -438,13 +437,13 @@ def _words(pieces: list[Piece], ctx: MarkupContext, base_font: str) -> list[_Wor
         if piece.anchor:
             anchors += f'<a name="{attr(piece.anchor)}"/>'
             continue
-        if piece.text == "\n" and not piece.markup:
-            words.append(_Word("", 0.0, 0, newline=True))
-            continue
-        if piece.markup:
+        if piece.mark is not None:
             width = stringWidth(piece.text, ctx.body.regular, ctx.size * 0.7)
-            words.append(_Word(anchors + piece.markup, width, 0))
+            words.append(_Word(anchors + mark_markup(piece.mark, ctx), width, 0))
             anchors = ""
+            continue
+        if piece.text == "\n":
+            words.append(_Word("", 0.0, 0, newline=True))
             continue
         for word in clean_text(piece.text).split():
             level = 1 if _RTL_CHAR.search(word) else (2 if _LTR_CHAR.search(word) else 0)
@@ -519,12 +518,10 @@ class RtlParagraph(Flowable):
         style: ParagraphStyle,
         ctx: MarkupContext,
         *,
-        prefix: str = "",
         bullet: str | None = None,
         outline: tuple[str, str, int] | None = None,
     ) -> None:
         super().__init__()
-        self._prefix = prefix  # markup written by the exporter (an anchor)
         self._bullet = bullet
         self.outline = outline
         self._words = _words(pieces, ctx, style.fontName)
@@ -532,7 +529,8 @@ class RtlParagraph(Flowable):
             # The bullet opens the line on the right, where an RTL reader starts.
             width = stringWidth(bullet + " ", style.fontName, style.fontSize)
             self._words.insert(0, _Word(escape(bullet), width, 1))
-        self.cites = [int(n) for p in pieces for n in re.findall(r'label="(\d+)"', p.markup)]
+        # Footnote numbers, for the page the paragraph lands on (see `Mark.note`).
+        self.cites = [p.mark.note for p in pieces if p.mark is not None and p.mark.note]
         self._style = style
         self._space = stringWidth(" ", style.fontName, style.fontSize)
         self._para: Paragraph | None = None
@@ -557,7 +555,7 @@ class RtlParagraph(Flowable):
             lines[-1].append(word)
             used += extra
         markup = "<br/>".join(_join_visual(_visual_line(line)) for line in lines)
-        self._para = Paragraph(self._prefix + markup, self._style)
+        self._para = Paragraph(markup, self._style)
         self._para_width = width
         return self._para
 
@@ -578,7 +576,3 @@ class RtlParagraph(Flowable):
     def draw(self) -> None:
         assert self._para is not None
         self._para.drawOn(self.canv, 0, 0)
-
-
-def paragraph_is_rtl(pieces: list[Piece]) -> bool:
-    return is_rtl(pieces_plain(pieces))

@@ -65,7 +65,7 @@ class WordExporter:
         geometry = _geometry(base)
         ids = Ids()
         footnotes = Footnotes(base)
-        notes = footnotes.notes if document.citation_style is CitationStyle.FOOTNOTES else None
+        notes = footnotes.notes if document.style.citations is CitationStyle.FOOTNOTES else None
 
         part = base.part
         links = PartLinks(

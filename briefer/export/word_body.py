@@ -44,9 +44,11 @@ from briefer.document import (
     Table,
     Text,
     Title,
+    citation_label,
     is_safe_url,
     plain_text,
 )
+from briefer.export.images import image_label, probe_image
 from briefer.export.word_numbering import Numbering
 from briefer.export.word_styles import (
     BULLETS,
@@ -62,12 +64,6 @@ from briefer.export.word_xml import EMU_PER_TWIP, attr, esc
 from briefer.model import CitationStyle
 from briefer.text import Script, clean_text, is_rtl, split_scripts
 
-# Any character outside these ranges is Latin or neutral for `split_scripts`,
-# so text without them is one Latin run and skips the per-character scan.
-_NON_LATIN = re.compile(
-    "[\u0590-\u08ff\u1100-\u11ff\u2600-\u27bf\u2e80-\ua97f\uac00-\ud7ff"
-    "\uf900-\ufaff\ufb1d-\ufeff\uff00-\uffef\U00010000-\U0010ffff]"
-)
 _SPECIAL = re.compile("([\t\n\f])")
 _SPECIAL_XML = {"\t": "<w:tab/>", "\n": "<w:br/>", "\f": '<w:br w:type="page"/>'}
 _RTL_SCRIPTS = (Script.ARABIC, Script.HEBREW)
@@ -160,7 +156,7 @@ class SpanWriter:
         self._hyperlink = sheet.id(S.HYPERLINK)
         self._code = sheet.id(S.INLINE_CODE)
         self._note_ref = sheet.id(S.FOOTNOTE_REFERENCE)
-        self._cite_mode = document.citation_style
+        self._cite_mode = document.style.citations
         self._in_link = False
 
     # -- runs ---------------------------------------------------------------
@@ -198,9 +194,6 @@ class SpanWriter:
         if text.isascii() and text.isprintable():
             out.append(f'<w:r>{self.rpr(fmt)}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>')
             return
-        if _NON_LATIN.search(text) is None:
-            out.append(f"<w:r>{self.rpr(fmt)}{_content(text)}</w:r>")
-            return
         for script, chunk in split_scripts(text):
             out.append(f"<w:r>{self.rpr(fmt, script)}{_content(chunk)}</w:r>")
 
@@ -237,17 +230,18 @@ class SpanWriter:
         out.append("</w:hyperlink>")
 
     def _citation(self, out: list[str], span: Citation, fmt: Fmt) -> None:
+        label = f"[{citation_label(span)}]"
         if span.n <= 0:
-            self.text(out, f"[?{span.key}]", fmt)
+            self.text(out, label, fmt)
             return
         sup: Fmt = (fmt[0], fmt[1], fmt[2], True)
         source = self.document.source(span.n)
         if source is None or self._in_link:
-            self.text(out, f"[{span.n}]", sup)
+            self.text(out, label, sup)
             return
         if self._cite_mode is CitationStyle.FOOTNOTES:
             if self.notes is None:  # inside a footnote or a header
-                self.text(out, f"[{span.n}]", sup)
+                self.text(out, label, sup)
                 return
             note_id, first = self.notes.add(span.n)
             style = f'<w:rPr><w:rStyle w:val="{attr(self._note_ref)}"/></w:rPr>'
@@ -277,7 +271,7 @@ class SpanWriter:
                 )
             return
         out.append(f'<w:hyperlink w:anchor="source-{span.n}" w:history="1">')
-        self.text(out, f"[{span.n}]", sup)
+        self.text(out, label, sup)
         out.append("</w:hyperlink>")
 
     # -- paragraphs ---------------------------------------------------------
@@ -410,12 +404,7 @@ class BodyWriter:
         start, end = self.w.bookmark(block.anchor) if block.anchor else ("", "")
         self.w.paragraph(out, self._sid[HEADINGS[level - 1]], block.spans, before=start, after=end)
 
-    def _paragraph(self, out: list[str], block: Paragraph, para_style: str) -> None:
-        self._paragraph_with(out, block, para_style)
-
-    def _paragraph_with(
-        self, out: list[str], block: Paragraph, style_id: str, ppr: str = ""
-    ) -> None:
+    def _paragraph(self, out: list[str], block: Paragraph, style_id: str, ppr: str = "") -> None:
         before = ""
         if block.lead_in:
             lead: list[str] = []
@@ -475,7 +464,7 @@ class BodyWriter:
             numbered = False
             for child in item.blocks:
                 if not numbered and type(child) is Paragraph:
-                    self._paragraph_with(out, child, item_style, num_pr)
+                    self._paragraph(out, child, item_style, num_pr)
                     numbered = True
                     continue
                 if not numbered:
@@ -498,7 +487,7 @@ class BodyWriter:
         columns = max([len(block.header), *(len(row) for row in block.rows), 1])
         width = max(1, self.geometry.text_width // EMU_PER_TWIP)
         col = max(1, width // columns)
-        aligns = [_JC.get(a, "") for a in block.align] + [""] * columns
+        aligns = [a if a in _JC else "" for a in block.align] + [""] * columns
         cell_style = attr(self._sid[S.TABLE_TEXT])
         out.append(
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{attr(self._sid[S.TABLE])}"/>'
@@ -535,9 +524,7 @@ class BodyWriter:
         drawing = self._drawing(block)
         if drawing is None:
             italic: Fmt = (False, True, "", False)
-            self.w.paragraph(
-                out, para_style, (Text(f"[image: {block.alt or block.src}]"),), fmt=italic
-            )
+            self.w.paragraph(out, para_style, (Text(image_label(block)),), fmt=italic)
             return
         out.append(
             f'<w:p><w:pPr><w:pStyle w:val="{attr(para_style)}"/><w:keepNext/>'
@@ -547,12 +534,11 @@ class BodyWriter:
             self.w.paragraph(out, self._sid[S.CAPTION], (Text(block.alt),))
 
     def _drawing(self, block: Image) -> str | None:
-        label = block.alt or block.src
         if block.path is None:
             return None  # compose refused or could not find the file and said why
         if self.w.links.add_image is None:
             self.document.warn(
-                f"image {block.src!r} cannot be placed in this part; shown as [image: {label}]"
+                f"image {block.src!r} cannot be placed in this part; shown as {image_label(block)}"
             )
             return None
         problem = _image_problem(Path(block.path))
@@ -620,16 +606,13 @@ class BodyWriter:
     def _source_entry(self, runs: list[str], entry: SourceEntry) -> None:
         start, end = self.w.bookmark(f"source-{entry.n}")
         runs.append(start)
-        name = entry.publisher or entry.title or entry.key
-        if entry.url and is_safe_url(clean_text(entry.url)):
-            self.w.spans(runs, (Link(entry.url, (Text(name),)),))
-        else:
-            self.w.text(runs, name)
+        # `_link` writes the name as plain text when the URL is not safe.
+        self.w.spans(runs, (Link(entry.url, (Text(entry.name),)),))
         self.w.text(runs, f" [{entry.n}]")
         runs.append(end)
 
 
-_JC = {"left": "left", "center": "center", "right": "right"}
+_JC = ("left", "center", "right")  # `Table.align` values Word's w:jc takes as they are
 
 
 def _num_pr(num_id: int, ilvl: int) -> str:
@@ -663,20 +646,10 @@ _WORD_IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "BMP", "TIFF"}
 
 
 def _image_problem(path: Path) -> str | None:
-    """Why Word could not show this image, or None. python-docx reads only an
-    image's header, so a truncated file would be embedded and show as a
-    broken picture in Word: decode it fully first (Pillow comes with
-    reportlab)."""
-    from PIL import Image as PILImage  # only documents with images pay for Pillow
-
-    try:
-        with PILImage.open(path) as picture:
-            kind = picture.format or "unknown"
-            if kind not in _WORD_IMAGE_FORMATS:
-                return f"{kind} images cannot be placed in a Word document"
-            if kind == "JPEG":
-                picture.draft("RGB", (256, 256))  # decode small: a photo in full is slow
-            picture.load()
-    except Exception as exc:  # truncated, corrupt or not an image at all
-        return str(exc) or type(exc).__name__
+    """Why Word could not show this image, or None."""
+    probe = probe_image(path, _WORD_IMAGE_FORMATS)
+    if probe.error is not None:
+        return str(probe.error) or type(probe.error).__name__
+    if probe.size is None:
+        return f"{probe.format} images cannot be placed in a Word document"
     return None

@@ -17,9 +17,9 @@ from docx.opc.packuri import PackURI
 from docx.parts.numbering import NumberingPart
 from lxml import etree
 
+from briefer.document import BULLET_GLYPHS
 from briefer.export.word_xml import parse_fragment, w
 
-BULLET_GLYPHS = ("\u2022", "\u25e6", "\u25aa")
 LIST_INDENT_TWIPS = 360
 
 

@@ -11,7 +11,6 @@ other fields are filled from the brief's metadata.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +23,12 @@ from docx.opc.part import XmlPart
 from docx.section import _Footer, _Header
 from lxml import etree
 
-from briefer.document import Document, Span, Text
+from briefer.document import HEADER_FIELD, Document, Span, Text, banner_text, field_values
 from briefer.export.word_body import Geometry, Ids, Notes, PartLinks, SpanWriter, drawing_xml
 from briefer.export.word_styles import S, StyleSheet
 from briefer.export.word_xml import EMU_PER_MM, attr, parse_fragment, w
 from briefer.text import clean_text
 
-_FIELD = re.compile(r"\{(title|date|page|pages|classification|author)\}")
 _PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 
 # -- header and footer ---------------------------------------------------------
@@ -66,7 +64,7 @@ class PageFurniture:
 
     def _fill(self, story: _Header | _Footer, template: str, *, is_header: bool) -> None:
         document, sheet = self.document, self.sheet
-        banner = clean_text(document.meta.classification).strip() if document.style.banner else ""
+        banner = banner_text(document)
         logo = document.style.logo if is_header else None
         has_text = bool(template.strip())
         if not (has_text or banner or logo):
@@ -120,18 +118,12 @@ class PageFurniture:
 
 
 def _field_runs(writer: SpanWriter, template: str, document: Document) -> str:
-    meta = document.meta
-    values = {
-        "title": meta.title,
-        "date": meta.date,
-        "classification": meta.classification,
-        "author": meta.author,
-    }
-    if not _FIELD.sub(lambda m: values.get(m.group(1), "1"), template).strip():
+    values = field_values(document.meta)
+    if not HEADER_FIELD.sub(lambda m: values.get(m.group(1), "1"), template).strip():
         return ""
     out: list[str] = []
     pos = 0
-    for match in _FIELD.finditer(template):
+    for match in HEADER_FIELD.finditer(template):
         writer.text(out, template[pos : match.start()])
         name = match.group(1)
         if name in _PAGE_FIELDS:

@@ -141,13 +141,9 @@ def prepare_styles(
         else:
             style_id = _unique_id(key.value[2], used_ids)
             used_ids.add(style_id)
-        ppr = defs.get(key, ("", ""))[0]
-        rpr = defs.get(key, ("", ""))[1]
+        ppr, rpr = defs.get(key, ("", ""))
         if key in BULLETS or key in NUMBERS:
-            ordered = key in NUMBERS
-            depth = (NUMBERS if ordered else BULLETS).index(key) + 1
-            abstract_id = numbering.own_abstract(ordered, depth)
-            num_id = numbering.new_num(abstract_id)
+            num_id = numbering.new_num(_own_abstract(numbering, key))
             ppr = f'<w:numPr><w:numId w:val="{num_id}"/></w:numPr>{ppr}'
         element = _style_element(key, style_id, ppr, rpr, ids)
         if found is not None:
@@ -158,13 +154,19 @@ def prepare_styles(
         ids[key] = style_id
 
     for key in BULLETS + NUMBERS:
-        lists[key] = _list_look(root, ids[key], numbering, ordered=key in NUMBERS, key=key)
+        lists[key] = _list_look(root, ids[key], numbering, key)
     return StyleSheet(ids, lists)
 
 
-def _list_look(
-    root: etree._Element, style_id: str, numbering: Numbering, *, ordered: bool, key: S
-) -> ListLook:
+def _own_abstract(numbering: Numbering, key: S) -> int:
+    """Our numbering definition for the list style `key` (a bullet or
+    number style of depth 1-3)."""
+    ordered = key in NUMBERS
+    depth = (NUMBERS if ordered else BULLETS).index(key) + 1
+    return numbering.own_abstract(ordered, depth)
+
+
+def _list_look(root: etree._Element, style_id: str, numbering: Numbering, key: S) -> ListLook:
     element = _find_style(root, style_id)
     num_pr = None if element is None else element.find(f"{w('pPr')}/{w('numPr')}")
     if num_pr is not None:
@@ -176,8 +178,7 @@ def _list_look(
             abstract = numbering.abstract_of(int(num_text))
             if abstract is not None:
                 return ListLook(int(num_text), abstract, int(ilvl_text))
-    depth = (NUMBERS if ordered else BULLETS).index(key) + 1
-    return ListLook(None, numbering.own_abstract(ordered, depth), 0)
+    return ListLook(None, _own_abstract(numbering, key), 0)
 
 
 def _find_style(root: etree._Element, style_id: str) -> etree._Element | None:

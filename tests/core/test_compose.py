@@ -8,22 +8,28 @@ from pathlib import Path
 from briefer.briefs import load_brief
 from briefer.compose import compose, format_source
 from briefer.document import (
+    HEADER_FIELD,
+    HEADER_FIELDS,
     BulletList,
     Citation,
     Contents,
+    Document,
     Heading,
     Image,
     Paragraph,
+    SourceEntry,
     SourceLine,
     SourcesList,
     Subtitle,
     Title,
+    banner_text,
     block_text,
+    field_values,
     iter_blocks,
     iter_spans,
     plain_text,
 )
-from briefer.model import Brief, CitationStyle, HeadingLook, Meta, Section, Source
+from briefer.model import Brief, CitationStyle, HeadingLook, Meta, Section, Source, Style
 from briefer.paths import Paths
 from briefer.templates import TemplateRegistry
 
@@ -111,7 +117,7 @@ def test_source_line_lists_cited_publishers() -> None:
 def test_footnote_style_adds_no_list_but_keeps_sources() -> None:
     sample = load_brief(REPO / "templates" / "bluf-memo" / "sample.brief")
     doc = compose(sample, template("bluf-memo"))
-    assert doc.citation_style is CitationStyle.FOOTNOTES
+    assert doc.style.citations is CitationStyle.FOOTNOTES
     assert not any(isinstance(b, (SourcesList, SourceLine)) for b in doc.blocks)
     assert len(doc.sources) == 3
 
@@ -233,3 +239,23 @@ def test_empty_header_and_footer_fields_leave_no_stray_separators() -> None:
     b.meta = Meta(title="")
     doc = compose(b, template("long-form"))
     assert doc.style.footer == "{page} / {pages}" and doc.style.header == ""
+
+
+def test_source_entry_name_falls_back_to_title_then_key() -> None:
+    def entry(n: int, publisher: str, title: str) -> SourceEntry:
+        return SourceEntry(n, f"key-{n}", publisher, title, "", ())
+
+    entries = (entry(1, "Wire", "Story"), entry(2, "", "Story"), entry(3, "", ""))
+    assert [e.name for e in entries] == ["Wire", "Story", "key-3"]
+    assert block_text(SourceLine("Source:", entries)) == "Source: Wire Story key-3"
+
+
+def test_header_fields_are_one_list() -> None:
+    meta = Meta(title="T", date="D", classification=" SECRET\x00 ", author="A")
+    values = field_values(meta)
+    assert set(values) | {"page", "pages"} == set(HEADER_FIELDS)
+    pattern = "".join(f"{{{name}}}" for name in HEADER_FIELDS) + "{other}"
+    assert HEADER_FIELD.findall(pattern) == list(HEADER_FIELDS)
+    shown = Document(meta=meta, style=Style(banner=True), blocks=[])
+    hidden = Document(meta=meta, style=Style(banner=False), blocks=[])
+    assert (banner_text(shown), banner_text(hidden)) == ("SECRET", "")

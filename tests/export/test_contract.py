@@ -195,7 +195,7 @@ class TestEveryExporter:
             # Citation markers are checked on their own: a Word footnote's
             # number is drawn by Word, not stored as text.
             wanted |= words(CITATION_MARK.sub(" ", block_text(block)))
-        if document.citation_style is not CitationStyle.SOURCE_LINE:
+        if document.style.citations is not CitationStyle.SOURCE_LINE:
             # Endnotes and footnotes give the full reference; a "Source:" line
             # names only the publishers, which block_text already covers.
             for entry in document.sources:
@@ -207,7 +207,7 @@ class TestEveryExporter:
         _, text = read(fmt, exported[(name, fmt)])
         flat = " ".join(text.split())
         for entry in document.sources:
-            if document.citation_style is CitationStyle.SOURCE_LINE:
+            if document.style.citations is CitationStyle.SOURCE_LINE:
                 assert (entry.publisher or entry.title) in flat
             else:
                 assert entry.title in flat

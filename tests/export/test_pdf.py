@@ -120,7 +120,6 @@ def make_document(
         style=Style(citations=citations, **style),  # type: ignore[arg-type]
         blocks=blocks,
         sources=list(SOURCES if sources is None else sources),
-        citation_style=citations,
         created=CREATED,
         deterministic=True,
     )

@@ -50,10 +50,9 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 def make_document(blocks: list[Block], **style: object) -> Document:
     return Document(
         meta=Meta(title="Parity", author="A. Analyst", date="2026-11-22"),
-        style=Style(**style),  # type: ignore[arg-type]
+        style=Style(citations=CitationStyle.ENDNOTES, **style),  # type: ignore[arg-type]
         blocks=blocks,
         sources=[],
-        citation_style=CitationStyle.ENDNOTES,
         created=CREATED,
         deterministic=True,
     )

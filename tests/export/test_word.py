@@ -16,6 +16,7 @@ change to the output, regenerate them and review the diff:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -130,10 +131,9 @@ def make_document(
             classification="INTERNAL",
             keywords=["ports", "labour"],
         ),
-        style=style or Style(),
+        style=dataclasses.replace(style or Style(), citations=citations),
         blocks=blocks,
         sources=sources(),
-        citation_style=citations,
         created=CREATED,
         deterministic=True,
     )
