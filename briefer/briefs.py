@@ -16,6 +16,7 @@ reference lines `[@key]: https://example.org/page "Title"`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from briefer.citekeys import KEY_PATTERN, KEY_RULE, is_valid_key
 from briefer.errors import BriefFormatError
 from briefer.fsutil import atomic_write_bytes
 from briefer.model import Brief, Meta, Section, Source, Template
@@ -153,17 +155,17 @@ def _parse_brief(obj: dict[str, Any]) -> Brief:
 
     meta_raw = _expect_object(obj.get("meta", {}), "meta")
     _no_unknown(meta_raw, {*_META_FIELDS, "keywords"}, "meta")
-    meta = Meta(
-        **{name: _expect_str(meta_raw.get(name, ""), f"meta.{name}") for name in _META_FIELDS}
-    )
-    if not meta.language:
-        meta.language = "en"
-    if meta.date and not _DATE.match(meta.date):
+    fields = {name: _expect_str(meta_raw.get(name, ""), f"meta.{name}") for name in _META_FIELDS}
+    fields["language"] = fields["language"] or "en"
+    if fields["date"] and not _DATE.match(fields["date"]):
         raise BriefFormatError(
-            f"meta.date: expected a date like 2026-11-22, got {_show(meta.date)}"
+            f"meta.date: expected a date like 2026-11-22, got {_show(fields['date'])}"
         )
     keywords = _expect_list(meta_raw.get("keywords", []), "meta.keywords")
-    meta.keywords = [_expect_str(k, f"meta.keywords[{i}]") for i, k in enumerate(keywords)]
+    meta = Meta(
+        **fields,
+        keywords=tuple(_expect_str(k, f"meta.keywords[{i}]") for i, k in enumerate(keywords)),
+    )
 
     sections: list[Section] = []
     seen: set[str] = set()
@@ -190,10 +192,8 @@ def _parse_brief(obj: dict[str, Any]) -> Brief:
     sources: dict[str, Source] = {}
     for key, item in _expect_object(obj.get("sources", {}), "sources").items():
         where = f"sources.{key}"
-        if not _ID.match(key):
-            raise BriefFormatError(
-                f"{where}: a source key must be letters, digits, '-', '_', ':' or '.'"
-            )
+        if not is_valid_key(key):
+            raise BriefFormatError(f"{where}: a source key must be {KEY_RULE}")
         src = _expect_object(item, where)
         _no_unknown(src, set(_SOURCE_FIELDS), where)
         sources[key] = Source(
@@ -250,9 +250,7 @@ def new_brief(template: Template, title: str = "", date: str = "") -> Brief:
 
 _FRONT_KEYS = {*_META_FIELDS, "keywords", "template"}
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_SOURCE_DEF = re.compile(
-    r'^ {0,3}\[@([A-Za-z0-9_][A-Za-z0-9_.:/-]*)\]:\s*(\S+)(?:\s+"([^"]*)")?\s*$'
-)
+_SOURCE_DEF = re.compile(rf'^ {{0,3}}\[@({KEY_PATTERN})\]:\s*(\S+)(?:\s+"([^"]*)")?\s*$')
 
 
 def brief_from_markdown(
@@ -265,16 +263,13 @@ def brief_from_markdown(
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     front, body = _split_front_matter(text)
-    meta = Meta(
-        **{name: front.get(name, "") for name in _META_FIELDS if name != "language"},
-        language=front.get("language", "") or "en",
-    )
-    if meta.date and not _DATE.match(meta.date):
+    fields = {name: front.get(name, "") for name in _META_FIELDS if name != "language"}
+    if fields["date"] and not _DATE.match(fields["date"]):
         raise BriefFormatError(
-            f"front matter date: expected a date like 2026-11-22, got {meta.date!r}"
+            f"front matter date: expected a date like 2026-11-22, got {fields['date']!r}"
         )
-    if front.get("keywords"):
-        meta.keywords = [k.strip() for k in front["keywords"].split(",") if k.strip()]
+    keywords = [k.strip() for k in front.get("keywords", "").split(",") if k.strip()]
+    doc_title = fields.pop("title")
 
     sources: dict[str, Source] = {}
     lead: list[str] = []
@@ -296,8 +291,8 @@ def brief_from_markdown(
                     title=title or "", url=url, publisher=_publisher_from_url(url)
                 )
                 continue
-            if line.startswith("# ") and not meta.title and not chunks:
-                meta.title = line[2:].strip().rstrip("#").strip()
+            if line.startswith("# ") and not doc_title and not chunks:
+                doc_title = line[2:].strip().rstrip("#").strip()
                 continue
             if line.startswith("## "):
                 chunks.append((line[3:].strip().rstrip("#").strip(), []))
@@ -313,48 +308,57 @@ def brief_from_markdown(
         sid = unique_name(slugify(heading) or "section", used)
         sections.append(Section(id=sid, heading=heading, body="\n".join(lines).strip("\n")))
     template = front.get("template", "") or default_template
+    meta = Meta(
+        title=doc_title,
+        **fields,
+        language=front.get("language", "") or "en",
+        keywords=tuple(keywords),
+    )
     return Brief(template=template, meta=meta, sections=sections, sources=sources), front
 
 
-def match_template_sections(brief: Brief, template: Template) -> None:
-    """Tie Markdown-derived sections to the template's.
+def match_template_sections(brief: Brief, template: Template) -> Brief:
+    """A copy of a Markdown-derived brief with its sections tied to the template's.
 
     The lead text goes to the template's first heading-less section, and a
     `## ` heading that matches a template heading or id takes that section's
     id. If the template has another heading-less section (long-form's
     "body", written with free `## ` headings), the `## ` parts no template
     heading claims go into it, headings and all, so a Markdown file gives the
-    same brief as one written in Briefer.
+    same brief as one written in Briefer. `brief` itself is not changed.
     """
-    by_heading = {_norm(s.heading): s for s in template.sections if s.heading}
+    by_heading = {fold_heading(s.heading): s for s in template.sections if s.heading}
     by_id = {s.id: s for s in template.sections}
     taken: set[str] = set()
-    unmatched: list[Section] = []
+    sections: list[Section] = []
+    unmatched: list[int] = []  # positions in `sections`
     for section in brief.sections:
         if section.id == "summary" and not section.heading:
             spec = next((s for s in template.sections if not s.heading and s.id not in taken), None)
         else:
-            spec = by_heading.get(_norm(section.heading)) or by_id.get(section.id)
+            spec = by_heading.get(fold_heading(section.heading)) or by_id.get(section.id)
         if spec is not None and spec.id not in taken:
-            section.id = spec.id
             taken.add(spec.id)
+            sections.append(dataclasses.replace(section, id=spec.id))
         else:
-            unmatched.append(section)
+            unmatched.append(len(sections))
+            sections.append(section)
     # The first heading-less section is the summary slot (key bullets, a
     # lede); only a later one is a free section for headed parts.
     free = next(
         (s for s in [s for s in template.sections if not s.heading][1:] if s.id not in taken),
         None,
     )
-    if free is None or not unmatched:
-        return
-    body = "\n\n".join(
-        (f"## {part.heading}\n\n{part.body}" if part.heading else part.body).strip()
-        for part in unmatched
-    )
-    first = brief.sections.index(unmatched[0])
-    brief.sections = [s for s in brief.sections if s not in unmatched]
-    brief.sections.insert(first, Section(id=free.id, heading="", body=body))
+    if free is not None and unmatched:
+        parts = [sections[i] for i in unmatched]
+        body = "\n\n".join(
+            (f"## {part.heading}\n\n{part.body}" if part.heading else part.body).strip()
+            for part in parts
+        )
+        first = unmatched[0]
+        sections = [s for i, s in enumerate(sections) if i not in set(unmatched)]
+        sections.insert(first, Section(id=free.id, heading="", body=body))
+    return dataclasses.replace(brief, sections=tuple(sections))
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -396,8 +400,10 @@ def _publisher_from_url(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+def fold_heading(text: str) -> str:
+    """A heading folded for matching: case, punctuation and spacing ignored
+    (`What's next?` matches `whats next`)."""
+    return re.sub(r"[\W_]+", " ", text.casefold().replace("'", "").replace("\u2019", "")).strip()
 
 
 # --------------------------------------------------------------------------

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import re
-from collections.abc import Mapping
 from pathlib import Path
 
 from briefer.document import (
@@ -34,6 +32,8 @@ from briefer.document import (
     Citation,
     Contents,
     ContentsEntry,
+    Diagnostic,
+    DiagnosticKind,
     Document,
     Emphasis,
     Heading,
@@ -58,6 +58,7 @@ from briefer.document import (
 from briefer.markup import MarkdownParser
 from briefer.model import Brief, CitationStyle, HeadingLook, Meta, Section, Source, Template
 from briefer.text import slugify, unique_name
+from briefer.words import count_words
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg"}
 
@@ -77,23 +78,7 @@ def compose(
     brief's folder); without it, no image file is read.
     """
     composer = _Composer(brief, template, base_dir, parser or MarkdownParser())
-    document = composer.build()
-    document.created = created
-    document.deterministic = deterministic
-    return document
-
-
-def creation_time_from_env(env: Mapping[str, str] | None = None) -> tuple[dt.datetime | None, bool]:
-    """`SOURCE_DATE_EPOCH` (the reproducible-builds convention) fixes every
-    date written into an export; returns (time, deterministic)."""
-    env = os.environ if env is None else env
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return None, False
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC), True
-    except (ValueError, OverflowError, OSError):
-        return None, False
+    return composer.build(created, deterministic)
 
 
 class _Composer:
@@ -105,19 +90,21 @@ class _Composer:
         self.style = template.style
         self.base_dir = base_dir.resolve() if base_dir else None
         self.parser = parser
-        self.warnings: list[str] = []
+        self.diagnostics: list[Diagnostic] = []
         self.anchors: set[str] = set()
         self.numbers: dict[str, int] = {}
         self.unknown: set[str] = set()
         self.current_section = ""
+        self.current_name = ""
 
-    def warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
+    def warn(self, kind: DiagnosticKind, message: str, section: str = "", key: str = "") -> None:
+        diagnostic = Diagnostic(kind, message, section, key)
+        if diagnostic not in self.diagnostics:
+            self.diagnostics.append(diagnostic)
 
     # -- the whole document -------------------------------------------------
 
-    def build(self) -> Document:
+    def build(self, created: dt.datetime | None, deterministic: bool) -> Document:
         meta = self.brief.meta
         blocks: list[Block] = []
         if meta.title.strip():
@@ -128,7 +115,16 @@ class _Composer:
 
         for section in self._ordered_sections():
             self.current_section = section.id
+            self.current_name = self._name(section)
             blocks.extend(self._section(section))
+        for key, source in self.brief.sources.items():
+            if key not in self.numbers:
+                name = source.publisher.strip() or source.title.strip() or key
+                self.warn(
+                    DiagnosticKind.UNUSED_SOURCE,
+                    f"source [@{key}] ({name}) is not cited anywhere",
+                    key=key,
+                )
 
         if self.style.contents:
             entries = tuple(
@@ -151,12 +147,23 @@ class _Composer:
             footer=drop_empty_fields(self.style.footer, meta),
         )
         return Document(
-            meta=meta,
+            meta=dataclasses.replace(meta),  # the document's own, never the brief's
             style=style,
             blocks=blocks,
             sources=sources,
-            warnings=self.warnings,
+            warnings=[d.message for d in self.diagnostics],
+            diagnostics=list(self.diagnostics),
+            created=created,
+            deterministic=deterministic,
         )
+
+    def _name(self, section: Section) -> str:
+        """How messages name a section: its heading, else its template
+        heading, else (for a heading-less section such as key bullets) its
+        id in words."""
+        spec = self.template.section(section.id)
+        heading = (section.heading or (spec.heading if spec else "")).strip()
+        return heading or section.id.replace("-", " ").replace("_", " ")
 
     def _ordered_sections(self) -> list[Section]:
         order = {spec.id: i for i, spec in enumerate(self.template.sections)}
@@ -172,7 +179,11 @@ class _Composer:
         present = {section.id for section in self.brief.sections}
         for spec in self.template.sections:
             if spec.required and spec.id not in present:
-                self.warn(f"required section {spec.heading or spec.id!r} is missing")
+                self.warn(
+                    DiagnosticKind.MISSING_REQUIRED,
+                    f"required section {spec.heading or spec.id!r} is missing",
+                    spec.id,
+                )
         return [section for _, _, section in keyed]
 
     def _section(self, section: Section) -> list[Block]:
@@ -180,14 +191,20 @@ class _Composer:
         heading = (section.heading or (spec.heading if spec else "")).strip()
         if not section.body.strip():
             if spec is not None and spec.required:
-                self.warn(f"required section {heading or section.id!r} is empty")
+                self.warn(
+                    DiagnosticKind.MISSING_REQUIRED,
+                    f"required section {self.current_name!r} is empty",
+                    section.id,
+                )
             return []
         if spec is not None and spec.max_words:
-            words = len(section.body.split())
+            words = count_words(section.body, self.parser)
             if words > spec.max_words:
                 self.warn(
-                    f"section {heading or section.id!r} has {words} words;"
-                    f" the template's budget is {spec.max_words}"
+                    DiagnosticKind.OVER_BUDGET,
+                    f"section {self.current_name!r} has {words} words;"
+                    f" the template's budget is {spec.max_words}",
+                    section.id,
                 )
         body = [self._block(b) for b in self.parser.parse(section.body)]
         body = self._shift_headings(body, has_heading=bool(heading))
@@ -254,8 +271,11 @@ class _Composer:
                 if key not in self.unknown:
                     self.unknown.add(key)
                     self.warn(
-                        f"citation [@{key}] in section {self.current_section!r}"
-                        " names no source in this brief"
+                        DiagnosticKind.UNKNOWN_CITATION,
+                        f"citation [@{key}] in section {self.current_name!r}"
+                        " names no source in this brief",
+                        self.current_section,
+                        key,
                     )
                 return Citation(key, 0)
             n = self.numbers[key] = len(self.numbers) + 1
@@ -265,7 +285,11 @@ class _Composer:
         src = image.src.strip()
 
         def refuse(why: str) -> Image:
-            self.warn(f"image {src!r} {why}; a placeholder is shown instead")
+            self.warn(
+                DiagnosticKind.MISSING_IMAGE,
+                f"image {src!r} {why}; a placeholder is shown instead",
+                self.current_section,
+            )
             return dataclasses.replace(image, path=None)
 
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src) and not re.match(r"^[A-Za-z]:[\\/]", src):

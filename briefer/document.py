@@ -9,6 +9,7 @@ tuples so a composed document can be shared between threads and renderers.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -236,6 +237,33 @@ Block = (
 )
 
 
+class DiagnosticKind(enum.Enum):
+    """What a diagnostic is about, so a window can mark the right place."""
+
+    OVER_BUDGET = "over-budget"  # a section has more words than its budget
+    MISSING_REQUIRED = "missing-required"  # a required section is missing or empty
+    UNKNOWN_CITATION = "unknown-citation"  # `[@key]` names no source of the brief
+    UNUSED_SOURCE = "unused-source"  # a source no section cites
+    MISSING_IMAGE = "missing-image"  # an image that is not a usable local file
+    EXPORT = "export"  # a renderer's note (fonts, endnote fallback, ...)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found while composing or rendering a brief: its `kind`,
+    the `section` it is in (the section id, "" for the whole brief), the
+    source `key` it concerns (for citations and sources) and the message a
+    person reads, which names sections by their heading."""
+
+    kind: DiagnosticKind
+    message: str
+    section: str = ""
+    key: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class Document:
     """Everything an exporter needs, and nothing it has to look up."""
@@ -245,6 +273,7 @@ class Document:
     blocks: list[Block]
     sources: list[SourceEntry] = field(default_factory=list)  # sources[n-1].n == n
     warnings: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
     # Creation time written into document properties. Set together with
     # `deterministic` (from SOURCE_DATE_EPOCH) so two exports are identical.
     created: dt.datetime | None = None

@@ -23,3 +23,8 @@ class TemplateError(BrieferError):
 
 class ExportError(BrieferError):
     """An export that cannot be done (unknown format, unwritable target, bad base document)."""
+
+
+class EditError(BrieferError):
+    """An edit that cannot be made: an unknown section or source, a bad value,
+    a source that is still cited."""

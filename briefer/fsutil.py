@@ -15,12 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from briefer.errors import BrieferError
+
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Yield a binary file; on a clean exit it replaces `path` atomically."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
+    if target.exists() and not target.is_file():
+        # A device, FIFO or folder is never replaced by a regular file.
+        raise BrieferError(f"{target}: not a regular file; refusing to write over it")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
     try:

@@ -57,6 +57,7 @@ from markdown.inlinepatterns import (
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from briefer.citekeys import CITATION_PATTERN, KEY_PATTERN
 from briefer.document import (
     Align,
     Block,
@@ -87,10 +88,9 @@ __all__ = ["MarkdownParser", "parse_markdown"]
 # Patterns
 # --------------------------------------------------------------------------
 
-_KEY = r"\w(?:[\w:./-]*[\w:/-])?"
-_CITATION_RE = rf"\[[ ]*@({_KEY}(?:[ ]*;[ ]*@{_KEY})*)[ ]*\]"
+_CITATION_RE = CITATION_PATTERN
 _CITATION = re.compile(_CITATION_RE)
-_CITATION_KEYS = re.compile(rf"@({_KEY})")
+_CITATION_KEYS = re.compile(rf"@({KEY_PATTERN})")
 
 # A backslash at the end of a line, not itself escaped, is a hard break:
 # an odd run of backslashes before a newline (checked in handleMatch).

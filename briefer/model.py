@@ -1,8 +1,9 @@
 """Plain data for briefs and templates.
 
-These dataclasses are what every other layer passes around: a `Brief` as it
-is stored in a `.brief` file, and a `Template` (its section structure plus a
-`Style`) as loaded from `template.toml`. Nothing here reads files or knows
+These frozen dataclasses are what every other layer passes around: a `Brief`
+as it is stored in a `.brief` file (a value: edits make a new one), and a
+`Template` (its section structure plus a `Style`) as loaded from
+`template.toml`. Nothing here reads files or knows
 about any output format; validation of untrusted input lives in
 `briefer.briefs` and `briefer.templates`.
 """
@@ -10,8 +11,12 @@ about any output format; validation of untrusted input lives in
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
 
 
 class SectionKind(enum.Enum):
@@ -51,7 +56,42 @@ class PageSize(enum.Enum):
 # --------------------------------------------------------------------------
 
 
-@dataclass
+class FrozenMap(Mapping, Generic[V]):
+    """A read-only, hashable mapping that keeps its insertion order: the
+    sources of a `Brief`. Equal to any mapping with the same items."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, V] | Iterable[tuple[str, V]] = ()) -> None:
+        self._items: dict[str, V] = dict(items)
+
+    def __getitem__(self, key: str) -> V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenMap):
+            return self._items == other._items
+        if isinstance(other, Mapping):
+            return self._items == dict(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items.items()))
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMap, (self._items,))
+
+
+@dataclass(frozen=True)
 class Meta:
     title: str = ""
     subtitle: str = ""
@@ -59,17 +99,21 @@ class Meta:
     date: str = ""  # ISO 8601 (YYYY-MM-DD) or empty
     classification: str = ""
     language: str = "en"
-    keywords: list[str] = field(default_factory=list)
+    keywords: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.keywords, tuple):
+            object.__setattr__(self, "keywords", tuple(self.keywords))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Section:
     id: str
     heading: str = ""
     body: str = ""  # Markdown
 
 
-@dataclass
+@dataclass(frozen=True)
 class Source:
     title: str = ""
     publisher: str = ""
@@ -81,12 +125,23 @@ class Source:
     snippet_id: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Brief:
+    """A brief as a value: edits (`briefer.editing`) return a new one, so
+    "unsaved" is `brief != saved` and undo is a stack of earlier values.
+    Lists and dicts given to the constructor are frozen into a tuple of
+    sections and a `FrozenMap` of sources."""
+
     template: str
     meta: Meta = field(default_factory=Meta)
-    sections: list[Section] = field(default_factory=list)
-    sources: dict[str, Source] = field(default_factory=dict)
+    sections: tuple[Section, ...] = ()
+    sources: FrozenMap[Source] = field(default_factory=FrozenMap)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sections, tuple):
+            object.__setattr__(self, "sections", tuple(self.sections))
+        if not isinstance(self.sources, FrozenMap):
+            object.__setattr__(self, "sources", FrozenMap(self.sources))
 
     def section(self, section_id: str) -> Section | None:
         for section in self.sections:

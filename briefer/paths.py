@@ -50,6 +50,12 @@ class Paths:
         return self.data_dir / "logs"
 
     @property
+    def recovery_dir(self) -> Path:
+        """Unsaved work the window writes while a person types, offered back
+        after a crash (also for briefs never saved)."""
+        return self.data_dir / "recovery"
+
+    @property
     def default_library(self) -> Path:
         return self.data_dir / "library.sqlite3"
 

@@ -1,40 +1,84 @@
-"""From an input file to an exported file: the service the CLI and GUI share.
+"""From a brief to exported files: the service the CLI and the window share.
 
-`load_input` reads a `.brief` or a Markdown file and finds its template;
-`export_brief` composes and renders it atomically. Nothing here prints or
-knows about Qt: results and warnings are returned to the caller.
+`export` composes a brief (saved or not) with a template and renders it
+atomically in one or more formats; `load_input` reads a `.brief` or a
+Markdown file and finds its template, and `export_brief` exports what it
+read. Nothing here prints, reads the environment or knows about Qt: the
+caller passes `ExportSettings` (built from the environment by
+`ExportSettings.from_env` on the command line) and gets results with
+structured diagnostics back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from briefer.briefs import load_brief, load_markdown, match_template_sections
 from briefer.compose import compose
+from briefer.document import Diagnostic, DiagnosticKind, Document
 from briefer.errors import BrieferError
 from briefer.export import export_document
+from briefer.jobs import Progress, ProgressCallback
 from briefer.markup import MarkdownParser
 from briefer.model import Brief, Template
+from briefer.paths import Paths
 from briefer.templates import TemplateRegistry, with_reference
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
 
 
-@dataclass
+@dataclass(frozen=True)
+class ExportSettings:
+    """What an export takes from its surroundings, passed in rather than
+    read from the environment: a fixed creation time (`deterministic` makes
+    two exports of one brief identical) and the folder for cached font data."""
+
+    created: dt.datetime | None = None
+    deterministic: bool = False
+    font_cache: Path | None = None
+
+    @classmethod
+    def from_env(cls, paths: Paths, env: Mapping[str, str] | None = None) -> ExportSettings:
+        """`SOURCE_DATE_EPOCH` (the reproducible-builds convention) fixes
+        every date written into an export; fonts are cached under the user's
+        cache folder."""
+        env = os.environ if env is None else env
+        created, deterministic = None, False
+        epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch:
+            try:
+                created = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+                deterministic = True
+            except (ValueError, OverflowError, OSError):
+                pass
+        return cls(
+            created=created, deterministic=deterministic, font_cache=paths.cache_dir / "fonts"
+        )
+
+
+@dataclass(frozen=True)
 class LoadedInput:
     path: Path
     brief: Brief
     template: Template
 
 
-@dataclass
+@dataclass(frozen=True)
 class ExportResult:
-    source: Path
+    """One written file and what composing and rendering it noticed."""
+
     output: Path
     format: str
-    warnings: list[str] = field(default_factory=list)
+    diagnostics: tuple[Diagnostic, ...] = ()
+    source: Path | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        return [d.message for d in self.diagnostics]
 
 
 def load_input(
@@ -54,10 +98,71 @@ def load_input(
         raise BrieferError(f"{path}: expected a .brief or Markdown (.md) file")
     template = registry.get(template_ref or brief.template)
     if suffix != ".brief":
-        match_template_sections(brief, template)
+        brief = match_template_sections(brief, template)
     if reference is not None:
         template = with_reference(template, reference)
     return LoadedInput(path=path, brief=brief, template=template)
+
+
+def export(
+    brief: Brief,
+    template: Template,
+    output: str | os.PathLike[str],
+    fmt: str,
+    *,
+    base_dir: Path | None = None,
+    settings: ExportSettings | None = None,
+    parser: MarkdownParser | None = None,
+    progress: ProgressCallback | None = None,
+) -> ExportResult:
+    """Compose `brief` with `template` and write it as `fmt` to `output`,
+    atomically. The brief need not be saved anywhere: `base_dir` is the
+    folder its images are looked up in (none are read without it). Raising
+    `briefer.jobs.Cancelled` from `progress` stops the export and leaves
+    `output` as it was."""
+    return export_many(
+        brief,
+        template,
+        [(Path(output), fmt)],
+        base_dir=base_dir,
+        settings=settings,
+        parser=parser,
+        progress=progress,
+    )[0]
+
+
+def export_many(
+    brief: Brief,
+    template: Template,
+    targets: Sequence[tuple[Path, str]],
+    *,
+    base_dir: Path | None = None,
+    settings: ExportSettings | None = None,
+    parser: MarkdownParser | None = None,
+    progress: ProgressCallback | None = None,
+    source: Path | None = None,
+) -> list[ExportResult]:
+    """Export one brief to several `(output, format)` targets, composing it
+    once. Progress runs over all targets together."""
+    settings = settings or ExportSettings()
+    document = compose(
+        brief,
+        template,
+        base_dir=base_dir,
+        parser=parser,
+        created=settings.created,
+        deterministic=settings.deterministic,
+    )
+    results = []
+    for index, (output, fmt) in enumerate(targets):
+        step = _share(progress, index, len(targets), f"Exporting {Path(output).name}")
+        warnings = _render(document, Path(output), fmt, settings, step)
+        diagnostics = (
+            *document.diagnostics,
+            *(Diagnostic(DiagnosticKind.EXPORT, message) for message in warnings),
+        )
+        results.append(ExportResult(Path(output), fmt, tuple(diagnostics), source))
+    return results
 
 
 def export_brief(
@@ -65,19 +170,47 @@ def export_brief(
     output: Path,
     fmt: str,
     *,
+    settings: ExportSettings | None = None,
     parser: MarkdownParser | None = None,
-    created: dt.datetime | None = None,
-    deterministic: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> ExportResult:
-    document = compose(
+    """Export a brief read by `load_input` (images beside its file)."""
+    return export_many(
         loaded.brief,
         loaded.template,
+        [(output, fmt)],
         base_dir=loaded.path.parent,
+        settings=settings,
         parser=parser,
-        created=created,
-        deterministic=deterministic,
+        progress=progress,
+        source=loaded.path,
+    )[0]
+
+
+def _render(
+    document: Document,
+    output: Path,
+    fmt: str,
+    settings: ExportSettings,
+    progress: ProgressCallback | None,
+) -> list[str]:
+    return list(
+        export_document(document, output, fmt, progress=progress, font_cache=settings.font_cache)
     )
-    export_document(document, output, fmt)
-    return ExportResult(
-        source=loaded.path, output=output, format=fmt, warnings=list(document.warnings)
-    )
+
+
+def _share(
+    progress: ProgressCallback | None, index: int, count: int, what: str
+) -> ProgressCallback | None:
+    """A callback for the `index`-th of `count` parts of one job, reporting
+    on a common scale of 1000 steps per part."""
+    if progress is None:
+        return None
+    if count == 1:
+        return progress
+
+    def part(p: Progress) -> None:
+        fraction = p.fraction or 0.0
+        progress(Progress(index * 1000 + int(fraction * 1000), count * 1000, p.what or what))
+
+    return part

@@ -323,6 +323,11 @@ class TemplateRegistry:
             template = self._cache[folder] = load_template(folder, builtin=builtin)
         return template
 
+    def refresh(self) -> None:
+        """Forget what was loaded, so templates added, changed or deleted on
+        disk since are seen (the window calls this after saving a template)."""
+        self._cache.clear()
+
     def scan(self) -> tuple[list[Template], list[TemplateProblem]]:
         """Every loadable template (user ones replacing built-in ones of the
         same id), and the folders that failed to load."""

@@ -50,7 +50,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from briefer.cli import export, snippets, templates
+    from briefer.cli import edit, export, snippets, templates
 
     parser = _Parser(
         prog="briefer",
@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"briefer {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     export.register(sub)
+    edit.register(sub)
     templates.register(sub)
     snippets.register(sub)
     return parser

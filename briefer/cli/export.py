@@ -17,11 +17,11 @@ import gc
 from pathlib import Path
 
 from briefer.briefs import new_brief, save_brief
-from briefer.compose import creation_time_from_env
+from briefer.editing import set_meta
 from briefer.errors import BrieferError
 from briefer.export import available_formats, extension_for, format_for_path
 from briefer.markup import MarkdownParser
-from briefer.pipeline import export_brief, load_input
+from briefer.pipeline import ExportSettings, export_many, load_input
 from briefer.templates import TemplateRegistry, check_reference
 
 
@@ -35,7 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     where = export.add_mutually_exclusive_group()
     where.add_argument("-o", "--output", type=Path, metavar="OUT", help="the output file")
     where.add_argument("--outdir", type=Path, metavar="DIR", help="folder for the outputs (batch)")
-    export.add_argument("--format", choices=["docx", "pdf"], help="output format")
+    export.add_argument(
+        "--format",
+        metavar="FORMATS",
+        help=f"output format, or several joined by commas ({', '.join(available_formats())},"
+        f" {','.join(available_formats())})",
+    )
     export.add_argument(
         "--template", metavar="ID|DIR", help="template id or folder (overrides the brief's)"
     )
@@ -50,21 +55,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     new = sub.add_parser("new", help="create an empty brief from a template")
     new.add_argument("--template", required=True, metavar="ID|DIR")
     new.add_argument("--title", default="")
+    new.add_argument("--subtitle", default="")
+    new.add_argument("--author", default="")
+    new.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    new.add_argument("--classification", default="")
     new.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.brief")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     new.set_defaults(handler=run_new)
 
 
-def _format(args: argparse.Namespace) -> str:
+def _formats(args: argparse.Namespace) -> list[str]:
+    """The formats asked for: `--format docx,pdf`, else the output's extension,
+    else DOCX."""
     if args.format:
+        known = available_formats()
+        formats = list(dict.fromkeys(f.strip().lower() for f in args.format.split(",")))
+        for fmt in formats:
+            if fmt not in known:
+                raise BrieferError(f"--format: unknown format {fmt!r} (known: {', '.join(known)})")
         if args.output is not None:
-            implied = format_for_path(args.output)
-            if implied is not None and implied != args.format:
+            if len(formats) > 1:
                 raise BrieferError(
-                    f"{args.output}: the name says {implied} but --format says {args.format};"
-                    f" name the file .{args.format} or drop --format"
+                    "-o names one file; use --outdir (or neither) to write several formats"
                 )
-        return args.format
+            implied = format_for_path(args.output)
+            if implied is not None and implied != formats[0]:
+                raise BrieferError(
+                    f"{args.output}: the name says {implied} but --format says {formats[0]};"
+                    f" name the file .{formats[0]} or drop --format"
+                )
+        return formats
     if args.output is not None:
         fmt = format_for_path(args.output)
         if fmt is None:
@@ -72,12 +92,12 @@ def _format(args: argparse.Namespace) -> str:
             raise BrieferError(
                 f"{args.output}: cannot tell the format from the extension; use --format ({known})"
             )
-        return fmt
-    return "docx"
+        return [fmt]
+    return ["docx"]
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
-    fmt = _format(args)
+    formats = _formats(args)
     inputs: list[Path] = args.inputs
     if args.output is not None and len(inputs) > 1:
         raise BrieferError("-o takes one input; use --outdir for several")
@@ -90,19 +110,26 @@ def run_export(args: argparse.Namespace, ctx) -> int:
 
     registry = TemplateRegistry(ctx.paths)
     parser = MarkdownParser()
-    created, deterministic = creation_time_from_env()
-    extension = extension_for(fmt)
+    settings = ExportSettings.from_env(ctx.paths)
     failures = 0
-    outputs = _outputs(inputs, args, extension)
-    for index, (source, output) in enumerate(zip(inputs, outputs, strict=True)):
+    outputs = {fmt: _outputs(inputs, args, extension_for(fmt)) for fmt in formats}
+    for index, source in enumerate(inputs):
         if index and not gc.isenabled():
             gc.collect()  # the launcher pauses the collector; a batch still frees memory
+        targets = [(outputs[fmt][index], fmt) for fmt in formats]
         try:
-            if output.resolve() == source.resolve():
-                raise BrieferError("the output would replace its own input")
+            for output, _ in targets:
+                if output.resolve() == source.resolve():
+                    raise BrieferError("the output would replace its own input")
             loaded = load_input(source, registry, args.template, args.reference)
-            result = export_brief(
-                loaded, output, fmt, parser=parser, created=created, deterministic=deterministic
+            results = export_many(
+                loaded.brief,
+                loaded.template,
+                targets,
+                base_dir=loaded.path.parent,
+                settings=settings,
+                parser=parser,
+                source=loaded.path,
             )
         except BrieferError as exc:
             message = " ".join(str(exc).split())
@@ -113,9 +140,11 @@ def run_export(args: argparse.Namespace, ctx) -> int:
             failures += 1
             print(f"briefer: error: {message}", file=ctx.stderr)
             continue
-        for warning in result.warnings:
+        # Compose's notes are in every result; say each once.
+        for warning in dict.fromkeys(w for result in results for w in result.warnings):
             ctx.warn(f"{source}: {warning}")
-        ctx.info(str(result.output))
+        for result in results:
+            ctx.info(str(result.output))
     if failures:
         print(f"briefer: {failures} of {len(inputs)} inputs failed", file=ctx.stderr)
         return 2
@@ -153,7 +182,14 @@ def run_new(args: argparse.Namespace, ctx) -> int:
     if not output.parent.exists():
         raise BrieferError(f"{output.parent}: no such folder")
     template = TemplateRegistry(ctx.paths).get(args.template)
-    brief = new_brief(template, title=args.title, date=dt.date.today().isoformat())
+    brief = set_meta(
+        new_brief(template),
+        title=args.title,
+        subtitle=args.subtitle,
+        author=args.author,
+        date=dt.date.today().isoformat() if args.date is None else args.date,
+        classification=args.classification,
+    )
     save_brief(brief, output)
     ctx.info(str(output))
     return 0

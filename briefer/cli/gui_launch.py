@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from briefer.compose import creation_time_from_env
 from briefer.errors import BrieferError
 from briefer.export import available_formats, extension_for
 from briefer.markup import MarkdownParser
-from briefer.pipeline import export_brief, load_input
+from briefer.pipeline import ExportSettings, export_brief, load_input
 from briefer.templates import TemplateRegistry
 
 
@@ -28,7 +27,7 @@ def run(argv: list[str], ctx) -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     registry = TemplateRegistry(ctx.paths)
     parser = MarkdownParser()
-    created, deterministic = creation_time_from_env()
+    settings = ExportSettings.from_env(ctx.paths)
     ctx.info("The Briefer window is coming in a later release; here are the built-in samples:")
     for template in registry.all():
         sample = template.sample_path
@@ -37,9 +36,7 @@ def run(argv: list[str], ctx) -> int:
         loaded = load_input(sample, registry)
         for fmt in available_formats():
             output = outdir / f"{template.id}{extension_for(fmt)}"
-            result = export_brief(
-                loaded, output, fmt, parser=parser, created=created, deterministic=deterministic
-            )
+            result = export_brief(loaded, output, fmt, parser=parser, settings=settings)
             for warning in result.warnings:
                 ctx.warn(f"{template.id}: {warning}")
             ctx.info(f"  {template.name:<20} {output}")

@@ -1,0 +1,142 @@
+"""`briefer cite`, `briefer convert` and `briefer retemplate`: edits of a
+`.brief` file from the command line.
+
+Each reads the brief, makes its change through `briefer.editing` (the same
+calls the window makes) and saves the brief atomically, so an error leaves
+the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from briefer.briefs import load_brief, load_markdown, match_template_sections, save_brief
+from briefer.editing import (
+    OTHER_HEADING,
+    CiteMode,
+    apply_insertion,
+    complete_sections,
+    plan_citation,
+    retemplate,
+)
+from briefer.errors import BrieferError, TemplateError
+from briefer.templates import TemplateRegistry
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from briefer.cli.snippets import add_library_option
+
+    cite = sub.add_parser(
+        "cite",
+        help="quote and cite snippets from the library in a brief",
+        description=(
+            "Cite library snippets in a section of a brief: the quote and its citation"
+            " go at the end of the section, the source into the brief's sources (a"
+            " second snippet of the same article reuses its source)."
+        ),
+    )
+    cite.add_argument("brief", type=Path, metavar="FILE.brief")
+    cite.add_argument("snippets", nargs="+", type=int, metavar="SNIPPET_ID")
+    cite.add_argument("--section", required=True, metavar="ID", help="the section to cite in")
+    cite.add_argument(
+        "--mode",
+        choices=[m.value for m in CiteMode],
+        default=CiteMode.QUOTE.value,
+        help="quote: a block quote; inline: in quotation marks; paraphrase: only the citation",
+    )
+    add_library_option(cite)
+    cite.set_defaults(handler=run_cite)
+
+    convert = sub.add_parser(
+        "convert",
+        help="turn a Markdown file into a .brief",
+        description="Turn Markdown notes into a .brief, matching the template's sections.",
+    )
+    convert.add_argument("input", type=Path, metavar="NOTES.md")
+    convert.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.brief")
+    convert.add_argument("--template", metavar="ID|DIR", help="template (overrides front matter)")
+    convert.add_argument("--force", action="store_true", help="overwrite an existing file")
+    convert.set_defaults(handler=run_convert)
+
+    re_ = sub.add_parser(
+        "retemplate",
+        help="switch a brief to another template, keeping every word",
+        description=(
+            "Switch a brief to another template. Sections are matched by id, heading and"
+            f" position; text that fits nowhere goes to a section headed {OTHER_HEADING!r}."
+        ),
+    )
+    re_.add_argument("brief", type=Path, metavar="FILE.brief")
+    re_.add_argument("--template", required=True, metavar="ID|DIR")
+    re_.add_argument("-o", "--output", type=Path, metavar="FILE.brief", help="save here instead")
+    re_.set_defaults(handler=run_retemplate)
+
+
+def _brief_path(path: Path) -> None:
+    if path.suffix.lower() != ".brief":
+        raise BrieferError(f"{path}: a brief's file name must end in .brief")
+
+
+def run_cite(args: argparse.Namespace, ctx) -> int:
+    from briefer.cli.snippets import open_library
+
+    _brief_path(args.brief)
+    brief = load_brief(args.brief)
+    if brief.section(args.section) is None:
+        known = ", ".join(s.id for s in brief.sections) or "none"
+        raise BrieferError(f"{args.brief}: no section {args.section!r} (sections: {known})")
+    with open_library(args, ctx) as library:
+        snippets = [library.get(snippet_id) for snippet_id in args.snippets]
+    lines = []
+    for snippet in snippets:
+        if snippet.in_trash:
+            raise BrieferError(f"snippet {snippet.id} is in the trash; restore it first")
+        insertion = plan_citation(brief, args.section, snippet, None, args.mode)
+        brief = apply_insertion(brief, insertion)
+        what = "same source as before" if insertion.reused else "new source"
+        lines.append(f"snippet {snippet.id}: [@{insertion.key}] ({what})")
+    save_brief(brief, args.brief)
+    for line in lines:
+        ctx.info(line)
+    return 0
+
+
+def run_convert(args: argparse.Namespace, ctx) -> int:
+    output: Path = args.output
+    _brief_path(output)
+    if output.exists() and not args.force:
+        raise BrieferError(f"{output}: already exists (use --force to replace it)")
+    if not output.parent.exists():
+        raise BrieferError(f"{output.parent}: no such folder")
+    if output.resolve() == args.input.resolve():
+        raise BrieferError("the output would replace its own input")
+    brief = load_markdown(args.input)
+    template = TemplateRegistry(ctx.paths).get(args.template or brief.template)
+    brief = complete_sections(match_template_sections(brief, template), template)
+    if args.template:
+        brief = dataclasses.replace(brief, template=template.id)
+    save_brief(brief, output)
+    ctx.info(str(output))
+    return 0
+
+
+def run_retemplate(args: argparse.Namespace, ctx) -> int:
+    _brief_path(args.brief)
+    output: Path = args.output or args.brief
+    _brief_path(output)
+    brief = load_brief(args.brief)
+    registry = TemplateRegistry(ctx.paths)
+    template = registry.get(args.template)
+    try:
+        old = registry.get(brief.template)
+    except TemplateError:
+        old = None  # a template this machine lacks: kinds are guessed from the text
+    changed = retemplate(brief, template, old)
+    save_brief(changed, output)
+    other = [s for s in changed.sections if s.heading == OTHER_HEADING and s.body.strip()]
+    if other:
+        ctx.warn(f"{output}: text no section of {template.id!r} takes is under {OTHER_HEADING!r}")
+    ctx.info(str(output))
+    return 0

@@ -1,0 +1,518 @@
+"""Edits on a brief: pure functions from one immutable `Brief` to the next.
+
+Everything a person changes while writing goes through here, so the window,
+the command line and the tests make the same changes. A `Brief` is a value:
+each function returns a new one and leaves its argument as it was, so
+"unsaved" is `brief != saved` and undo is a stack of earlier briefs.
+
+    brief = set_body(brief, "what-happened", "The port opened its data.")
+    brief = set_meta(brief, title="Halden opens its cargo data", date="2026-11-20")
+    brief = cite_snippet(brief, "what-happened", snippet, position=None, mode=CiteMode.QUOTE)
+    brief = retemplate(brief, new_template, old_template)
+    count_words(section.body)             # what a reader sees, not the Markdown
+
+Citing a snippet copies its source into the brief (so the brief stays
+self-contained) under a readable key (`bloomberg-2026-11-20`, see
+`briefer.citekeys`). One work is one source: a second snippet from the same
+article (same library source, same web address, or same title and
+publisher) reuses the key, and each citation carries its own quote in the
+text. Snippet text is data: it is escaped so it can never turn into Markdown.
+
+A value that cannot be stored (an unknown section, a date that is no date, a
+source still cited) is refused with an `EditError`; the brief is unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from briefer.briefs import fold_heading
+from briefer.citekeys import cited_keys, make_key
+from briefer.errors import EditError
+from briefer.library.model import Snippet
+from briefer.library.normalize import normalise_text, normalise_url
+from briefer.model import Brief, Meta, Section, SectionKind, Source, Template
+from briefer.words import count_words, reading_minutes
+
+__all__ = [
+    "OTHER_HEADING",
+    "OTHER_ID",
+    "CiteMode",
+    "Insertion",
+    "apply_insertion",
+    "citation_places",
+    "cite_snippet",
+    "complete_sections",
+    "count_words",
+    "escape_markdown",
+    "plan_citation",
+    "reading_minutes",
+    "remove_source",
+    "retemplate",
+    "same_work",
+    "set_body",
+    "set_heading",
+    "set_meta",
+    "set_source",
+    "source_key_for",
+    "word_count",
+]
+
+OTHER_ID = "other"
+OTHER_HEADING = "Other"
+
+_META_TEXT = ("title", "subtitle", "author", "date", "classification", "language")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class CiteMode(enum.Enum):
+    """How a cited snippet enters the text."""
+
+    QUOTE = "quote"  # a block quote of the snippet, then the citation
+    INLINE = "inline"  # the snippet in quotation marks inside the sentence
+    PARAPHRASE = "paraphrase"  # only the citation: the analyst writes the words
+
+
+# --------------------------------------------------------------------------
+# Sections and metadata
+# --------------------------------------------------------------------------
+
+
+def set_body(brief: Brief, section_id: str, body: str) -> Brief:
+    """The brief with section `section_id`'s Markdown replaced by `body`."""
+    return _replace_section(brief, section_id, body=body)
+
+
+def set_heading(brief: Brief, section_id: str, heading: str) -> Brief:
+    """The brief with section `section_id`'s heading replaced."""
+    return _replace_section(brief, section_id, heading=heading.strip())
+
+
+def set_meta(brief: Brief, **fields: str | Iterable[str]) -> Brief:
+    """The brief with some metadata changed: `title`, `subtitle`, `author`,
+    `date` (YYYY-MM-DD or empty), `classification`, `language`, `keywords`."""
+    changes: dict[str, object] = {}
+    for name, value in fields.items():
+        if name == "keywords":
+            if isinstance(value, str):
+                raise EditError("keywords: expected a list of words, got text")
+            changes[name] = tuple(k.strip() for k in value if k.strip())
+        elif name in _META_TEXT:
+            if not isinstance(value, str):
+                raise EditError(f"{name}: expected text")
+            changes[name] = value.strip() if name in ("date", "language") else value
+        else:
+            known = ", ".join((*_META_TEXT, "keywords"))
+            raise EditError(f"{name}: not a field of a brief (expected one of: {known})")
+    if changes.get("date") and not _DATE.match(str(changes["date"])):
+        raise EditError(f"date: expected a date like 2026-11-22, got {changes['date']!r}")
+    if "language" in changes and not changes["language"]:
+        changes["language"] = "en"
+    meta: Meta = dataclasses.replace(brief.meta, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(brief, meta=meta)
+
+
+def _replace_section(brief: Brief, section_id: str, **changes: str) -> Brief:
+    sections = list(brief.sections)
+    for index, section in enumerate(sections):
+        if section.id == section_id:
+            sections[index] = dataclasses.replace(section, **changes)
+            return dataclasses.replace(brief, sections=tuple(sections))
+    raise EditError(f"no section {section_id!r} in this brief")
+
+
+def word_count(brief: Brief, section_id: str | None = None) -> int:
+    """Words a reader sees in one section, or in the whole brief."""
+    if section_id is not None:
+        section = brief.section(section_id)
+        if section is None:
+            raise EditError(f"no section {section_id!r} in this brief")
+        return count_words(section.body)
+    return sum(count_words(s.body) for s in brief.sections)
+
+
+# --------------------------------------------------------------------------
+# Sources
+# --------------------------------------------------------------------------
+
+
+def citation_places(brief: Brief) -> dict[str, list[str]]:
+    """For every key cited, the ids of the sections citing it, once per
+    citation and in reading order (`len(...)` is how often it is cited)."""
+    places: dict[str, list[str]] = {}
+    for section in brief.sections:
+        for key in cited_keys(section.body):
+            places.setdefault(key, []).append(section.id)
+    return places
+
+
+def set_source(brief: Brief, key: str, source: Source) -> Brief:
+    """The brief with source `key`'s fields replaced; every citation of it
+    follows, since citations name the key."""
+    if key not in brief.sources:
+        raise EditError(f"no source [@{key}] in this brief")
+    sources = dict(brief.sources)
+    sources[key] = source
+    return dataclasses.replace(brief, sources=sources)
+
+
+def remove_source(brief: Brief, key: str) -> Brief:
+    """The brief without source `key`. A source still cited is refused, with
+    the sections that cite it named."""
+    if key not in brief.sources:
+        raise EditError(f"no source [@{key}] in this brief")
+    places = citation_places(brief).get(key)
+    if places:
+        names = ", ".join(dict.fromkeys(_section_name(brief, sid) for sid in places))
+        times = "once" if len(places) == 1 else f"{len(places)} times"
+        raise EditError(
+            f"source [@{key}] is still cited ({times}, in {names}); remove those citations first"
+        )
+    sources = {k: v for k, v in brief.sources.items() if k != key}
+    return dataclasses.replace(brief, sources=sources)
+
+
+def _section_name(brief: Brief, section_id: str) -> str:
+    section = brief.section(section_id)
+    if section is not None and section.heading:
+        return repr(section.heading)
+    return repr(section_id.replace("-", " "))
+
+
+def same_work(a: Source, b: Source) -> bool:
+    """True when two sources are one work (one article, report, memo): the
+    same web address (ignoring scheme, `www.`, a trailing slash, the
+    fragment and tracking parameters), or the same title and publisher. Two
+    different published dates always mean two works."""
+    if a.published.strip() and b.published.strip() and a.published.strip() != b.published.strip():
+        return False
+    if a.url.strip() and b.url.strip() and _work_url(a.url) == _work_url(b.url):
+        return True
+    title_a, title_b = normalise_text(a.title), normalise_text(b.title)
+    if title_a and title_a == title_b:
+        pub_a, pub_b = normalise_text(a.publisher), normalise_text(b.publisher)
+        if pub_a == pub_b and (pub_a or normalise_text(a.author) == normalise_text(b.author)):
+            return True
+    return False
+
+
+def _work_url(url: str) -> str:
+    normal = normalise_url(url)
+    try:
+        parts = urlsplit(normal)
+    except ValueError:
+        return normal
+    if not parts.netloc:
+        return normal
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(k)]
+    )
+    host = parts.netloc.removeprefix("www.")
+    return f"{host}{parts.path}" + (f"?{query}" if query else "")
+
+
+def _tracking(name: str) -> bool:
+    name = name.lower()
+    return name.startswith("utm_") or name in {"fbclid", "gclid", "mc_cid", "mc_eid", "ref"}
+
+
+def source_key_for(brief: Brief, source: Source) -> tuple[str, bool]:
+    """The key `source` takes in `brief`: the key of the same work if the
+    brief has it (`True`), else a new readable key (`False`)."""
+    for key, existing in brief.sources.items():
+        if same_work(existing, source):
+            return key, True
+    return (
+        make_key(
+            publisher=source.publisher,
+            url=source.url,
+            author=source.author,
+            title=source.title,
+            published=source.published,
+            taken=brief.sources,
+        ),
+        False,
+    )
+
+
+# --------------------------------------------------------------------------
+# Citing a snippet
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """What citing a snippet does to a section: `text` goes in at `start`
+    of the (old) body; the source is stored under `key`, which is a key the
+    brief already had when `reused`."""
+
+    section_id: str
+    key: str
+    reused: bool
+    source: Source
+    start: int
+    text: str
+
+    @property
+    def end(self) -> int:
+        """Where the inserted text ends in the new body (for a cursor)."""
+        return self.start + len(self.text)
+
+
+def plan_citation(
+    brief: Brief,
+    section_id: str,
+    snippet: Snippet,
+    position: int | None = None,
+    mode: CiteMode | str = CiteMode.QUOTE,
+) -> Insertion:
+    """Work out what `cite_snippet` would insert, without inserting it."""
+    mode = CiteMode(mode)
+    section = brief.section(section_id)
+    if section is None:
+        raise EditError(f"no section {section_id!r} in this brief")
+    source = snippet.to_brief_source()
+    key, reused = source_key_for(brief, source)
+    if reused:
+        source = _merged(brief.sources[key], source)
+    body = section.body
+    at = len(body) if position is None else max(0, min(int(position), len(body)))
+    quote = snippet.text.strip()
+    if mode is CiteMode.QUOTE and quote:
+        start = _block_boundary(body, at)
+        block = _block_quote(quote, key)
+        before = "" if start == 0 else "\n" * max(0, 2 - _trailing_newlines(body[:start]))
+        after = "" if start == len(body) else "\n" * max(0, 2 - _leading_newlines(body[start:]))
+        return Insertion(section_id, key, reused, source, start, before + block + after)
+    while 0 < at < len(body) and body[at - 1].isalnum() and body[at].isalnum():
+        at += 1  # never inside a word: to its end
+    if mode is CiteMode.INLINE and quote:
+        open_mark, close_mark = _quote_marks(brief.meta.language)
+        words = " ".join(escape_markdown(quote).split())
+        text = f"{open_mark}{words}{close_mark} [@{key}]"
+    else:
+        text = f"[@{key}]"
+    before = body[:at]
+    if before and not before[-1].isspace():
+        text = " " + text  # `word [@key]`: the citation follows its words
+    after = body[at:]
+    if after and (after[0].isalnum() or after[0] in "“‘«„"):
+        text += " "
+    return Insertion(section_id, key, reused, source, at, text)
+
+
+def cite_snippet(
+    brief: Brief,
+    section_id: str,
+    snippet: Snippet,
+    position: int | None = None,
+    mode: CiteMode | str = CiteMode.QUOTE,
+) -> Brief:
+    """The brief with `snippet` cited in section `section_id` at character
+    `position` of its body (None: at the end), and its source added (or the
+    same work's source reused).
+
+    QUOTE puts the snippet in a block quote after the paragraph holding
+    `position`; INLINE puts it in quotation marks at `position`; PARAPHRASE
+    inserts only the citation `[@key]`."""
+    return apply_insertion(brief, plan_citation(brief, section_id, snippet, position, mode))
+
+
+def apply_insertion(brief: Brief, insertion: Insertion) -> Brief:
+    """The brief with a planned citation made."""
+    section = brief.section(insertion.section_id)
+    if section is None:
+        raise EditError(f"no section {insertion.section_id!r} in this brief")
+    body = section.body[: insertion.start] + insertion.text + section.body[insertion.start :]
+    sources = dict(brief.sources)
+    sources[insertion.key] = insertion.source
+    brief = dataclasses.replace(brief, sources=sources)
+    return set_body(brief, insertion.section_id, body)
+
+
+def _merged(existing: Source, new: Source) -> Source:
+    """The stored source, with fields it lacks filled from another snippet
+    of the same work (its quote and snippet stay the first one's)."""
+    fill = {
+        name: getattr(new, name)
+        for name in ("title", "publisher", "author", "url", "published", "accessed")
+        if not getattr(existing, name).strip() and getattr(new, name).strip()
+    }
+    return dataclasses.replace(existing, **fill) if fill else existing
+
+
+def _block_boundary(body: str, at: int) -> int:
+    """`at`, moved forward to the end of the paragraph (or list) it is in,
+    so a block quote never splits a sentence."""
+    if at >= len(body):
+        return len(body)
+    line_start = body.rfind("\n", 0, at) + 1
+    if not body[line_start:at].strip() and (at == 0 or body[at - 1] == "\n"):
+        # At the start of a line: fine if that line or the one before is blank.
+        previous_blank = line_start == 0 or body[:line_start].endswith("\n\n")
+        if previous_blank or not body[line_start:].split("\n", 1)[0].strip():
+            return at
+    blank = re.compile(r"\n[ \t]*\n")
+    m = blank.search(body, at)
+    return len(body.rstrip("\n")) if m is None else m.start()
+
+
+def _trailing_newlines(text: str) -> int:
+    return len(text) - len(text.rstrip("\n"))
+
+
+def _leading_newlines(text: str) -> int:
+    return len(text) - len(text.lstrip("\n"))
+
+
+def _block_quote(quote: str, key: str) -> str:
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", quote) if p.strip()]
+    lines = [f"> {escape_markdown(p, line_start=True)}" for p in paragraphs]
+    lines[-1] += f" [@{key}]"
+    return "\n>\n".join(lines)
+
+
+_QUOTE_MARKS = {
+    "de": ("„", "“"),
+    "fr": ("« ", " »"),
+    "es": ("«", "»"),
+    "it": ("«", "»"),
+    "ru": ("«", "»"),
+    "pl": ("„", "”"),
+    "ja": ("「", "」"),
+    "zh": ("“", "”"),
+}
+
+
+def _quote_marks(language: str) -> tuple[str, str]:
+    return _QUOTE_MARKS.get(language.split("-")[0].lower(), ("“", "”"))
+
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+
+
+def escape_markdown(text: str, *, line_start: bool = False) -> str:
+    """`text` with every character that Markdown could read as markup
+    backslash-escaped, so a snippet always shows as the words it holds.
+    With `line_start`, also what would start a heading, list or quote."""
+    escaped = _INLINE_SPECIAL.sub(r"\\\1", text)
+    if line_start:
+        escaped = _LINE_START.sub(lambda m: m.group(1) + _escape_lead(m.group(2)), escaped)
+    return escaped
+
+
+def _escape_lead(lead: str) -> str:
+    if lead[0].isdigit():
+        return lead[:-1] + "\\" + lead[-1]
+    return "\\" + lead
+
+
+# --------------------------------------------------------------------------
+# Switching template
+# --------------------------------------------------------------------------
+
+
+def retemplate(brief: Brief, template: Template, old: Template | None = None) -> Brief:
+    """The brief in the shape of `template`, every word kept.
+
+    Sections are matched to the template's by id, then by heading (case and
+    punctuation folded), then by position among sections of the same kind
+    (bullets or prose; taken from `old`, the brief's current template, or
+    guessed from the text). Each template section gets the text matched to
+    it (empty if none). Text that matches nothing goes, under its heading, to
+    a final section headed "Other" that is exported like any other.
+    """
+    specs = list(template.sections)
+    old_specs = {s.id: s for s in old.sections} if old is not None else {}
+    assigned: dict[str, Section] = {}
+    left: list[Section] = []
+
+    def label(section: Section) -> str:
+        old_spec = old_specs.get(section.id)
+        return section.heading or (old_spec.heading if old_spec else "")
+
+    for section in brief.sections:  # 1. by id
+        spec = template.section(section.id)
+        if spec is not None and spec.id not in assigned:
+            old_spec = old_specs.get(section.id)
+            custom = section.heading and (
+                old_spec is None or fold_heading(section.heading) != fold_heading(old_spec.heading)
+            )
+            heading = section.heading if custom else spec.heading
+            assigned[spec.id] = Section(spec.id, heading, section.body)
+        else:
+            left.append(section)
+
+    by_heading = {fold_heading(s.heading): s for s in specs if s.heading}
+    still: list[Section] = []
+    for section in left:  # 2. by heading
+        spec = by_heading.get(fold_heading(label(section))) if label(section) else None
+        if spec is not None and spec.id not in assigned:
+            assigned[spec.id] = Section(spec.id, spec.heading, section.body)
+        else:
+            still.append(section)
+
+    rest: list[Section] = []
+    for section in still:  # 3. by position among the same kind
+        if not section.body.strip():
+            continue  # nothing to keep
+        kind = _kind(section, old_specs.get(section.id))
+        spec = next((s for s in specs if s.id not in assigned and s.kind is kind), None)
+        if spec is not None:
+            assigned[spec.id] = Section(spec.id, spec.heading, section.body)
+        else:
+            rest.append(section)
+
+    sections = [assigned.get(s.id, Section(s.id, s.heading, "")) for s in specs]
+    if rest:
+        parts = []
+        for section in rest:
+            heading = label(section)
+            if section.id == OTHER_ID or not heading.strip():
+                parts.append(section.body.strip("\n"))
+            else:
+                parts.append(f"## {heading.strip()}\n\n{section.body.strip(chr(10))}")
+        other_id = OTHER_ID
+        while template.section(other_id) is not None:
+            other_id += "-1"
+        sections.append(Section(other_id, OTHER_HEADING, "\n\n".join(parts)))
+    return dataclasses.replace(brief, template=template.id, sections=tuple(sections))
+
+
+def complete_sections(brief: Brief, template: Template) -> Brief:
+    """The brief with an empty section for each template section it lacks,
+    in the template's order; sections the template does not know keep their
+    place after the section they followed. Text is not moved."""
+    order = {spec.id: i for i, spec in enumerate(template.sections)}
+    present = {section.id for section in brief.sections}
+    keyed: list[tuple[float, int, Section]] = []
+    last = -1.0
+    for position, section in enumerate(brief.sections):
+        if section.id in order:
+            last = order[section.id]
+        keyed.append((last if section.id in order else last + 0.5, position, section))
+    keyed.extend(
+        (order[spec.id], -1, Section(spec.id, spec.heading, ""))
+        for spec in template.sections
+        if spec.id not in present
+    )
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return dataclasses.replace(brief, sections=tuple(section for _, _, section in keyed))
+
+
+_LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def _kind(section: Section, old_spec: object | None) -> SectionKind:
+    kind = getattr(old_spec, "kind", None)
+    if isinstance(kind, SectionKind):
+        return kind
+    lines = [line for line in section.body.split("\n") if line.strip()]
+    first_is_item = bool(lines) and _LIST_LINE.match(lines[0]) is not None
+    return SectionKind.BULLETS if first_is_item else SectionKind.PROSE
