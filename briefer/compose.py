@@ -58,7 +58,7 @@ from briefer.document import (
 from briefer.markup import MarkdownParser
 from briefer.model import Brief, CitationStyle, HeadingLook, Meta, Section, Source, Template
 from briefer.text import slugify, unique_name
-from briefer.words import count_words
+from briefer.words import count_block_words
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg"}
 
@@ -149,10 +149,9 @@ class _Composer:
         return Document(
             meta=dataclasses.replace(meta),  # the document's own, never the brief's
             style=style,
-            blocks=blocks,
-            sources=sources,
-            warnings=[d.message for d in self.diagnostics],
-            diagnostics=list(self.diagnostics),
+            blocks=tuple(blocks),
+            sources=tuple(sources),
+            diagnostics=tuple(self.diagnostics),
             created=created,
             deterministic=deterministic,
         )
@@ -197,8 +196,9 @@ class _Composer:
                     section.id,
                 )
             return []
+        parsed = self.parser.parse(section.body)
         if spec is not None and spec.max_words:
-            words = count_words(section.body, self.parser)
+            words = count_block_words(parsed)
             if words > spec.max_words:
                 self.warn(
                     DiagnosticKind.OVER_BUDGET,
@@ -206,7 +206,7 @@ class _Composer:
                     f" the template's budget is {spec.max_words}",
                     section.id,
                 )
-        body = [self._block(b) for b in self.parser.parse(section.body)]
+        body = [self._block(b) for b in parsed]
         body = self._shift_headings(body, has_heading=bool(heading))
         if not heading:
             return body

@@ -264,25 +264,32 @@ class Diagnostic:
         return self.message
 
 
-@dataclass
+@dataclass(frozen=True)
 class Document:
-    """Everything an exporter needs, and nothing it has to look up."""
+    """Everything an exporter needs, and nothing it has to look up. Frozen:
+    renderers return their own warnings, so one document can be rendered by
+    several exporters, on several threads."""
 
     meta: Meta
     style: Style
-    blocks: list[Block]
-    sources: list[SourceEntry] = field(default_factory=list)  # sources[n-1].n == n
-    warnings: list[str] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    blocks: tuple[Block, ...]
+    sources: tuple[SourceEntry, ...] = ()  # sources[n-1].n == n
+    diagnostics: tuple[Diagnostic, ...] = ()  # what compose noticed
     # Creation time written into document properties. Set together with
     # `deterministic` (from SOURCE_DATE_EPOCH) so two exports are identical.
     created: dt.datetime | None = None
     deterministic: bool = False
 
-    def warn(self, message: str) -> None:
-        """Record a problem the user should hear about; once per message."""
-        if message not in self.warnings:
-            self.warnings.append(message)
+    def __post_init__(self) -> None:
+        for name in ("blocks", "sources", "diagnostics"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+
+    @property
+    def warnings(self) -> list[str]:
+        """The messages of the diagnostics, for a command line to print."""
+        return [d.message for d in self.diagnostics]
 
     def source(self, n: int) -> SourceEntry | None:
         return self.sources[n - 1] if 0 < n <= len(self.sources) else None

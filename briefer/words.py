@@ -56,7 +56,11 @@ def count_words(markdown: str, parser: MarkdownParser | None = None) -> int:
         return 0
     if not _MARKUP.search(markdown):
         return count_text_words(markdown)
-    blocks = (parser or MarkdownParser()).parse(markdown)
+    return count_block_words((parser or MarkdownParser()).parse(markdown))
+
+
+def count_block_words(blocks: list[Block] | tuple[Block, ...]) -> int:
+    """The words a reader sees in parsed section text."""
     return sum(count_text_words(text) for text in _block_texts(blocks))
 
 

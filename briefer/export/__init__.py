@@ -1,11 +1,16 @@
 """Exporters: one module per output format, found through a registry.
 
 Each exporter is a class with `NAME` (the `--format` value), `EXTENSION`
-(with the dot) and `render(document, stream)`, which writes the whole file to
-a binary stream and records problems with `document.warn(...)`. Modules are
-imported only when their format is asked for, so a DOCX export never pays for
-loading reportlab. `export_document` writes atomically: a failed export
-leaves no file behind and never damages an existing one.
+(with the dot) and `render(document, stream, progress)`, which writes the
+whole file to a binary stream, reports how far it has come through the
+optional `progress` callback (raising `briefer.jobs.Cancelled` there stops
+it) and returns the warnings of that render. A renderer only reads the
+`Document`, so one composed document can be rendered by several exporters at
+once. Modules are imported only when their format is asked for, so a DOCX
+export never pays for loading reportlab. `export_document` writes
+atomically: a failed or cancelled export leaves no file behind and never
+damages an existing one. Nothing here reads the environment: the caller
+passes what an export needs (such as the font cache folder).
 """
 
 from __future__ import annotations
@@ -13,21 +18,25 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from briefer.document import Document
 from briefer.errors import ExportError
 from briefer.export.lazy_regex import costly_reportlab_patterns_deferred
 from briefer.fsutil import atomic_write
+from briefer.jobs import ProgressCallback
 
 
 class Exporter(Protocol):
     NAME: str
     EXTENSION: str
 
-    def render(self, document: Document, stream: BinaryIO) -> None: ...
+    def render(
+        self, document: Document, stream: BinaryIO, progress: ProgressCallback | None = None
+    ) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -35,11 +44,12 @@ class _Entry:
     name: str
     extension: str
     target: str  # "module:Class", imported on first use
+    uses_fonts: bool = False  # the class takes `font_cache`
 
 
 _REGISTRY: tuple[_Entry, ...] = (
     _Entry("docx", ".docx", "briefer.export.word:WordExporter"),
-    _Entry("pdf", ".pdf", "briefer.export.pdf:PdfExporter"),
+    _Entry("pdf", ".pdf", "briefer.export.pdf:PdfExporter", uses_fonts=True),
 )
 
 
@@ -52,14 +62,30 @@ def _importable(entry: _Entry) -> bool:
     return importlib.util.find_spec(module_name) is not None
 
 
-def exporter_for(name: str) -> Exporter:
-    """The exporter for a format name such as "docx" or "pdf"."""
+def _load(module_name: str) -> Any:
+    """Import an exporter module, deferring reportlab's costly pattern.
+
+    Only the first import needs the shim; once the module is in
+    `sys.modules`, `import_module` returns it (waiting, if another thread is
+    still running it, until that import is done) and `re.compile` is left
+    alone. The shim itself lets one thread at a time install and remove it."""
+    if module_name in sys.modules:
+        return importlib.import_module(module_name)
+    with costly_reportlab_patterns_deferred():
+        return importlib.import_module(module_name)
+
+
+def exporter_for(name: str, *, font_cache: Path | None = None) -> Exporter:
+    """The exporter for a format name such as "docx" or "pdf".
+
+    `font_cache` is the folder where the PDF exporter keeps font data
+    between processes (Briefer's is `Paths.cache_dir / "fonts"`); None keeps
+    nothing on disk. Formats that draw no fonts ignore it."""
     for entry in _REGISTRY:
         if entry.name == name.lower() and _importable(entry):
             module_name, _, class_name = entry.target.partition(":")
-            with costly_reportlab_patterns_deferred():
-                module = importlib.import_module(module_name)
-            return getattr(module, class_name)()
+            cls = getattr(_load(module_name), class_name)
+            return cls(font_cache=font_cache) if entry.uses_fonts else cls()
     known = ", ".join(available_formats())
     raise ExportError(f"unknown export format {name!r} (known: {known})")
 
@@ -80,9 +106,18 @@ def extension_for(name: str) -> str:
     raise ExportError(f"unknown export format {name!r}")
 
 
-def export_document(document: Document, path: str | os.PathLike[str], fmt: str) -> None:
-    """Render `document` as `fmt` into `path`, atomically."""
-    exporter = exporter_for(fmt)
+def export_document(
+    document: Document,
+    path: str | os.PathLike[str],
+    fmt: str,
+    *,
+    progress: ProgressCallback | None = None,
+    font_cache: Path | None = None,
+) -> list[str]:
+    """Render `document` as `fmt` into `path`, atomically, and return the
+    render's warnings. `Cancelled` raised from `progress` propagates after
+    the temporary file is removed; an existing file at `path` is untouched."""
+    exporter = exporter_for(fmt, font_cache=font_cache)
     target = Path(path)
     if target.is_dir():
         raise ExportError(f"{target}: is a folder, not a file")
@@ -90,6 +125,6 @@ def export_document(document: Document, path: str | os.PathLike[str], fmt: str) 
         raise ExportError(f"{target.parent}: no such folder")
     try:
         with atomic_write(target) as stream:
-            exporter.render(document, stream)
+            return exporter.render(document, stream, progress)
     except PermissionError as exc:
         raise ExportError(f"{target}: cannot write ({exc.strerror})") from exc

@@ -11,8 +11,15 @@ reportlab the first time it is used. Only fonts with TrueType outlines
 CJK font is installed, reportlab's built-in CID fonts stand in.
 
 Registering a TTFont is slow and reportlab's font registry is process-wide,
-so `default_resolver()` hands out one cached resolver per process; tests that
-want their own font folders build a `FontResolver` directly.
+so `resolver_for(cache_dir)` hands out one resolver per process and cache
+folder (the caller names the folder: nothing here reads the environment);
+tests that want their own font folders build a `FontResolver` directly.
+
+Concurrent exports share resolvers and reportlab's registered fonts, so
+everything a render may change in them is guarded: the resolver's own tables
+by its lock, reportlab's registry by `_REGISTRY_LOCK`, and the read cursor a
+TrueType face moves while reportlab builds a subset for a PDF by
+`_SUBSET_LOCK` (see `_guard_subsetting`).
 """
 
 from __future__ import annotations
@@ -25,17 +32,16 @@ import struct
 import sys
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
 from briefer.export.font_cache import FontCache
-from briefer.paths import Paths
 from briefer.text import Script
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
@@ -154,17 +160,19 @@ def family_key(name: str) -> str:
     return re.sub(r"[\s_-]+", "", name).casefold()
 
 
-def system_font_dirs(env: dict[str, str] | None = None) -> list[Path]:
-    """The folders fonts are installed in on this platform, user's first."""
-    env = dict(os.environ) if env is None else env
+def system_font_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
+    """The folders fonts are installed in on this platform, user's first.
+
+    `env` holds the variables that move them (HOME, XDG_DATA_HOME, WINDIR,
+    LOCALAPPDATA). Without it the platform's standard places are used: the
+    export package reads no environment itself, so a caller that wants the
+    user's overrides honoured passes `os.environ`."""
+    env = {} if env is None else env
     home = Path(env.get("HOME") or Path.home())
     if sys.platform.startswith("win"):
-        windir = Path(env.get("WINDIR", r"C:\Windows"))
-        local = env.get("LOCALAPPDATA")
-        dirs = [windir / "Fonts"]
-        if local:
-            dirs.insert(0, Path(local) / "Microsoft" / "Windows" / "Fonts")
-        return dirs
+        windir = Path(env.get("WINDIR") or r"C:\Windows")
+        local = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
+        return [local / "Microsoft" / "Windows" / "Fonts", windir / "Fonts"]
     if sys.platform == "darwin":
         return [
             home / "Library" / "Fonts",
@@ -344,6 +352,35 @@ def _font_name(face: FaceFile) -> str:
     return f"Br{base}-{face.style.name.title().replace('_', '')}-{digest}"
 
 
+# reportlab's font registry is process-wide; see `FontResolver._register`.
+_REGISTRY_LOCK = threading.RLock()
+# Held while reportlab cuts a subset out of any TrueType face (see below).
+_SUBSET_LOCK = threading.Lock()
+
+
+def _guard_subsetting(face: Any) -> None:
+    """Make building a font subset from `face` one thread at a time.
+
+    A registered face is shared by every export in the process. Reportlab
+    builds a PDF's font subsets by seeking and reading through the face with
+    a cursor stored on the face itself (`_pos`), so two PDFs saved at once
+    would read each other's positions and embed broken fonts. Only this
+    method moves the cursor after the face is loaded; everything else a
+    render asks of a face (widths, the character map) is read-only. The
+    wrapper is set on this face alone, not on reportlab's class, and is
+    added after the font cache has stored the face's plain data."""
+    make_subset = getattr(face, "makeSubset", None)
+    if make_subset is None or getattr(make_subset, "_briefer_locked", False):
+        return
+
+    def locked(subset: Any) -> bytes:
+        with _SUBSET_LOCK:
+            return make_subset(subset)
+
+    locked._briefer_locked = True  # type: ignore[attr-defined]
+    face.makeSubset = locked
+
+
 class FontResolver:
     """Font lookup for one process: scan once, register lazily, then answer
     "which registered font draws this run" quickly. Thread-safe."""
@@ -373,13 +410,18 @@ class FontResolver:
 
     def _register(self, face: FaceFile) -> str:
         name = _font_name(face)
-        if name not in pdfmetrics.getRegisteredFontNames():
-            if self._cache is not None:
-                font = self._cache.load_font(name, face.path, face.index)
-            else:
-                font = TTFont(name, str(face.path), subfontIndex=face.index, shapable=False)
-            pdfmetrics.registerFont(font)
-        self._cmaps[name] = pdfmetrics.getFont(name).face.charToGlyph
+        # Another resolver (another cache folder, a test's own) may register
+        # the same face at the same time: check and register as one step, so
+        # a render never sees the font object behind a name replaced.
+        with _REGISTRY_LOCK:
+            if name not in pdfmetrics.getRegisteredFontNames():
+                if self._cache is not None:
+                    font = self._cache.load_font(name, face.path, face.index)
+                else:
+                    font = TTFont(name, str(face.path), subfontIndex=face.index, shapable=False)
+                _guard_subsetting(font.face)
+                pdfmetrics.registerFont(font)
+            self._cmaps[name] = pdfmetrics.getFont(name).face.charToGlyph
         return name
 
     def _ensure(self, name: str) -> str:
@@ -388,13 +430,17 @@ class FontResolver:
         regular face Helvetica)."""
         if name in self._pending:
             with self._lock:
-                pending = self._pending.pop(name, None)
+                pending = self._pending.get(name)
                 if pending is not None:
                     face, stand_in = pending
                     try:
                         self._register(face)
                     except Exception:  # a damaged font file must not stop an export
                         self._broken[name] = stand_in
+                    # Only now: another thread that finds the name no longer
+                    # pending goes on to use it, so it must be registered (or
+                    # known broken) by then.
+                    del self._pending[name]
         stand_in = self._broken.get(name)
         # The stand-in may itself be waiting to load (or be broken too).
         return name if stand_in is None else self._ensure(stand_in)
@@ -444,7 +490,7 @@ class FontResolver:
 
     def cid_font(self, name: str) -> FontSet:
         """One of reportlab's built-in CID fonts (not embedded)."""
-        with self._lock:
+        with _REGISTRY_LOCK:
             if name not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(UnicodeCIDFont(name))
             return FontSet(name, (name, name, name, name), cid=True)
@@ -535,9 +581,19 @@ def _cid_for(sample: str) -> str:
     return CID_CHINESE
 
 
-@lru_cache(maxsize=1)
-def default_resolver() -> FontResolver:
-    """One resolver per process: scanning and registering fonts is paid once
-    per process, and mostly not even that thanks to the disk cache. Cached
-    rather than global so tests can build their own resolvers."""
-    return FontResolver(cache=FontCache(Paths.from_env().cache_dir / "fonts"))
+_RESOLVERS: dict[Path | None, FontResolver] = {}
+_RESOLVERS_LOCK = threading.Lock()
+
+
+def resolver_for(cache_dir: Path | None = None) -> FontResolver:
+    """The process's resolver for one font cache folder (None: no disk
+    cache). Scanning and registering fonts is paid once per process, and
+    mostly not even that thanks to the disk cache; the caller names the
+    folder (Briefer's is `Paths.cache_dir / "fonts"`)."""
+    key = None if cache_dir is None else Path(cache_dir)
+    with _RESOLVERS_LOCK:
+        resolver = _RESOLVERS.get(key)
+        if resolver is None:
+            cache = FontCache(key) if key is not None else None
+            resolver = _RESOLVERS[key] = FontResolver(cache=cache)
+        return resolver

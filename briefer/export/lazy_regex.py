@@ -13,7 +13,9 @@ it is active, and only on the importing thread, a pattern compiled by a
 back as a `_DeferredPattern`, which compiles on first use and otherwise
 behaves like the pattern through its methods (`.match`, `.search`, ...),
 which is how reportlab uses it. Every other call goes to `re.compile`
-untouched, and the original is restored when the block ends. If this Python
+untouched, and the original is restored when the block ends. Blocks on
+different threads take turns (one lock), so the patch is installed and
+removed exactly once each time and never outlives them. If this Python
 or reportlab does not look as expected, nothing is deferred: the shim can
 make an export faster, never different.
 """
@@ -48,27 +50,44 @@ class _DeferredPattern:
         return getattr(compiled, name)
 
 
+# One patch at a time, process-wide. Two threads each saving and restoring
+# `re.compile` around their own block could interleave (A saves the real
+# function, B saves A's shim, A restores, B restores A's shim) and leave the
+# shim installed for good; with the lock, the function saved is always the
+# one to put back. Re-entrant so that a nested block on the same thread,
+# which finds the patch already in place, does nothing.
+_LOCK = threading.RLock()
+_active = False
+
+
 @contextlib.contextmanager
 def costly_reportlab_patterns_deferred() -> Iterator[None]:
-    real = re.compile
+    global _active
     if not hasattr(sys, "_getframe"):
         yield
         return
-    thread = threading.get_ident()
+    with _LOCK:
+        if _active:
+            yield
+            return
+        real = re.compile
+        thread = threading.get_ident()
 
-    def compile_(pattern: Any, flags: int = 0) -> Any:
-        if (
-            threading.get_ident() == thread
-            and isinstance(pattern, str)
-            and len(pattern) > _MIN_LENGTH
-            and int(flags) & re.IGNORECASE
-            and str(sys._getframe(1).f_globals.get("__name__", "")).startswith("reportlab.")
-        ):
-            return _DeferredPattern(real, pattern, flags)
-        return real(pattern, flags)
+        def compile_(pattern: Any, flags: int = 0) -> Any:
+            if (
+                threading.get_ident() == thread
+                and isinstance(pattern, str)
+                and len(pattern) > _MIN_LENGTH
+                and int(flags) & re.IGNORECASE
+                and str(sys._getframe(1).f_globals.get("__name__", "")).startswith("reportlab.")
+            ):
+                return _DeferredPattern(real, pattern, flags)
+            return real(pattern, flags)
 
-    re.compile = compile_
-    try:
-        yield
-    finally:
-        re.compile = real
+        re.compile = compile_
+        _active = True
+        try:
+            yield
+        finally:
+            _active = False
+            re.compile = real

@@ -11,6 +11,14 @@ document is laid out again with room reserved at the foot of each page for
 the sources cited there, until the reservation fits (or, failing that, the
 sources become endnotes with links both ways, and a warning says so).
 
+The document is only read: warnings (the endnote fallback, characters no
+font draws, unreadable images or logo) are returned by `render`. Progress
+goes to an optional callback in thousandths, with what is being done
+("Laying out page 12", "Writing page 3 of 40"); a first pass that footnotes
+overflow is stopped there, and the second carries on from where it stopped,
+so the bar never runs backwards. `Cancelled` raised by the callback reaches
+the caller as raised.
+
 All text goes through `briefer.export.pdf_text`, which picks fonts per
 script run. Most paragraphs are drawn by `briefer.export.pdf_para`'s
 `FastParagraph` from runs, with no markup at all; CJK text (reportlab's CJK
@@ -24,6 +32,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -82,7 +91,7 @@ from briefer.document import (
 from briefer.document import (
     Paragraph as DocParagraph,
 )
-from briefer.export.fonts import FontResolver, FontSet, default_resolver
+from briefer.export.fonts import FontResolver, FontSet, resolver_for
 from briefer.export.images import image_label, probe_image
 from briefer.export.pdf_para import FastParagraph, WidthCache
 from briefer.export.pdf_text import (
@@ -100,6 +109,8 @@ from briefer.export.pdf_text import (
     text_markup,
     text_runs,
 )
+from briefer.export.warning_log import WarningLog
+from briefer.jobs import ProgressCallback, report
 from briefer.model import CitationStyle, Style
 from briefer.text import clean_text, is_rtl
 
@@ -114,6 +125,12 @@ _QUOTE_GREY = "#404040"  # the DOCX Quote style's text colour
 _QUOTE_BAR = 2.0  # width of the bar left of a quote, in points
 _LOGO_GAP = 5 * mm  # below the logo, as the DOCX leaves before the title
 _FUZZ = 1e-6  # reportlab's smallest usable height
+# Progress is reported in thousandths: laying out the pages takes about 80%
+# of an export, drawing the held pages a few per cent, and reportlab's final
+# save (font subsets, compression) the rest.
+_PROGRESS_TOTAL = 1000
+_LAYOUT_END = 800
+_DRAWING_END = 850
 
 
 def _color(value: str, default: str) -> colors.Color:
@@ -242,24 +259,47 @@ def _cites_in(flowable: Any) -> list[int]:
 
 
 class PdfExporter:
-    """Render a `Document` as PDF (registered as format "pdf")."""
+    """Render a `Document` as PDF (registered as format "pdf").
+
+    `fonts` is the resolver to draw with; without one, the process's
+    resolver for `font_cache` (a folder for font data kept between
+    processes, or None for none) is used."""
 
     NAME = "pdf"
     EXTENSION = ".pdf"
 
-    def __init__(self, fonts: FontResolver | None = None) -> None:
+    def __init__(self, fonts: FontResolver | None = None, font_cache: Path | None = None) -> None:
         self._fonts = fonts
+        self._font_cache = font_cache
 
-    def render(self, document: Document, stream: BinaryIO) -> None:
-        fonts = self._fonts if self._fonts is not None else default_resolver()
-        stream.write(_Renderer(document, fonts).render())
+    def render(
+        self, document: Document, stream: BinaryIO, progress: ProgressCallback | None = None
+    ) -> list[str]:
+        """Write `document` as PDF to `stream` and return the warnings of
+        this render. `document` is only read."""
+        fonts = self._fonts if self._fonts is not None else resolver_for(self._font_cache)
+        renderer = _Renderer(document, fonts, progress)
+        stream.write(renderer.render())
+        return renderer.warnings.messages()
+
+
+class _Overflow(Exception):
+    """Footnotes did not fit: stop this layout pass, it will be redone."""
 
 
 class _Renderer:
     """One export: styles, flowables and the page furniture for a document."""
 
-    def __init__(self, document: Document, fonts: FontResolver) -> None:
+    def __init__(
+        self, document: Document, fonts: FontResolver, progress: ProgressCallback | None = None
+    ) -> None:
         self.doc = document
+        self.warnings = WarningLog()
+        self.progress = progress
+        # The exception the progress callback raised, kept so that it reaches
+        # the caller as raised, whatever reportlab does with it on the way.
+        self._stop: BaseException | None = None
+        self._done = 0  # progress reported so far, in `_PROGRESS_TOTAL` units
         self.style: Style = document.style
         self.fonts = fonts
         style = self.style
@@ -306,10 +346,14 @@ class _Renderer:
     # ------------------------------------------------------------------
 
     def render(self) -> bytes:
+        self._report(0, "Laying out page 1")
         self._collect_destinations()
-        data = self._render_once()
+        try:
+            data = self._render_once()
+        except _Overflow:
+            data = b""
         if self._footnote_overflow:
-            self.doc.warn(
+            self.warnings.warn(
                 "footnotes too long for the foot of their page; "
                 "the sources are listed as endnotes instead, with links both ways"
             )
@@ -318,7 +362,55 @@ class _Renderer:
             self._collect_destinations()
             data = self._render_once()
         self._report_missing()
+        self._report(_PROGRESS_TOTAL, "PDF ready")
         return data
+
+    # ------------------------------------------------------------------
+    # Progress
+    # ------------------------------------------------------------------
+
+    def _report(self, done: int, what: str) -> None:
+        """Pass progress on (never backwards), remembering what the callback
+        raised: reportlab wraps or re-creates some exceptions raised inside
+        its build, and `_render_once` re-raises this one as it was."""
+        if self.progress is None:
+            return
+        self._done = max(self._done, min(done, _PROGRESS_TOTAL))
+        try:
+            report(self.progress, self._done, _PROGRESS_TOTAL, what)
+        except BaseException as exc:
+            self._stop = exc
+            raise
+
+    def _layout_progress(
+        self, template: BaseDocTemplate, count: int, start: int
+    ) -> Callable[[str, int], None]:
+        """reportlab's progress callback for one layout pass over `count`
+        flowables, reported from `start` (where an earlier, abandoned pass
+        had got to) up to `_LAYOUT_END`: the bar never runs backwards."""
+        span = _LAYOUT_END - start
+        again = " again, with endnotes" if self.endnote_fallback else ""
+
+        def on_progress(kind: str, value: int) -> None:
+            if kind != "PROGRESS":
+                return
+            if self._footnote_overflow and not self.endnote_fallback:
+                # This pass will be thrown away: stop it now rather than lay
+                # out the rest of the document for nothing.
+                raise _Overflow()
+            done = start + span * min(max(value, 0), count) // max(count, 1)
+            self._report(done, f"Laying out page {max(template.page, 1)}{again}")
+
+        return on_progress
+
+    def _writing_progress(self, page: int, total: int) -> None:
+        """Page `page` of `total` is being drawn; after the last one, the
+        file is put together (`page` > `total`)."""
+        if page > total:
+            self._report(_DRAWING_END, "Saving the PDF")
+            return
+        done = _LAYOUT_END + (_DRAWING_END - _LAYOUT_END) * (page - 1) // max(total, 1)
+        self._report(done, f"Writing page {page} of {total}")
 
     def footnote_extra(self, cites: list[int]) -> float:
         """Height the footnotes of `cites` add to the current page."""
@@ -347,7 +439,21 @@ class _Renderer:
         self._footnote_overflow = False
         buffer = io.BytesIO()
         template = self._doc_template(buffer)
-        template.build(self._story(), canvasmaker=self._canvas_class())
+        story = self._story()
+        # Installed even without a progress callback: it also ends a pass
+        # that footnotes overflowed, so the output never depends on whether
+        # someone is watching.
+        template.setProgressCallBack(self._layout_progress(template, len(story), self._done))
+        try:
+            template.build(story, canvasmaker=self._canvas_class())
+        except _Overflow:
+            raise
+        except BaseException:
+            if self._stop is not None:
+                raise self._stop from None
+            raise
+        if self._stop is not None:  # raised, and swallowed somewhere inside reportlab
+            raise self._stop
         return buffer.getvalue()
 
     def _collect_destinations(self) -> None:
@@ -377,7 +483,7 @@ class _Renderer:
             f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in list(self.missing)[:20]
         )
         more = "" if len(self.missing) <= 20 else f" and {len(self.missing) - 20} more"
-        self.doc.warn(
+        self.warnings.warn(
             f"no installed font can draw these characters, shown as \ufffd or ?: {names}{more}"
         )
 
@@ -465,10 +571,12 @@ class _Renderer:
             def save(self) -> None:
                 total = len(self._held)
                 self._doc.pageCounter = 1
-                for state in self._held:
+                for page, state in enumerate(self._held, 1):
+                    renderer._writing_progress(page, total)
                     self.__dict__.update(state)
                     renderer._draw_furniture(self, total)
                     Canvas.showPage(self)
+                renderer._writing_progress(total + 1, total)
                 Canvas.save(self)
 
         return _Canvas
@@ -1023,7 +1131,7 @@ class _Renderer:
             return self._placeholder(block, indent)
         size, reason = _probe_image(block.path)
         if size is None:
-            self.doc.warn(
+            self.warnings.warn(
                 f"image {clean_text(block.src)!r}: {reason}; a placeholder was drawn instead"
             )
             return self._placeholder(block, indent)
@@ -1062,7 +1170,7 @@ class _Renderer:
             return None
         size, reason = _probe_image(Path(path))
         if size is None:
-            self.doc.warn(f"logo {Path(path).name!r}: {reason}; left out")
+            self.warnings.warn(f"logo {Path(path).name!r}: {reason}; left out")
             return None
         width = min(max(1.0, self.style.logo_width_mm) * mm, self.frame_w)
         height = width * size[1] / size[0]

@@ -7,6 +7,8 @@ Word styles (created when the base lacks them, and shaped from the template's
 `Style` only when there is no reference document). The body is written as
 XML text by `word_body` and parsed once, because building it through
 python-docx's proxies would take several times longer for a long brief.
+The document is only read; `render` returns its warnings (unreadable images
+or logo) and reports progress per top-level block.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from docx.shared import Mm
 
 from briefer.document import Document
 from briefer.errors import ExportError
+from briefer.export.warning_log import WarningLog
 from briefer.export.word_body import BodyWriter, Geometry, Ids, PartLinks, SpanWriter
 from briefer.export.word_numbering import Numbering
 from briefer.export.word_parts import Footnotes, PageFurniture, write_properties
 from briefer.export.word_styles import is_cjk_language, prepare_styles
 from briefer.export.word_xml import parse_fragment, w
+from briefer.jobs import ProgressCallback, report
 from briefer.model import CitationStyle, Style
 
 _DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -46,7 +50,15 @@ class WordExporter:
     NAME = "docx"
     EXTENSION = ".docx"
 
-    def render(self, document: Document, stream: BinaryIO) -> None:
+    def render(
+        self, document: Document, stream: BinaryIO, progress: ProgressCallback | None = None
+    ) -> list[str]:
+        """Write `document` as DOCX to `stream` and return the warnings of
+        this render. `document` is only read. Progress counts the top-level
+        blocks, then one step for the header, footer, footnotes and saving."""
+        warnings = WarningLog()
+        steps = len(document.blocks) + 1
+        report(progress, 0, steps, "Preparing the Word document")
         style = document.style
         reference = style.reference_docx
         base = open_base(reference)
@@ -73,10 +85,13 @@ class WordExporter:
             add_image=part.get_or_add_image,
         )
         spans = SpanWriter(document, sheet, links, ids, notes, east_asian_lang)
-        body_xml = BodyWriter(spans, numbering, geometry).write(document.blocks)
+        body_xml = BodyWriter(spans, numbering, geometry, warnings).write(
+            document.blocks, progress, steps
+        )
+        report(progress, steps - 1, steps, "Adding the header, footer and footnotes")
         _insert_body(base, body_xml)
 
-        PageFurniture(document, sheet, ids, geometry, east_asian_lang).write(base)
+        PageFurniture(document, sheet, ids, geometry, east_asian_lang, warnings).write(base)
         footnotes.finish(document, sheet, ids, east_asian_lang)
         created = document.created or dt.datetime.now(dt.UTC)
         write_properties(base, document, created)
@@ -87,6 +102,8 @@ class WordExporter:
             stream.write(_fixed_zip_dates(buffer.getvalue(), created))
         else:
             base.save(stream)
+        report(progress, steps, steps, "Word document written")
+        return warnings.messages()
 
 
 def open_base(path: Path | None) -> DocxDocument:

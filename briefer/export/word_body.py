@@ -49,6 +49,7 @@ from briefer.document import (
     plain_text,
 )
 from briefer.export.images import image_label, probe_image
+from briefer.export.warning_log import WarningLog
 from briefer.export.word_numbering import Numbering
 from briefer.export.word_styles import (
     BULLETS,
@@ -61,6 +62,7 @@ from briefer.export.word_styles import (
     StyleSheet,
 )
 from briefer.export.word_xml import EMU_PER_TWIP, attr, esc
+from briefer.jobs import ProgressCallback, report
 from briefer.model import CitationStyle
 from briefer.text import Script, clean_text, is_rtl, split_scripts
 
@@ -351,12 +353,14 @@ class BodyWriter:
         spans: SpanWriter,
         numbering: Numbering,
         geometry: Geometry,
+        warnings: WarningLog,
     ) -> None:
         self.w = spans
         self.sheet = spans.sheet
         self.document = spans.document
         self.numbering = numbering
         self.geometry = geometry
+        self.warnings = warnings
         self._sid = {key: self.sheet.id(key) for key in S}
         self._bullet_nums: dict[int, int] = {}
         self._dispatch: dict[type, Callable[[list[str], Any, str], None]] = {
@@ -378,16 +382,29 @@ class BodyWriter:
             SourceLine: self._source_line,
         }
 
-    def write(self, blocks: list[Any] | tuple[Any, ...]) -> str:
+    def write(
+        self,
+        blocks: list[Any] | tuple[Any, ...],
+        progress: ProgressCallback | None = None,
+        total: int = 0,
+    ) -> str:
+        """The body XML of `blocks`, reporting each top-level block to
+        `progress` as it starts, as a step of `total` (the blocks' count
+        unless the caller counts steps of its own after them)."""
         out: list[str] = []
-        self.blocks(out, blocks, self._sid[S.NORMAL])
+        style = self._sid[S.NORMAL]
+        count = len(blocks)
+        total = max(total, count)
+        for index, block in enumerate(blocks):
+            report(progress, index, total, f"Writing block {index + 1} of {count}")
+            self.blocks(out, (block,), style)
         return "".join(out)
 
     def blocks(self, out: list[str], blocks: Any, para_style: str) -> None:
         for block in blocks:
             handler = self._dispatch.get(type(block))
             if handler is None:
-                self.document.warn(f"DOCX: skipped an unknown block ({type(block).__name__})")
+                self.warnings.warn(f"DOCX: skipped an unknown block ({type(block).__name__})")
                 continue
             handler(out, block, para_style)
 
@@ -537,7 +554,7 @@ class BodyWriter:
         if block.path is None:
             return None  # compose refused or could not find the file and said why
         if self.w.links.add_image is None:
-            self.document.warn(
+            self.warnings.warn(
                 f"image {block.src!r} cannot be placed in this part; shown as {image_label(block)}"
             )
             return None
@@ -549,7 +566,7 @@ class BodyWriter:
             except Exception as exc:  # an unreadable image becomes a placeholder
                 problem = str(exc) or type(exc).__name__
         if problem is not None:
-            self.document.warn(
+            self.warnings.warn(
                 f"image {block.src!r} could not be read ({problem}); shown as a placeholder"
             )
             return None

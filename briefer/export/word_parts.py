@@ -24,6 +24,7 @@ from docx.section import _Footer, _Header
 from lxml import etree
 
 from briefer.document import HEADER_FIELD, Document, Span, Text, banner_text, field_values
+from briefer.export.warning_log import WarningLog
 from briefer.export.word_body import Geometry, Ids, Notes, PartLinks, SpanWriter, drawing_xml
 from briefer.export.word_styles import S, StyleSheet
 from briefer.export.word_xml import EMU_PER_MM, attr, parse_fragment, w
@@ -43,6 +44,7 @@ class PageFurniture:
     ids: Ids
     geometry: Geometry
     east_asian_lang: str
+    warnings: WarningLog
 
     def write(self, docx_document: DocxDocument) -> None:
         """Fill every header and footer the last section shows, so the
@@ -108,7 +110,7 @@ class PageFurniture:
             rel_id, image = part.get_or_add_image(str(logo))
             width, height = int(image.width), int(image.height)
         except Exception as exc:  # a bad logo must not stop the export
-            self.document.warn(f"logo {logo} could not be read ({exc}); exported without it")
+            self.warnings.warn(f"logo {logo} could not be read ({exc}); exported without it")
             return ""
         target = max(1, int(self.document.style.logo_width_mm * EMU_PER_MM))
         cy = max(1, int(height * target / max(width, 1)))

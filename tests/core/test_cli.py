@@ -136,7 +136,7 @@ def test_option_errors_are_one_line(tmp_path: Path) -> None:
     code, _, err = run("export")
     assert_one_line_error(code, err, "required")
     code, _, err = run("export", str(SAMPLES["bluf-memo"]), "--format", "rtf")
-    assert_one_line_error(code, err, "invalid choice")
+    assert_one_line_error(code, err, "unknown format 'rtf'")
     assert not (tmp_path / "x.txt").exists() and not (tmp_path / "x.docx").exists()
 
 

@@ -162,7 +162,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
             if fmt not in available_formats():
                 continue
             target = folder / f"{name}.{fmt}"
-            export_document(dataclasses.replace(document, warnings=[]), target, fmt)
+            export_document(document, target, fmt)
             files[(name, fmt)] = target
     return files
 

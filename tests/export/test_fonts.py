@@ -13,9 +13,9 @@ from briefer.export.fonts import (
     CID_KOREAN,
     FaceStyle,
     FontResolver,
-    default_resolver,
     family_key,
     read_faces,
+    resolver_for,
     scan_font_dirs,
     system_font_dirs,
 )
@@ -35,6 +35,14 @@ def test_family_key_ignores_case_and_spaces() -> None:
 def test_system_font_dirs_follow_home_and_xdg() -> None:
     dirs = system_font_dirs({"HOME": "/home/ann", "XDG_DATA_HOME": "/data"})
     assert Path("/data/fonts") in dirs or any("Fonts" in str(d) for d in dirs)
+
+
+def test_system_font_dirs_read_no_environment_unless_given_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", "/elsewhere")
+    monkeypatch.setenv("LOCALAPPDATA", "/elsewhere")
+    assert not any(str(d).startswith("/elsewhere") for d in system_font_dirs())
 
 
 def test_non_fonts_and_cff_fonts_are_ignored(tmp_path: Path) -> None:
@@ -99,7 +107,7 @@ def test_without_any_font_cjk_uses_builtin_cid_fonts(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not WQY.exists(), reason="WenQuanYi Zen Hei not installed")
 def test_system_resolver_prefers_truetype_cjk_and_shaping_fonts() -> None:
-    resolver = default_resolver()
+    resolver = resolver_for()
     base = resolver.base("DejaVu Sans")
     cjk = resolver.for_script(Script.CJK, base, "中文")
     assert not cjk.cid and resolver.covers(cjk.regular, "中")
@@ -109,8 +117,37 @@ def test_system_resolver_prefers_truetype_cjk_and_shaping_fonts() -> None:
     assert resolver.covers(hebrew.regular, "ש")
 
 
-def test_default_resolver_is_cached_per_process() -> None:
-    assert default_resolver() is default_resolver()
+def test_one_resolver_per_process_and_cache_folder(tmp_path: Path) -> None:
+    assert resolver_for() is resolver_for(None)
+    assert resolver_for(tmp_path / "a") is resolver_for(tmp_path / "a")
+    assert resolver_for(tmp_path / "a") is not resolver_for(tmp_path / "b")
+    assert resolver_for(tmp_path / "a") is not resolver_for()
+
+
+@needs_dejavu
+def test_the_cache_folder_the_caller_names_is_the_one_filled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export package finds no cache folder of its own: fonts are kept
+    exactly where the caller says, whatever the environment says."""
+    import io
+
+    from briefer.document import Document, Paragraph, Text
+    from briefer.export.pdf import PdfExporter
+    from briefer.model import Meta, Style
+
+    document = Document(
+        meta=Meta(title="Cached"),
+        style=Style(body_font="DejaVu Sans"),
+        blocks=[Paragraph((Text("Kept for the next process"),))],
+    )
+    elsewhere = tmp_path / "from-the-environment"
+    monkeypatch.setenv("BRIEFER_CACHE_DIR", str(elsewhere))
+    monkeypatch.setenv("BRIEFER_DATA_DIR", str(elsewhere))
+    folder = tmp_path / "here" / "fonts"
+    PdfExporter(font_cache=folder).render(document, io.BytesIO())
+    assert (folder / "scan.json").is_file()
+    assert not elsewhere.exists()
 
 
 def test_a_damaged_font_file_never_stops_an_export(tmp_path: Path) -> None:

@@ -45,3 +45,37 @@ def test_nothing_else_is_deferred() -> None:
         thread.join()
     assert all(isinstance(p, re.Pattern) for p in found)
     assert re.compile.__module__ == "re"
+
+
+def test_overlapping_blocks_on_two_threads_restore_re_compile() -> None:
+    """Thread A enters, thread B tries to enter while A is still inside, A
+    leaves, B leaves. Had B saved A's shim as "the real re.compile", it would
+    put that back on leaving and the shim would stay for good."""
+    original = re.compile
+    a_inside, b_inside, b_done = threading.Event(), threading.Event(), threading.Event()
+
+    def thread_b() -> None:
+        a_inside.wait(5)
+        with costly_reportlab_patterns_deferred():
+            b_inside.set()
+        b_done.set()
+
+    other = threading.Thread(target=thread_b)
+    other.start()
+    with costly_reportlab_patterns_deferred():
+        a_inside.set()
+        # Give B every chance to enter now; it must wait for A instead.
+        assert not b_inside.wait(0.2)
+    assert b_done.wait(5)
+    other.join()
+    assert re.compile is original
+
+
+def test_a_nested_block_leaves_the_outer_one_in_place() -> None:
+    original = re.compile
+    with costly_reportlab_patterns_deferred():
+        patched = re.compile
+        with costly_reportlab_patterns_deferred():
+            assert re.compile is patched
+        assert re.compile is patched  # the inner block did not restore early
+    assert re.compile is original

@@ -225,9 +225,14 @@ RICH_WORDS = [
 
 
 def render(document: Document) -> bytes:
+    return render_warned(document)[0]
+
+
+def render_warned(document: Document) -> tuple[bytes, list[str]]:
+    """The PDF and the warnings its render returned."""
     buffer = io.BytesIO()
-    PdfExporter().render(document, buffer)
-    return buffer.getvalue()
+    warnings = PdfExporter().render(document, buffer)
+    return buffer.getvalue(), warnings
 
 
 def pdftotext(data: bytes, *args: str) -> str:
@@ -522,8 +527,8 @@ def test_footnotes_too_long_for_a_page_fall_back_to_endnotes() -> None:
         CitationStyle.FOOTNOTES,
         [long_entry],
     )
-    data = render(document)
-    assert any("endnotes" in warning for warning in document.warnings)
+    data, warnings = render_warned(document)
+    assert any("endnotes" in warning for warning in warnings)
     # The marker links to the appended sources list, which links back.
     dests = [a for _p, a in link_annotations(data) if "/Dest" in a]
     assert len(dests) >= 2
@@ -608,14 +613,14 @@ def test_images_scale_and_bad_images_become_placeholders(tmp_path: Path) -> None
     blocks.append(Image("gone.png", "altgone", tmp_path / "gone.png"))
     blocks.append(Image("refused.png", "altrefused", None))
     document = make_document(blocks, sources=[])
-    data = render(document)
+    data, warnings = render_warned(document)
     text = squash(pdftotext(data))
     for name in ("webp", "svg", "truncated", "liar", "gone", "refused"):
         assert f"[image: alt{name}]" in text
     for name in ("webp", "svg", "truncated", "liar", "gone"):
-        assert any(f"{name}" in w and "placeholder" in w for w in document.warnings), name
+        assert any(f"{name}" in w and "placeholder" in w for w in warnings), name
     # No path: compose has already said why, the exporter stays quiet.
-    assert not any("refused" in w for w in document.warnings)
+    assert not any("refused" in w for w in warnings)
     assert "[image: altbig]" not in text and "[image: alttall]" not in text
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -637,8 +642,8 @@ def test_logo_on_the_first_page_and_bad_logo_warns(tmp_path: Path) -> None:
     bad = tmp_path / "bad.png"
     bad.write_text("nope")
     document = make_document([Paragraph((Text("Body"),))], sources=[], logo=bad)
-    render(document)
-    assert any("logo" in warning for warning in document.warnings)
+    _data, warnings = render_warned(document)
+    assert any("logo" in warning for warning in warnings)
 
 
 def test_empty_document_and_empty_blocks_render() -> None:
@@ -679,7 +684,7 @@ def test_every_script_renders_with_a_font_that_has_its_glyphs(tmp_path: Path) ->
     blocks: list[Block] = [Paragraph((Text(text),)) for text in SCRIPTS.values()]
     blocks.append(Paragraph((Text("Emoji ☃ \U0001f600 and a crab \U0001f980 end"),)))
     document = make_document(blocks, sources=[])
-    data = render(document)
+    data, warnings = render_warned(document)
     text = pdftotext(data)
     for name in ("latin", "greek", "cyrillic", "cjk"):
         assert SCRIPTS[name] in text, name
@@ -694,7 +699,7 @@ def test_every_script_renders_with_a_font_that_has_its_glyphs(tmp_path: Path) ->
         ["pdffonts", str(tmp_path / "s.pdf")], capture_output=True, text=True
     ).stdout
     assert len(fonts.splitlines()) - 2 >= 4  # body, CJK, Arabic, Hebrew fonts at least
-    crab = [w for w in document.warnings if "U+1F980" in w]
+    crab = [w for w in warnings if "U+1F980" in w]
     assert len(crab) <= 1
     if crab:  # no installed font has the crab: one warning names it, a visible mark is drawn
         assert "CRAB" in crab[0]
@@ -887,8 +892,8 @@ def test_without_truetype_fonts_the_export_warns_once_and_marks_gaps(tmp_path: P
         [Paragraph((Text("Latin café Ελληνικά 中文 مرحبا \U0001f600"),))], sources=[]
     )
     buffer = io.BytesIO()
-    PdfExporter(FontResolver([tmp_path])).render(document, buffer)
-    missing = [w for w in document.warnings if "no installed font" in w]
+    warnings = PdfExporter(FontResolver([tmp_path])).render(document, buffer)
+    missing = [w for w in warnings if "no installed font" in w]
     assert len(missing) == 1
     assert "GREEK SMALL LETTER ETA" in missing[0] and "GRINNING FACE" in missing[0]
     if POPPLER:

@@ -25,7 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from briefer.document import Citation, Code, Emphasis, LineBreak, Link, Span, Strong, Text
-from briefer.export.fonts import FontResolver, FontSet, default_resolver
+from briefer.export.fonts import FontResolver, FontSet, resolver_for
 from briefer.export.pdf_para import FastParagraph, WidthCache
 from briefer.export.pdf_text import (
     Mark,
@@ -44,7 +44,7 @@ PAGE = (595.0, 842.0)
 
 @pytest.fixture(scope="module")
 def fonts() -> FontResolver:
-    return default_resolver()
+    return resolver_for()
 
 
 @pytest.fixture(scope="module")

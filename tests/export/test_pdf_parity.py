@@ -36,7 +36,7 @@ from briefer.document import (
     Text,
 )
 from briefer.export import exporter_for
-from briefer.export.fonts import default_resolver
+from briefer.export.fonts import resolver_for
 from briefer.export.pdf import PdfExporter, _Barred, _Renderer
 from briefer.export.pdf_para import FastParagraph
 from briefer.model import Brief, CitationStyle, Meta, Section, Style
@@ -60,15 +60,20 @@ def make_document(blocks: list[Block], **style: object) -> Document:
 
 def build(document: Document) -> tuple[_Renderer, list[Flowable]]:
     """The renderer and its story, as the exporter would lay it out."""
-    renderer = _Renderer(document, default_resolver())
+    renderer = _Renderer(document, resolver_for())
     renderer._collect_destinations()
     return renderer, renderer._story()
 
 
 def render(document: Document) -> bytes:
+    return render_warning(document)[0]
+
+
+def render_warning(document: Document) -> tuple[bytes, list[str]]:
+    """The PDF and the warnings its render returned."""
     buffer = io.BytesIO()
-    PdfExporter().render(document, buffer)
-    return buffer.getvalue()
+    warnings = PdfExporter().render(document, buffer)
+    return buffer.getvalue(), warnings
 
 
 def fonts_of(flowable: FastParagraph) -> set[str]:
@@ -201,7 +206,7 @@ def test_a_quote_split_across_pages_has_a_bar_on_each_page() -> None:
     data = render(document)
     pages = pypdf.PdfReader(io.BytesIO(data)).pages
     assert len(pages) >= 2
-    accent = tuple(round(v, 3) for v in _Renderer(document, default_resolver()).accent.rgb())
+    accent = tuple(round(v, 3) for v in _Renderer(document, resolver_for()).accent.rgb())
     for page in pages:
         bars = [rect for fill, rect in filled_rects(page) if fill == accent]
         assert len(bars) == 1, page.extract_text()[:80]
@@ -263,20 +268,20 @@ def test_image_alt_text_becomes_an_italic_caption(tmp_path: Path) -> None:
 
 
 def test_no_second_warning_for_an_image_compose_refused() -> None:
+    # No path: compose refused the image and has said why already.
     document = make_document([Image("gone.png", "Missing chart", None)])
-    document.warn("image 'gone.png' was not found; a placeholder is shown instead")
-    render(document)
-    assert [w for w in document.warnings if "gone.png" in w] == [
-        "image 'gone.png' was not found; a placeholder is shown instead"
-    ]
+    data, warnings = render_warning(document)
+    text = " ".join(pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+    assert "[image: Missing chart]" in text
+    assert not [w for w in warnings if "gone.png" in w]
 
 
 def test_unreadable_image_file_still_warns(tmp_path: Path) -> None:
     webp = tmp_path / "photo.webp"
     PILImage.new("RGB", (10, 10), "green").save(webp, "WEBP")
     document = make_document([Image("photo.webp", "Photo", webp)])
-    render(document)
-    assert len([w for w in document.warnings if "photo.webp" in w]) == 1
+    _data, warnings = render_warning(document)
+    assert len([w for w in warnings if "photo.webp" in w]) == 1
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
@@ -292,7 +297,9 @@ def test_composed_brief_warns_once_per_bad_image(fmt: str, tmp_path: Path) -> No
     template = TemplateRegistry(Paths.from_env()).get("bluf-memo")
     document = compose(brief, template, base_dir=tmp_path, created=CREATED, deterministic=True)
     before = list(document.warnings)
-    exporter_for(fmt).render(document, io.BytesIO())
     for name in ("missing.png", "example.org"):
-        assert len([w for w in document.warnings if name in w]) == 1, document.warnings
-    assert [w for w in document.warnings if "png" in w] == [w for w in before if "png" in w]
+        assert len([w for w in before if name in w]) == 1, before  # said by compose
+    rendered = exporter_for(fmt).render(document, io.BytesIO())
+    # The renderer neither repeats compose's warnings nor touches the document.
+    assert not [w for w in rendered if "png" in w or "example.org" in w], rendered
+    assert list(document.warnings) == before

@@ -226,9 +226,14 @@ def rich_document(citations: CitationStyle = CitationStyle.ENDNOTES, **style_arg
 
 
 def export(document: Document) -> bytes:
+    return export_warned(document)[0]
+
+
+def export_warned(document: Document) -> tuple[bytes, list[str]]:
+    """The DOCX and the warnings its render returned."""
     buffer = io.BytesIO()
-    WordExporter().render(document, buffer)
-    return buffer.getvalue()
+    warnings = WordExporter().render(document, buffer)
+    return buffer.getvalue(), warnings
 
 
 def reopen(data: bytes) -> docx.document.Document:
@@ -417,25 +422,25 @@ def test_image_is_embedded_and_fits_the_text_width(rich_endnotes: tuple[Document
     assert len(shapes) == 1
     assert 0 < shapes[0].width <= text_width
     # missing.png has no path: compose warned about it, the exporter does not.
-    assert not any("missing.png" in w for w in document.warnings)
+    _data, warnings = export_warned(document)
+    assert not any("missing.png" in w for w in warnings)
 
 
 def test_image_compose_refused_is_not_warned_about_twice() -> None:
+    # No path: compose refused the image and has said why already.
     document = make_document([Image("gone.png", "Gone", None)])
-    document.warn("image 'gone.png' was not found; a placeholder is shown instead")
-    out = reopen(export(document))
-    assert [p.text for p in out.paragraphs] == ["[image: Gone]"]
-    assert [w for w in document.warnings if "gone.png" in w] == [
-        "image 'gone.png' was not found; a placeholder is shown instead"
-    ]
+    data, warnings = export_warned(document)
+    assert [p.text for p in reopen(data).paragraphs] == ["[image: Gone]"]
+    assert not [w for w in warnings if "gone.png" in w]
 
 
 def test_unreadable_image_becomes_a_placeholder() -> None:
     document = make_document([Image("bad.png", "Bad", DATA / "not-an-image.png")])
-    out = reopen(export(document))
+    data, warnings = export_warned(document)
+    out = reopen(data)
     assert [p.text for p in out.paragraphs] == ["[image: Bad]"]
     assert out.paragraphs[0].runs[0].italic
-    assert any("bad.png" in w for w in document.warnings)
+    assert any("bad.png" in w for w in warnings)
 
 
 def test_rule_and_page_break(rich_endnotes: tuple[Document, bytes]) -> None:
@@ -596,9 +601,10 @@ def test_no_banner_without_classification() -> None:
 def test_missing_logo_warns_and_exports() -> None:
     style = Style(logo=Path("/nonexistent/logo.png"), header="{title}")
     document = make_document([para("x")], style=style)
-    out = reopen(export(document))
+    data, warnings = export_warned(document)
+    out = reopen(data)
     assert [p.text for p in out.sections[0].header.paragraphs] == ["Harbour strike"]
-    assert any("logo" in w for w in document.warnings)
+    assert any("logo" in w for w in warnings)
 
 
 def test_document_properties(rich_endnotes: tuple[Document, bytes]) -> None:
@@ -906,9 +912,10 @@ def test_truncated_or_foreign_images_become_placeholders_with_a_reason(tmp_path:
     PILImage.new("RGB", (20, 20)).save(webp)
     images = [Image(str(p.name), alt=p.stem, path=p) for p in (good, cut, webp)]
     document = make_document(images)
-    out = reopen(export(document))
+    data, returned = export_warned(document)
+    out = reopen(data)
     assert len(out.inline_shapes) == 1  # only the good one is embedded
-    warnings = " | ".join(document.warnings)
+    warnings = " | ".join(returned)
     assert "'cut.png' could not be read" in warnings
     assert "WEBP images cannot be placed in a Word document" in warnings
     assert "()" not in warnings
