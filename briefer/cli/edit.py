@@ -13,16 +13,13 @@ import dataclasses
 from pathlib import Path
 
 from briefer.briefs import load_brief, load_markdown, match_template_sections, save_brief
-from briefer.editing import (
-    OTHER_HEADING,
-    CiteMode,
-    apply_insertion,
-    complete_sections,
-    plan_citation,
-    retemplate,
-)
 from briefer.errors import BrieferError, TemplateError
 from briefer.templates import TemplateRegistry
+
+# The editing core (and the library it reads snippets with) is imported by
+# the commands that use it, so every other command starts without it.
+_MODES = ("quote", "inline", "paraphrase")  # briefer.editing.CiteMode's values
+_OTHER = "Other"  # briefer.editing.OTHER_HEADING
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,8 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     cite.add_argument("--section", required=True, metavar="ID", help="the section to cite in")
     cite.add_argument(
         "--mode",
-        choices=[m.value for m in CiteMode],
-        default=CiteMode.QUOTE.value,
+        choices=_MODES,
+        default="quote",
         help="quote: a block quote; inline: in quotation marks; paraphrase: only the citation",
     )
     add_library_option(cite)
@@ -65,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="switch a brief to another template, keeping every word",
         description=(
             "Switch a brief to another template. Sections are matched by id, heading and"
-            f" position; text that fits nowhere goes to a section headed {OTHER_HEADING!r}."
+            f" position; text that fits nowhere goes to a section headed {_OTHER!r}."
         ),
     )
     re_.add_argument("brief", type=Path, metavar="FILE.brief")
@@ -81,6 +78,7 @@ def _brief_path(path: Path) -> None:
 
 def run_cite(args: argparse.Namespace, ctx) -> int:
     from briefer.cli.snippets import open_library
+    from briefer.editing import apply_insertion, plan_citation
 
     _brief_path(args.brief)
     brief = load_brief(args.brief)
@@ -104,6 +102,8 @@ def run_cite(args: argparse.Namespace, ctx) -> int:
 
 
 def run_convert(args: argparse.Namespace, ctx) -> int:
+    from briefer.editing import complete_sections
+
     output: Path = args.output
     _brief_path(output)
     if output.exists() and not args.force:
@@ -123,6 +123,8 @@ def run_convert(args: argparse.Namespace, ctx) -> int:
 
 
 def run_retemplate(args: argparse.Namespace, ctx) -> int:
+    from briefer.editing import OTHER_HEADING, retemplate
+
     _brief_path(args.brief)
     output: Path = args.output or args.brief
     _brief_path(output)

@@ -17,7 +17,6 @@ import gc
 from pathlib import Path
 
 from briefer.briefs import new_brief, save_brief
-from briefer.editing import set_meta
 from briefer.errors import BrieferError
 from briefer.export import available_formats, extension_for, format_for_path
 from briefer.markup import MarkdownParser
@@ -181,6 +180,8 @@ def run_new(args: argparse.Namespace, ctx) -> int:
         raise BrieferError(f"{output}: already exists (use --force to replace it)")
     if not output.parent.exists():
         raise BrieferError(f"{output.parent}: no such folder")
+    from briefer.editing import set_meta  # only `new` needs the editing core
+
     template = TemplateRegistry(ctx.paths).get(args.template)
     brief = set_meta(
         new_brief(template),
