@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from briefer.model import Meta, Style

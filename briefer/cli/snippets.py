@@ -1,9 +1,14 @@
 """`briefer snippets ...`: the snippet library from the command line.
 
 Subcommands: `add`, `import`, `search`, `list`, `show`, `tag`, `delete`,
-`restore`, `export`. All work on the user's library (`BRIEFER_LIBRARY`, or
-`--library PATH` given before the subcommand). Output is plain text for
+`restore`, `export`. All work on the user's library: `--library PATH`, given
+before or after the subcommand (`snippets --library L import F` or `snippets
+import F --library L`; the one after wins when both are given), else
+`BRIEFER_LIBRARY`, else the user data folder. Output is plain text for
 people; `--json` on `search`, `list` and `show` gives data for programs.
+
+Other commands that use the library reuse `add_library_option(parser)` and
+`open_library(args, ctx)`, so they choose it the same way.
 
 Errors are one line, `briefer: error: ...`, exit status 2; a bad date names
 the option or filter and the value (`--published: 2026-02-30 is not a date
@@ -21,8 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -30,6 +33,7 @@ from briefer.errors import BrieferError
 
 if TYPE_CHECKING:
     from briefer.cli import CliContext
+    from briefer.jobs import Progress
     from briefer.library import Hit, Library, Snippet
 
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
@@ -41,12 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="manage the snippet library",
         description="Add, import, search and export the snippets in your library.",
     )
-    parser.add_argument(
-        "--library",
-        metavar="PATH",
-        type=Path,
-        help="the library database to use (default: BRIEFER_LIBRARY or the user data folder)",
-    )
+    add_library_option(parser)
     parser.set_defaults(handler=_no_subcommand, snippets_parser=parser)
     cmds = parser.add_subparsers(
         dest="snippets_command", metavar="COMMAND", parser_class=_subcommand_parser(type(parser))
@@ -129,6 +128,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path, metavar="FILE.jsonl")
     p.set_defaults(handler=_export)
 
+    # Each subcommand takes --library too, so it may also follow the
+    # subcommand's own arguments.
+    for subcommand in cmds.choices.values():
+        add_library_option(subcommand)
+
+
+def add_library_option(parser: argparse.ArgumentParser) -> None:
+    """Add `--library PATH` to `parser`. `args.library` is set only when the
+    option is given (no default), so a subcommand's parser taking it too
+    does not wipe out a value given before the subcommand, and the one
+    given last wins. Read it with `open_library`."""
+    parser.add_argument(
+        "--library",
+        metavar="PATH",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the library database to use (default: BRIEFER_LIBRARY or the user data folder)",
+    )
+
+
+def open_library(args: argparse.Namespace, ctx: CliContext) -> Library:
+    """Open the library the command line chose: `--library`, else
+    `BRIEFER_LIBRARY`, else the one in the user data folder. The caller
+    closes it (`with open_library(args, ctx) as lib:`). A library that
+    cannot be opened is a `LibraryError` (one error line)."""
+    from briefer.library import Library
+
+    path = getattr(args, "library", None) or ctx.paths.library_path()
+    return Library.open(path)
+
 
 def _subcommand_parser(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
     """The parser class for the `snippets` subcommands: `base` (whose errors
@@ -194,15 +223,6 @@ def _since_option(value: str | None) -> None:
             raise BrieferError(f"--since: {exc}") from None
 
 
-@contextmanager
-def _library(args: argparse.Namespace, ctx: CliContext) -> Iterator[Library]:
-    from briefer.library import Library
-
-    path = args.library or ctx.paths.library_path()
-    with Library.open(path) as lib:
-        yield lib
-
-
 def _no_subcommand(args: argparse.Namespace, ctx: CliContext) -> int:
     args.snippets_parser.print_help(ctx.stdout)
     return 2
@@ -224,7 +244,7 @@ def _add(args: argparse.Namespace, ctx: CliContext) -> int:
         published=published,
         accessed=accessed,
     )
-    with _library(args, ctx) as lib:
+    with open_library(args, ctx) as lib:
         result = lib.add(text, source, note=args.note, tags=args.tag, collection=args.collection)
     if result.duplicate:
         ctx.info(f"duplicate: snippet {result.snippet.id} already has this text from this source")
@@ -234,27 +254,35 @@ def _add(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 class _ProgressBar:
-    """A one-line progress bar on a terminal; silent anywhere else."""
+    """A one-line progress bar on a terminal, `[####------]  40% Storing
+    notes.jsonl`; silent anywhere else. A `briefer.jobs.ProgressCallback`."""
 
     def __init__(self, stream: TextIO, label: str, enabled: bool) -> None:
         self.stream = stream
         self.label = label
         self.enabled = enabled
         self.last = 0.0
+        self.what = ""
         self.shown = False
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, progress: Progress) -> None:
         if not self.enabled:
             return
         now = time.monotonic()
-        if done < total and now - self.last < 0.1:
+        # Redrawn at most ten times a second, but at once when a new step
+        # starts, so each step is seen however quick it is.
+        new_step = progress.what != self.what
+        finished = progress.total > 0 and progress.done >= progress.total
+        if not (new_step or finished) and now - self.last < 0.1:
             return
-        self.last = now
-        fraction = done / total if total else 1.0
+        self.last, self.what = now, progress.what
+        fraction = progress.fraction or 0.0
         width = 30
         filled = int(width * fraction)
         bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {fraction:4.0%}")
+        what = _terminal_safe(progress.what or self.label)
+        # \x1b[K clears what is left of a longer previous line.
+        self.stream.write(f"\r[{bar}] {fraction:4.0%} {what}\x1b[K")
         self.stream.flush()
         self.shown = True
 
@@ -275,7 +303,7 @@ def _import(args: argparse.Namespace, ctx: CliContext) -> int:
     """Import each file in turn. A file that cannot be used at all is one
     error line (and exit status 2 at the end); the others still import."""
     failed = 0
-    with _library(args, ctx) as lib:
+    with open_library(args, ctx) as lib:
         for path in args.files:
             bar = _ProgressBar(ctx.stderr, path.name, not args.quiet and _is_tty(ctx.stderr))
             try:
@@ -327,7 +355,12 @@ def _terminal_safe(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text)
 
 
-_SEARCH_VALUE_OPTIONS = {"--limit": "limit", "--collection": "collection", "--since": "since"}
+_SEARCH_VALUE_OPTIONS = {
+    "--limit": "limit",
+    "--collection": "collection",
+    "--since": "since",
+    "--library": "library",
+}
 
 
 def _split_search_words(args: argparse.Namespace) -> str:
@@ -357,6 +390,8 @@ def _split_search_words(args: argparse.Namespace) -> str:
                     args.limit = int(value)
                 except ValueError:
                     raise BrieferError(f"search: --limit needs a number, not {value!r}") from None
+            elif name == "--library":
+                args.library = Path(value)
             else:
                 setattr(args, _SEARCH_VALUE_OPTIONS[name], value)
         else:
@@ -375,7 +410,7 @@ def _search(args: argparse.Namespace, ctx: CliContext) -> int:
     problems = parse_query(query).problems
     if problems:
         raise BrieferError(problems[0])
-    with _library(args, ctx) as lib:
+    with open_library(args, ctx) as lib:
         hits = lib.search(
             query,
             limit=max(1, args.limit),
@@ -421,7 +456,7 @@ def _print_snippets(snippets: list[Snippet], args: argparse.Namespace, ctx: CliC
 
 def _list(args: argparse.Namespace, ctx: CliContext) -> int:
     _since_option(args.since)
-    with _library(args, ctx) as lib:
+    with open_library(args, ctx) as lib:
         snippets = lib.list(
             tags=args.tag,
             collection=args.collection,
@@ -434,7 +469,7 @@ def _list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _show(args: argparse.Namespace, ctx: CliContext) -> int:
-    with _library(args, ctx) as lib:
+    with open_library(args, ctx) as lib:
         snippet = lib.get(args.id)
     if args.json:
         json.dump(_snippet_json(snippet), ctx.stdout, ensure_ascii=False, indent=1)
@@ -465,7 +500,7 @@ def _show(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _tag(args: argparse.Namespace, ctx: CliContext) -> int:
-    with _library(args, ctx) as lib:
+    with open_library(args, ctx) as lib:
         current = lib.get(args.id)
         if args.remove:
             drop = {t.casefold() for t in args.tags}
@@ -492,7 +527,7 @@ def _move(args: argparse.Namespace, ctx: CliContext, *, to_trash: bool) -> int:
     from briefer.library import LibraryError
 
     unknown = 0
-    with _library(args, ctx) as lib:
+    with open_library(args, ctx) as lib:
         for snippet_id in args.ids:
             try:
                 snippet = lib.get(snippet_id)
@@ -519,7 +554,7 @@ def _export(args: argparse.Namespace, ctx: CliContext) -> int:
         raise BrieferError(f"{target} is a folder; give a file name ending in .jsonl")
     if not target.parent.is_dir():
         raise BrieferError(f"no such folder: {target.parent}")
-    with _library(args, ctx) as lib:
+    with open_library(args, ctx) as lib:
         count = lib.export(target)
     ctx.info(f"exported {count} snippets to {target}")
     return 0

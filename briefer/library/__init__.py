@@ -5,6 +5,7 @@ No Qt here: the command line, the GUI and the tests share this API.
     from briefer.library import Library, Source
 
     with Library.open(path) as lib:            # creates / migrates the database
+                                              # (busy_timeout=2.0 in a window)
         result = lib.add("Quoted text…", Source(title="…", publisher="Reuters",
                          url="https://…", published="2026-11-20"),
                          note="", tags=["cyber"], collection="Projects/Baltic")
@@ -18,7 +19,7 @@ No Qt here: the command line, the GUI and the tests share this API.
         hits = lib.search('"exact phrase" regul* -draft tag:cyber', limit=50,
                           tags=["eu"], collection="Projects", since="2026-01-01")
         lib.tags(), lib.collections()         # -> [NameCount(name, count)]
-        report = lib.import_file("notes.jsonl", progress=callback)
+        report = lib.import_file("notes.jsonl", progress=callback)  # Cancelled stops it
         lib.export("all.jsonl")               # atomic; imports back unchanged
 
 Where: `Library.open(Paths.library_path())` is the user's library (the
@@ -62,9 +63,33 @@ character by character). Each hit's `fragment` is plain text plus
 `highlights`, `(start, end)` offsets in code points: data to render, never
 markup to trust; `Fragment.marked("[", "]")` gives marker-delimited text.
 
-Concurrency: one `Library` per thread. Any number of processes may read and
-write the same file: writes wait for each other (busy timeout plus retry) and
-only a write blocked for more than a minute fails, with a `LibraryError`.
+Progress and cancel: `import_file` (and `import_records`) take one
+`briefer.jobs.ProgressCallback` and call it with `Progress(done, 1000,
+what)`, `what` being "Reading notes.jsonl", then "Storing notes.jsonl", then
+"Indexing notes.jsonl" (`import_records` starts at storing); `done` only
+grows, and a finished import's last report has `done == total`. Reports
+come every few tens of milliseconds of work (scale and intervals in
+`briefer.library.progress`). Raising `briefer.jobs.Cancelled` from the
+callback, while the file is read, stored or indexed, stops the import:
+nothing of the file is kept (the library, its search index included, is as
+it was), no transaction is left open, and the `Cancelled` reaches the
+caller (it is not turned into a rejection or a report error). A window
+passes `CancelToken.callback(...)`.
+
+Threads: a `Library` belongs to the thread that opened it; used from any
+other thread, every method raises `LibraryError("a Library is used by the
+thread that opened it; open one per thread")` and does nothing. A worker
+thread opens its own `Library` on the same path; the records it returns
+(snippets, hits, reports) are plain data any thread may read.
+
+Other programs: any number of processes may read and write the same file.
+Reading does not wait for writers (write-ahead log). A write (and opening a
+library that has to be created or migrated) waits while another program
+writes, for about `Library.open(path, busy_timeout=60.0)` seconds; then it
+fails with a one-line `LibraryError` ("the library is busy: another program
+is writing to it; try again") and changes nothing. A window opens its
+library with a short patience, such as `busy_timeout=2.0`, so it never
+freezes for long; the command line keeps the default minute.
 
 Import formats are listed in `briefer.library.importers`. Errors the user
 can act on are `LibraryError` (a `BrieferError`).

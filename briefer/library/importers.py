@@ -30,29 +30,43 @@ A file that cannot be used as a whole (missing, a folder, unreadable, not
 UTF-8, an unknown type, no text) raises nothing: `ImportReport.error` says why.
 A reader only reads: the whole file is parsed before anything is stored, and
 `Library.import_records` stores it in one transaction.
+
+Progress: a reader's `progress` (a `briefer.jobs.ProgressCallback`, or None)
+gets `Progress(done, total)` in the reader's own unit (bytes, characters,
+lines, items) as it goes: about every `READ_CHUNK` characters, every
+`LINES_PER_REPORT` lines or every `ITEMS_PER_REPORT` items; `import_file`
+puts it on the import's scale (see `briefer.library.progress`). A
+`briefer.jobs.Cancelled` raised from it is not a problem with the file: it is
+never caught here and reaches the caller, with nothing stored.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from briefer import jobs
+from briefer.jobs import ProgressCallback
 from briefer.library import normalize
 from briefer.library.model import ImportReport, Record, Rejection, Source
+from briefer.library.progress import READ_CHUNK, READ_END, STEPS, part
 
 if TYPE_CHECKING:
     from briefer.library.store import Library
 
 Item = Record | Rejection
-ProgressCallback = Callable[[int, int], None]
+# A reader that loops over lines or items reports after this many.
+LINES_PER_REPORT = 10_000
+ITEMS_PER_REPORT = 1000
 
 
 @dataclass(frozen=True)
@@ -124,22 +138,35 @@ def _decode(data: bytes) -> str:
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
-def _paragraphs(text: str, whole: bool) -> list[tuple[int, str]]:
-    """Paragraphs separated by blank lines, with their first line numbers."""
+def _paragraphs(
+    text: str, whole: bool, progress: ProgressCallback | None = None
+) -> list[tuple[int, str]]:
+    """Paragraphs separated by blank lines, with their first line numbers;
+    reports how many characters of `text` are done."""
+    jobs.report(progress, 0, len(text))
     if whole:
         body = text.strip()
         line = text[: text.find(body)].count("\n") + 1 if body else 1
         return [(line, body)] if body else []
     out: list[tuple[int, str]] = []
-    pos = 0
-    for match in [*_BLANK_LINES.finditer(text), None]:
+    pos = reported = 0
+    # Lines are counted on from the previous paragraph, not from the start
+    # of the text each time (which made a long file take minutes).
+    line, counted = 1, 0
+    for match in itertools.chain(_BLANK_LINES.finditer(text), [None]):
         end = match.start() if match else len(text)
         chunk = text[pos:end]
         body = chunk.strip()
         if body:
-            line = text.count("\n", 0, pos + chunk.find(body)) + 1
+            start = pos + chunk.find(body)
+            line += text.count("\n", counted, start)
+            counted = start
             out.append((line, normalize.one_line(body)))
         pos = match.end() if match else len(text)
+        if progress and pos - reported >= READ_CHUNK:
+            reported = pos
+            jobs.report(progress, pos, len(text))
+    jobs.report(progress, len(text), len(text))
     return out
 
 
@@ -175,7 +202,8 @@ class TextReader:
         self, path: Path, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
         text = _read_text(path)
-        yield from _records(_paragraphs(text, options.whole), Source(title=path.stem), options)
+        paragraphs = _paragraphs(text, options.whole, progress)
+        yield from _records(paragraphs, Source(title=path.stem), options)
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
@@ -223,7 +251,13 @@ class MarkdownReader:
                 lines[index] = ""
                 break
         # Blank lines keep the line numbers true to the file.
-        body = "\n".join(_quotable_line(line) for line in lines)
+        lines_done = part(progress, 0, STEPS // 4)
+        quotable: list[str] = []
+        for index, line in enumerate(lines):
+            if lines_done and index % LINES_PER_REPORT == 0:
+                jobs.report(lines_done, index, len(lines))
+            quotable.append(_quotable_line(line))
+        body = "\n".join(quotable)
         source = Source(
             title=meta.get("title", path.stem),
             publisher=meta.get("publisher", meta.get("site", "")),
@@ -232,7 +266,8 @@ class MarkdownReader:
             published=_date_or_empty(meta.get("date", meta.get("published", ""))),
         )
         tags = normalize.split_tags(meta.get("tags", "").strip("[]"))
-        yield from _records(_paragraphs(body, options.whole), source, options, tags)
+        paragraphs = _paragraphs(body, options.whole, part(progress, STEPS // 4, STEPS))
+        yield from _records(paragraphs, source, options, tags)
 
 
 # -- HTML ------------------------------------------------------------------
@@ -299,6 +334,7 @@ class _ArticleParser(HTMLParser):
             return
         if tag == "script" and "ld+json" in a.get("type", ""):
             self.in_json_ld = True
+            self.json_ld.append("")
         if tag in _VOID:
             if tag == "br":
                 self._break()
@@ -337,7 +373,9 @@ class _ArticleParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.in_json_ld:
-            self.json_ld.append(data)
+            # One script's text may come in several pieces (the page is fed
+            # a chunk at a time): keep each script whole for `json.loads`.
+            self.json_ld[-1] += data
             return
         if self.drop_depth:
             return
@@ -408,9 +446,14 @@ class HtmlReader:
     def read(
         self, path: Path, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
+        text = _read_text(path)
         parser = _ArticleParser()
-        parser.feed(_read_text(path))
+        # A chunk at a time, reporting in between (HTMLParser is incremental).
+        for start in range(0, len(text), READ_CHUNK):
+            jobs.report(progress, start, len(text))
+            parser.feed(text[start : start + READ_CHUNK])
         parser.close()
+        jobs.report(progress, len(text), len(text))
         m = parser.meta
         ld = _json_ld_fields(parser.json_ld)
 
@@ -472,12 +515,16 @@ class DocxReader:
             author=(props.author or "").strip(),
             published=created,
         )
-        paragraphs = [
-            (n, p.text.strip())
-            for n, p in enumerate(document.paragraphs, 1)
-            if not _is_heading_style(p.style.name if p.style is not None else "")
-        ]
-        paragraphs = [(n, normalize.one_line(t)) for n, t in paragraphs if t]
+        all_paragraphs = document.paragraphs
+        paragraphs: list[tuple[int, str]] = []
+        for n, p in enumerate(all_paragraphs, 1):
+            if progress and n % ITEMS_PER_REPORT == 0:
+                jobs.report(progress, n, len(all_paragraphs))
+            if _is_heading_style(p.style.name if p.style is not None else ""):
+                continue
+            text = p.text.strip()
+            if text:
+                paragraphs.append((n, normalize.one_line(text)))
         if options.whole and paragraphs:
             paragraphs = [(1, "\n\n".join(t for _, t in paragraphs))]
         yield from _records(paragraphs, source, options)
@@ -538,9 +585,9 @@ def _reporting(
     done = reported = 0
     for line in lines:
         done += len(line)
-        if progress and (done - reported > 1 << 20 or done >= total):
+        if progress and (done - reported > READ_CHUNK or done >= total):
             reported = done
-            progress(min(done, total), total)
+            jobs.report(progress, min(done, total), total)
         yield line
 
 
@@ -605,9 +652,9 @@ class JsonLinesReader:
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, 1):
                 done += len(raw)
-                if progress and (done - reported > 1 << 20 or done >= total):
+                if progress and (done - reported > READ_CHUNK or done >= total):
                     reported = done
-                    progress(done, total)
+                    jobs.report(progress, min(done, total), total)
                 if not raw.strip():
                     continue
                 try:
@@ -643,7 +690,10 @@ class RisReader:
         entry: dict[str, list[str]] = {}
         start = 0
         last_tag = ""
-        for number, line in enumerate(_read_text(path).splitlines(), 1):
+        lines = _read_text(path).splitlines()
+        for number, line in enumerate(lines, 1):
+            if progress and number % LINES_PER_REPORT == 0:
+                jobs.report(progress, number, len(lines))
             match = _RIS_LINE.match(line.rstrip())
             if not match:
                 if line.strip() and entry and last_tag:
@@ -713,6 +763,8 @@ class CslJsonReader:
         if not isinstance(data, list):
             raise ImportFileError("expected a CSL-JSON array of items")
         for index, item in enumerate(data, 1):
+            if progress and index % ITEMS_PER_REPORT == 0:
+                jobs.report(progress, index, len(data))
             if not isinstance(item, dict):
                 yield Rejection(index, f"item {index}: expected an object")
             elif "text" in item and "abstract" not in item:
@@ -819,19 +871,13 @@ def import_file(
         report.error = f"unknown file type {path.suffix or '(none)'!r}; known: {known}"
         return report
     options = Options(whole=whole, tags=normalize.split_tags(list(tags)), collection=collection)
-    # One bar for the whole import: reading is the first fifth, storing the rest.
-    read_progress = store_progress = None
-    if progress is not None:
-        report_progress = progress
-
-        def read_progress(done: int, total: int) -> None:
-            report_progress(200 * done // max(1, total), 1000)
-
-        def store_progress(done: int, total: int) -> None:
-            report_progress(200 + 800 * done // max(1, total), 1000)
-
+    # One scale for the whole import (see `briefer.library.progress`); a
+    # first report before reading lets a cancel land before any work.
+    reading = f"Reading {path.name}"
+    jobs.report(progress, 0, STEPS, reading)
     try:
-        items = list(reader.read(path, options, read_progress))
+        # `Cancelled` is none of the errors below: it reaches the caller.
+        items = list(reader.read(path, options, part(progress, 0, READ_END, reading)))
     except OSError as exc:
         report.error = _os_reason(exc)
         return report
@@ -844,4 +890,4 @@ def import_file(
     if not items:
         report.error = "no text found"
         return report
-    return library.import_records(items, report, store_progress)
+    return library.import_records(items, report, part(progress, READ_END, STEPS))

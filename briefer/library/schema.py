@@ -5,8 +5,11 @@
 per step (`PRAGMA user_version` records where a database stands). A new
 database is made by running every step from version 0, so the path a user's
 old library takes is the path the tests take. `write_transaction` runs work in
-`BEGIN IMMEDIATE` and retries while another process holds the write lock, so
-"database is locked" never reaches the user.
+`BEGIN IMMEDIATE` and retries while another process holds the write lock, for
+about the connection's patience (`busy_timeout`, in seconds), so "database is
+locked" never reaches the user: a write still blocked after that is a
+`LibraryError` saying the library is busy. A connection stays with the thread
+that opened it (SQLite's same-thread check is kept on).
 
 Schema history:
 
@@ -34,36 +37,45 @@ from briefer.library import normalize
 from briefer.library.model import LibraryError
 
 SCHEMA_VERSION = 3
+# SQLite's own wait for a lock, per statement; `retry` keeps trying after it.
 BUSY_TIMEOUT_MS = 5_000
-# How long a writer keeps retrying after busy_timeout gives up, in seconds.
+# How long a write waits for other programs' writes in all, in seconds
+# (`Library.open(busy_timeout=...)` changes it per connection).
 WRITE_PATIENCE_S = 60.0
+BUSY_MESSAGE = "the library is busy: another program is writing to it; try again"
 
 T = TypeVar("T")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the library at `path`, migrated and ready."""
+def connect(path: Path, patience: float = WRITE_PATIENCE_S) -> sqlite3.Connection:
+    """Open (creating if needed) the library at `path`, migrated and ready.
+    Opening and each write on it wait about `patience` seconds at most for
+    another connection's lock (see `write_transaction`)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LibraryError(f"cannot create the library's folder {path.parent}: {exc}") from exc
     if path.is_dir():
         raise LibraryError(f"{path} is a folder, not a library file")
+    # A short patience also shortens SQLite's own wait, or one statement
+    # alone could block for BUSY_TIMEOUT_MS.
+    busy_ms = int(min(BUSY_TIMEOUT_MS, patience * 1000))
     try:
-        conn = sqlite3.connect(
-            path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-        )
+        # The same-thread check stays on: threads sharing a connection would
+        # share its transactions (one thread's writes landing in another's
+        # import); `Library` turns the check into a clear error.
+        conn = sqlite3.connect(path, isolation_level=None, timeout=busy_ms / 1000)
     except sqlite3.Error as exc:
         raise LibraryError(f"cannot open the library {path}: {exc}") from exc
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -65536")
         conn.execute("PRAGMA mmap_size = 268435456")
-        retry(lambda: _set_wal(conn))
-        migrate(conn)
+        retry(lambda: _set_wal(conn), patience)
+        migrate(conn, patience)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise LibraryError(f"{path} is not a Briefer library: {exc}") from exc
@@ -94,11 +106,10 @@ def retry(work: Callable[[], T], patience: float = WRITE_PATIENCE_S) -> T:
         except sqlite3.OperationalError as exc:
             if not is_busy(exc):
                 raise
-            if time.monotonic() >= deadline:
-                raise LibraryError(
-                    "the library is busy: another program kept it locked; try again"
-                ) from exc
-            time.sleep(delay * (0.5 + random.random()))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LibraryError(BUSY_MESSAGE) from exc
+            time.sleep(min(remaining, delay * (0.5 + random.random())))
             delay = min(delay * 2, 0.5)
 
 
@@ -114,8 +125,14 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def write_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Run `work(conn)` in one IMMEDIATE transaction, retried while busy.
+def write_transaction(
+    conn: sqlite3.Connection,
+    work: Callable[[sqlite3.Connection], T],
+    patience: float = WRITE_PATIENCE_S,
+) -> T:
+    """Run `work(conn)` in one IMMEDIATE transaction, retried while busy for
+    up to `patience` seconds. Any exception from `work` (a `Cancelled` from a
+    progress callback too) rolls the transaction back and propagates.
 
     `work` may run more than once (after a busy rollback), so it must not have
     side effects outside the database.
@@ -125,7 +142,7 @@ def write_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connecti
         with _immediate(conn):
             return work(conn)
 
-    return retry(attempt)
+    return retry(attempt, patience)
 
 
 # --------------------------------------------------------------------------
@@ -133,7 +150,7 @@ def write_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connecti
 # --------------------------------------------------------------------------
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: sqlite3.Connection, patience: float = WRITE_PATIENCE_S) -> None:
     """Bring the database to SCHEMA_VERSION, one step per transaction."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
@@ -152,7 +169,7 @@ def migrate(conn: sqlite3.Connection) -> None:
                 return current + 1
             return current
 
-        version = write_transaction(conn, step)
+        version = write_transaction(conn, step, patience)
 
 
 def _v0_to_v1(conn: sqlite3.Connection) -> None:

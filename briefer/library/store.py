@@ -2,9 +2,11 @@
 
 See the package docstring (`briefer.library`) for the API. Writes run in
 `BEGIN IMMEDIATE` transactions retried while another process writes;
-bulk inserts defer full-text indexing to one statement at the end of the
-transaction. Search ranks with FTS5's bm25 over at most CANDIDATES matches
-and cuts the highlighted fragments in Python (`fragments`).
+bulk inserts defer full-text indexing to a few statements at the end of the
+transaction, and report progress between chunks of rows (`progress`), so a
+`Cancelled` from the callback rolls the whole import back. Search ranks with
+FTS5's bm25 over at most CANDIDATES matches and cuts the highlighted fragments
+in Python (`fragments`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import dataclasses
 import datetime as dt
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefer import jobs
 from briefer.fsutil import atomic_write
+from briefer.jobs import ProgressCallback
 from briefer.library import fragments, normalize, schema
 from briefer.library.model import (
     AddResult,
@@ -31,6 +36,7 @@ from briefer.library.model import (
     Snippet,
     Source,
 )
+from briefer.library.progress import INDEX_CHUNK, RECORDS_STORE_END, STEPS, STORE_CHUNK
 from briefer.library.query import Query, parse_query
 
 # Ranking looks at the newest CANDIDATES matches at most: exact bm25 order for
@@ -43,9 +49,9 @@ DATE_SET_LIMIT = 15_000
 _UNSET: Any = object()
 # bm25's column weights, as `_ranked` writes them into its SQL.
 _BM25_WEIGHTS = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
-
-ProgressCallback = Callable[[int, int], None]
-"""Called as `progress(done, total)` during an import; `done == total` at the end."""
+# An import of at least this many rows turns FTS5's automerge off meanwhile.
+BULK_ROWS = 10_000
+WRONG_THREAD = "a Library is used by the thread that opened it; open one per thread"
 
 
 @dataclass(frozen=True)
@@ -277,79 +283,110 @@ class _Writer:
         self,
         items: Sequence[Record | Rejection],
         first_id: int,
-        progress: ProgressCallback | None,
-        total: int,
+        step: Callable[[int], None],
     ) -> tuple[int, int, list[Rejection]]:
-        """Store many records at once (`executemany`): same outcome as calling
-        `insert` on each, counted as (added, duplicates, rejected). `first_id`
-        is the id the first new snippet gets (one more than the largest)."""
+        """Store many records, STORE_CHUNK at a time (`executemany`): same
+        outcome as calling `insert` on each, counted as (added, duplicates,
+        rejected). `first_id` is the id the first new snippet gets (one more
+        than the largest). `step(done)` is called before each chunk with how
+        many items are done; it may raise (a cancel), leaving the rest undone."""
         rejected: list[Rejection] = []
-        duplicates = 0
-        rows: list[tuple[Any, ...]] = []
-        row_tags: list[tuple[str, ...]] = []
+        added = duplicates = 0
         seen: set[tuple[int, bytes]] = set()
-        for n, item in enumerate(items):
-            if progress and n % 5000 == 0:
-                progress(n // 2, total)
-            if isinstance(item, Rejection):
-                rejected.append(item)
-                continue
-            try:
-                prepared = self._prepare(item, no_text="no text")
-                collection_id = self.collection_id(item.collection)
-                tags = normalize.split_tags(list(item.tags))
-            except (LibraryError, ValueError) as exc:
-                rejected.append(Rejection(item.line, str(exc)))
-                continue
-            if (prepared.source_id, prepared.key) in seen:
-                duplicates += 1
-                continue
-            seen.add((prepared.source_id, prepared.key))
-            rows.append(self._row(prepared, collection_id))
-            row_tags.append(tags)
-        self.conn.executemany(_INSERT_SNIPPET, rows)
-        new_ids = {
-            (source_id, key): row_id
-            for row_id, source_id, key in self.conn.execute(
-                "SELECT id, source_id, text_key FROM snippets WHERE id >= ?", (first_id,)
-            )
-        }
-        links: list[tuple[int, int]] = []
-        restore: list[tuple[str, int, bytes]] = []
-        for row, tags in zip(rows, row_tags, strict=True):
-            row_id = new_ids.get((row[0], row[6]))
-            if row_id is None:
-                duplicates += 1
-                restore.append((self.now, row[0], row[6]))
-            else:
-                links.extend((row_id, self.tag_id(tag)) for tag in tags)
-        if restore:
-            # Importing again what is in the trash brings it back.
+        next_id = first_id
+        for start in range(0, len(items), STORE_CHUNK):
+            step(start)
+            rows: list[tuple[Any, ...]] = []
+            row_tags: list[tuple[str, ...]] = []
+            for item in items[start : start + STORE_CHUNK]:
+                if isinstance(item, Rejection):
+                    rejected.append(item)
+                    continue
+                try:
+                    prepared = self._prepare(item, no_text="no text")
+                    collection_id = self.collection_id(item.collection)
+                    tags = normalize.split_tags(list(item.tags))
+                except (LibraryError, ValueError) as exc:
+                    rejected.append(Rejection(item.line, str(exc)))
+                    continue
+                if (prepared.source_id, prepared.key) in seen:
+                    duplicates += 1
+                    continue
+                seen.add((prepared.source_id, prepared.key))
+                rows.append(self._row(prepared, collection_id))
+                row_tags.append(tags)
+            self.conn.executemany(_INSERT_SNIPPET, rows)
+            # New rows get ids above every existing one; a row without one
+            # was already stored (ON CONFLICT DO NOTHING).
+            new_ids = {
+                (source_id, key): row_id
+                for row_id, source_id, key in self.conn.execute(
+                    "SELECT id, source_id, text_key FROM snippets WHERE id >= ?", (next_id,)
+                )
+            }
+            if new_ids:
+                next_id = max(new_ids.values()) + 1
+            added += len(new_ids)
+            links: list[tuple[int, int]] = []
+            restore: list[tuple[str, int, bytes]] = []
+            for row, tags in zip(rows, row_tags, strict=True):
+                row_id = new_ids.get((row[0], row[6]))
+                if row_id is None:
+                    duplicates += 1
+                    restore.append((self.now, row[0], row[6]))
+                else:
+                    links.extend((row_id, self.tag_id(tag)) for tag in tags)
+            if restore:
+                # Importing again what is in the trash brings it back.
+                self.conn.executemany(
+                    "UPDATE snippets SET deleted = NULL, modified = ?"
+                    " WHERE source_id = ? AND text_key = ? AND deleted IS NOT NULL",
+                    restore,
+                )
             self.conn.executemany(
-                "UPDATE snippets SET deleted = NULL, modified = ?"
-                " WHERE source_id = ? AND text_key = ? AND deleted IS NOT NULL",
-                restore,
+                "INSERT OR IGNORE INTO snippet_tags(snippet_id, tag_id) VALUES (?, ?)", links
             )
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO snippet_tags(snippet_id, tag_id) VALUES (?, ?)", links
-        )
-        return len(new_ids), duplicates, rejected
+        step(len(items))
+        return added, duplicates, rejected
 
 
 class Library:
     """The snippet library stored in one SQLite file. See `briefer.library`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self._conn = conn
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        busy_timeout: float = schema.WRITE_PATIENCE_S,
+    ) -> None:
+        self._connection = conn
+        self._thread = threading.get_ident()
         self.path = path
+        self.busy_timeout = busy_timeout
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        # SQLite's own same-thread check would raise a bare ProgrammingError
+        # deep inside a query; say what is wrong and what to do instead.
+        if threading.get_ident() != self._thread:
+            raise LibraryError(WRONG_THREAD)
+        return self._connection
 
     # -- lifecycle ---------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path) -> Library:
-        """Open the library at `path`, creating or migrating it as needed."""
+    def open(cls, path: str | Path, *, busy_timeout: float = schema.WRITE_PATIENCE_S) -> Library:
+        """Open the library at `path`, creating or migrating it as needed.
+
+        `busy_timeout` is how many seconds a write (and opening, when it has
+        to create or migrate the database) waits while another program writes
+        to the library before it gives up with a `LibraryError` saying the
+        library is busy. A window passes a few seconds, so it never freezes
+        for long; the default suits the command line and background jobs."""
+        if busy_timeout < 0:
+            raise ValueError(f"busy_timeout must be 0 or more seconds, not {busy_timeout}")
         path = Path(path).expanduser()
-        return cls(schema.connect(path), path)
+        return cls(schema.connect(path, busy_timeout), path, busy_timeout)
 
     def close(self) -> None:
         self._conn.close()
@@ -363,7 +400,7 @@ class Library:
     # -- writing -----------------------------------------------------------
 
     def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
-        return schema.write_transaction(self._conn, work)
+        return schema.write_transaction(self._conn, work, self.busy_timeout)
 
     def add(
         self,
@@ -637,29 +674,37 @@ class Library:
     ) -> ImportReport:
         """Store records read from one file in one transaction, counting
         into `report`. Rejections (and records the library refuses) are listed,
-        never raised. Nothing is stored if reading the file fails part-way."""
+        never raised. Nothing is stored if reading the file fails part-way.
+
+        `progress` gets `Progress(done, STEPS, "Storing <file name>")`, then
+        "Indexing <file name>", ending with `done == STEPS`. Raising
+        `briefer.jobs.Cancelled` from it rolls back everything this call
+        stored and the `Cancelled` propagates; `report` is left unchanged."""
         items = list(records)
+        name = Path(report.path).name
+        storing, indexing = f"Storing {name}".rstrip(), f"Indexing {name}".rstrip()
+
+        def stored(done: int) -> None:
+            jobs.report(progress, RECORDS_STORE_END * done // max(1, len(items)), STEPS, storing)
 
         def work(conn: sqlite3.Connection) -> tuple[int, int, list[Rejection]]:
-            # Storing the rows is about half the work, indexing them the rest.
-            total = 2 * len(items)
             with _deferred_index(conn) as first_id:
                 writer = _Writer(conn)
-                added, duplicates, rejected = writer.insert_many(items, first_id, progress, total)
+                added, duplicates, rejected = writer.insert_many(items, first_id, stored)
             last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM snippets").fetchone()[0]
-            step = 10_000
-            bulk = last_id - first_id >= step
+            bulk = last_id - first_id >= BULK_ROWS
             if bulk:
                 schema.set_automerge(conn, on=False)
-            for start in range(first_id, last_id + 1, step):
-                if progress:
-                    share = (start - first_id) / max(1, last_id - first_id)
-                    progress(len(items) // 2 + int(len(items) * 1.5 * share), total)
-                schema.index_deferred(conn, start, start + step)
+            span = max(1, last_id + 1 - first_id)
+            # Small statements, so a cancel need not wait for the whole index.
+            for start in range(first_id, last_id + 1, INDEX_CHUNK):
+                done = RECORDS_STORE_END + (STEPS - RECORDS_STORE_END) * (start - first_id) // span
+                jobs.report(progress, done, STEPS, indexing)
+                schema.index_deferred(conn, start, start + INDEX_CHUNK)
             if bulk:
                 schema.set_automerge(conn, on=True)
-            if progress:
-                progress(total, total)
+            # Still inside the transaction: a cancel here rolls back too.
+            jobs.report(progress, STEPS, STEPS, indexing)
             return added, duplicates, rejected
 
         added, duplicates, rejected = self._write(work)
@@ -683,7 +728,12 @@ class Library:
         instead of one per paragraph; `tags` and `collection` apply to every
         snippet imported. A file that cannot be used at all (missing, a
         folder, unreadable, not UTF-8, an unknown type, no text) is reported in
-        `report.error`, not raised, and nothing of it is stored."""
+        `report.error`, not raised, and nothing of it is stored.
+
+        `progress` gets `briefer.jobs.Progress` reports on one scale for the
+        whole file (see `briefer.library.progress`). Raising
+        `briefer.jobs.Cancelled` from it, while the file is read, stored or
+        indexed, stops the import, stores nothing of the file and propagates."""
         from briefer.library import importers
 
         return importers.import_file(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from briefer.jobs import Progress
 from briefer.library import ImportReport, Library, LibraryError, fragments, normalize
 from briefer.library.query import parse_query
 
@@ -105,12 +106,13 @@ def test_csv_progress_is_monotonic_and_reaches_the_end(lib: Library, tmp_path: P
         "text,tags\n" + "".join(f"row {n} {'x' * 300},a;b\n" for n in range(5000)),
         encoding="utf-8",
     )
-    seen: list[tuple[int, int]] = []
-    report = lib.import_file(path, progress=lambda d, t: seen.append((d, t)))
+    seen: list[Progress] = []
+    report = lib.import_file(path, progress=seen.append)
     assert report.added == 5000
-    assert seen[-1] == (1000, 1000)
-    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
-    assert any(0 < d < 200 for d, _ in seen)  # reading reports before storing starts
+    assert seen[-1] == Progress(1000, 1000, "Indexing many.csv")
+    assert [p.done for p in seen] == sorted(p.done for p in seen)
+    # Reading reports part-way through the file, before storing starts.
+    assert any(0 < p.done < 200 and p.what == "Reading many.csv" for p in seen)
 
 
 def test_html_blocks_take_the_options(lib: Library, tmp_path: Path) -> None:

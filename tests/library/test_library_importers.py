@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from briefer.jobs import Progress
 from briefer.library import ImportReport, Library, Record, Rejection, Source
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "library"
@@ -305,8 +306,8 @@ def test_a_file_is_one_transaction(lib: Library, tmp_path: Path) -> None:
     )
     lib.add("already here")
 
-    def interrupt(done: int, total: int) -> None:
-        if done > 500:
+    def interrupt(progress: Progress) -> None:
+        if progress.done > 500:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -333,10 +334,10 @@ def test_import_records_counts_rejections_from_the_library(lib: Library, tmp_pat
 
 
 def test_progress_reaches_the_end(lib: Library) -> None:
-    seen: list[tuple[int, int]] = []
-    lib.import_file(DATA / "bulk.jsonl", progress=lambda d, t: seen.append((d, t)))
-    assert seen and seen[-1][0] == seen[-1][1]
-    assert all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
+    seen: list[Progress] = []
+    lib.import_file(DATA / "bulk.jsonl", progress=seen.append)
+    assert seen and seen[-1].done == seen[-1].total
+    assert all(a.done <= b.done for a, b in itertools.pairwise(seen))
 
 
 def test_json_array_of_snippets(lib: Library, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from briefer.cli import CliContext, main
+from briefer.cli.snippets import add_library_option, open_library
 from briefer.library import Library
 from briefer.paths import Paths
 
@@ -286,7 +288,10 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     r = run("snippets", "import", str(big), stderr=tty)
     assert r.code == 0
     shown = tty.getvalue()
-    assert "\rbig.jsonl [" in shown and "100%" in shown
+    # Each step of the import is named on the bar, however quick it is.
+    for step in ("Reading big.jsonl", "Storing big.jsonl", "Indexing big.jsonl"):
+        assert f"% {step}\x1b[K" in shown
+    assert "\r[##############################] 100% Indexing big.jsonl" in shown
     assert shown.endswith("\r\x1b[K")  # the bar is cleared at the end
 
 
@@ -347,3 +352,84 @@ def test_benchmark_runs(n: int) -> None:
     assert done.returncode == 0, done.stderr
     assert "import (`briefer snippets import`" in done.stdout
     assert "3-letter as-you-type" in done.stdout and "Python substring scan" in done.stdout
+
+
+def with_library(argv: list[str], library: Path, where: str) -> list[str]:
+    """`snippets ARGV` with `--library` before the subcommand or after its
+    arguments."""
+    if where == "before":
+        return ["snippets", "--library", str(library), *argv]
+    return ["snippets", *argv, "--library", str(library)]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_library_option_before_or_after_every_subcommand(tmp_path: Path, where: str) -> None:
+    custom = tmp_path / "custom.sqlite3"
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text(json.dumps({"text": "Harbour cranes idle", "title": "Port"}) + "\n")
+    target = tmp_path / "all.jsonl"
+
+    def ok(*argv: str) -> str:
+        r = run(*with_library(list(argv), custom, where))
+        assert r.code == 0, r.stderr.getvalue()
+        return r.stdout.getvalue()
+
+    assert ok("add", "--text", "Quotas on cod were cut", "--tag", "fish") == "added snippet 1\n"
+    assert ok("import", str(notes)) == f"{notes}: 1 added, 0 duplicates, 0 rejected\n"
+    assert "Harbour cranes idle" in ok("search", "harbour")
+    assert [h["id"] for h in json.loads(ok("search", "--json", "cod"))] == [1]
+    assert "Quotas on cod" in ok("list")
+    assert json.loads(ok("show", "1", "--json"))["tags"] == ["fish"]
+    assert ok("tag", "1", "eu") == "snippet 1: tags eu, fish\n"
+    assert ok("delete", "1") == "snippet 1 moved to the trash\n"
+    assert ok("restore", "1") == "snippet 1 restored\n"
+    assert ok("export", str(target)) == f"exported 2 snippets to {target}\n"
+    # All of it went to the library given, none to the default one.
+    with Library.open(custom) as lib:
+        assert lib.count() == 2
+    assert not library_path().exists()
+
+
+def test_the_library_given_last_wins(tmp_path: Path) -> None:
+    first, last = tmp_path / "first.sqlite3", tmp_path / "last.sqlite3"
+    r = run("snippets", "--library", str(first), "add", "--text", "Where?",
+            "--library", str(last))  # fmt: skip
+    assert r.code == 0
+    with Library.open(last) as lib:
+        assert [s.text for s in lib.list()] == ["Where?"]
+    assert not first.exists()
+    r = run("snippets", "--library", str(first), "search", "where", "--library", str(last))
+    assert "Where?" in r.stdout.getvalue()
+    r = run("snippets", "--library", str(first), "search", f"--library={last}", "where")
+    assert "Where?" in r.stdout.getvalue()
+
+
+def test_search_words_around_the_library_option(tmp_path: Path) -> None:
+    custom = tmp_path / "custom.sqlite3"
+    run("snippets", "--library", str(custom), "add", "--text", "Draft of the cod quota note")
+    run("snippets", "--library", str(custom), "add", "--text", "Final cod quota note")
+    r = run("snippets", "search", "cod", "--library", str(custom), "-draft", "--json")
+    assert [h["text"] for h in json.loads(r.stdout.getvalue())] == ["Final cod quota note"]
+    r = run("snippets", "search", "cod", "--library")
+    assert r.code == 2 and "--library needs a value" in r.stderr.getvalue()
+
+
+def test_library_helpers_choose_the_library_like_snippets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`briefer cite` and other commands reuse these two helpers."""
+    parser = argparse.ArgumentParser(prog="briefer cite")
+    add_library_option(parser)
+    ctx = CliContext(paths=Paths.from_env())
+    custom = tmp_path / "custom.sqlite3"
+    with open_library(parser.parse_args(["--library", str(custom)]), ctx) as lib:
+        assert lib.path == custom
+        lib.add("Chosen with --library")
+    from_env = tmp_path / "from-env.sqlite3"
+    monkeypatch.setenv("BRIEFER_LIBRARY", str(from_env))
+    with open_library(parser.parse_args([]), ctx) as lib:
+        assert lib.path == from_env and lib.count() == 0
+    monkeypatch.delenv("BRIEFER_LIBRARY")
+    with open_library(parser.parse_args([]), ctx) as lib:
+        assert lib.path == ctx.paths.default_library
+    assert "--library PATH" in parser.format_help()
