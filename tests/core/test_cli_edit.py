@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 from pathlib import Path
 
 import docx
@@ -174,3 +176,17 @@ def test_export_formats_option(tmp_path: Path) -> None:
         "export", str(SAMPLES["bluf-memo"]), "-o", str(tmp_path / "x.pdf"), "--format", "docx,pdf"
     )
     one_line_error(code, err, "-o names one file")
+
+
+def test_a_special_file_is_never_replaced_by_an_export_or_a_save(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.pdf"
+    os.mkfifo(fifo)
+    code, _, err = run("export", str(SAMPLES["bluf-memo"]), "-o", str(fifo))
+    one_line_error(code, err, "not a regular file")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    fifo_brief = tmp_path / "pipe.brief"
+    os.mkfifo(fifo_brief)
+    code, _, err = run("new", "--template", "bluf-memo", "-o", str(fifo_brief), "--force")
+    one_line_error(code, err, "not a regular file")
+    assert stat.S_ISFIFO(fifo_brief.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.brief", "pipe.pdf"]
