@@ -315,7 +315,8 @@ def cite_snippet(
 ) -> Brief:
     """The brief with `snippet` cited in section `section_id` at character
     `position` of its body (None: at the end), and its source added (or the
-    same work's source reused).
+    same work's source reused). `position` counts code points, as Python
+    does; a Qt cursor position converts with `briefer.text.index_from_utf16`.
 
     QUOTE puts the snippet in a block quote after the paragraph holding
     `position`; INLINE puts it in quotation marks at `position`; PARAPHRASE

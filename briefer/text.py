@@ -154,3 +154,24 @@ def unique_name(base: str, used: set[str]) -> str:
         candidate, n = f"{base}-{n}", n + 1
     used.add(candidate)
     return candidate
+
+
+def index_from_utf16(text: str, offset: int) -> int:
+    """The index into `text` (code points, as Python counts) of a position
+    counted in UTF-16 units, as Qt's text cursors count: characters beyond
+    U+FFFF (emoji, rare CJK) take two units there and one here."""
+    if text.isascii() or offset <= 0:
+        return max(0, min(offset, len(text)))
+    units = 0
+    for index, char in enumerate(text):
+        if units >= offset:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+def utf16_from_index(text: str, index: int) -> int:
+    """The UTF-16 position of code-point `index` in `text` (the inverse of
+    `index_from_utf16`)."""
+    head = text[: max(0, index)]
+    return len(head) + sum(1 for char in head if ord(char) > 0xFFFF)

@@ -44,6 +44,7 @@ from briefer.markup import MarkdownParser
 from briefer.model import Brief, Section, Source
 from briefer.paths import Paths
 from briefer.templates import TemplateRegistry
+from briefer.text import index_from_utf16, utf16_from_index
 from briefer.words import count_words
 
 REPO = Path(__file__).resolve().parents[2]
@@ -436,3 +437,17 @@ def test_diagnostics_name_their_section_kind_and_heading() -> None:
     budget = next(d for d in document.diagnostics if d.kind is DiagnosticKind.OVER_BUDGET)
     assert budget.message == "section 'What Happened?' has 151 words; the template's budget is 150"
     assert document.warnings == [d.message for d in document.diagnostics]
+
+
+def test_a_qt_cursor_position_lands_on_the_same_character() -> None:
+    body = "🚢 Halden 港 🚢 votes."
+    for index in range(len(body) + 1):
+        assert index_from_utf16(body, utf16_from_index(body, index)) == index
+    qt_position = len("🚢 Halden 港 🚢".encode("utf-16-le")) // 2  # after the second ship
+    brief = set_body(smart(), "what-happened", body)
+    cited = cite_snippet(
+        brief, "what-happened", snippet(1, "x"), index_from_utf16(body, qt_position), "paraphrase"
+    )
+    assert cited.section("what-happened").body == (
+        "🚢 Halden 港 🚢 [@northern-ledger-2026-11-20] votes."
+    )
