@@ -25,6 +25,7 @@ source still cited) is refused with an `EditError`; the brief is unchanged.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import re
 from collections.abc import Iterable
@@ -37,6 +38,7 @@ from briefer.errors import EditError
 from briefer.library.model import Snippet
 from briefer.library.normalize import normalise_text, normalise_url
 from briefer.model import Brief, Meta, Section, SectionKind, Source, Template
+from briefer.text import slugify
 from briefer.words import count_words, reading_minutes
 
 __all__ = [
@@ -109,12 +111,22 @@ def set_meta(brief: Brief, **fields: str | Iterable[str]) -> Brief:
         else:
             known = ", ".join((*_META_TEXT, "keywords"))
             raise EditError(f"{name}: not a field of a brief (expected one of: {known})")
-    if changes.get("date") and not _DATE.match(str(changes["date"])):
+    if changes.get("date") and not _is_date(str(changes["date"])):
         raise EditError(f"date: expected a date like 2026-11-22, got {changes['date']!r}")
     if "language" in changes and not changes["language"]:
         changes["language"] = "en"
     meta: Meta = dataclasses.replace(brief.meta, **changes)  # type: ignore[arg-type]
     return dataclasses.replace(brief, meta=meta)
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE.match(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False  # 2026-02-30
+    return True
 
 
 def _replace_section(brief: Brief, section_id: str, **changes: str) -> Brief:
@@ -185,12 +197,19 @@ def _section_name(brief: Brief, section_id: str) -> str:
 
 
 def same_work(a: Source, b: Source) -> bool:
-    """True when two sources are one work (one article, report, memo): the
-    same web address (ignoring scheme, `www.`, a trailing slash, the
-    fragment and tracking parameters), or the same title and publisher. Two
-    different published dates always mean two works."""
+    """True when two sources are one work (one article, report, memo): taken
+    from the same library snippet, or with the same web address (ignoring
+    scheme, `www.`, a trailing slash, the fragment and tracking parameters),
+    or the same title and publisher, or (with neither address nor title) the
+    same publisher and author. Two different published dates always mean two
+    works."""
+    if a.snippet_id.strip() and a.snippet_id.strip() == b.snippet_id.strip():
+        return True
     if a.published.strip() and b.published.strip() and a.published.strip() != b.published.strip():
         return False
+    if not (a.url.strip() or b.url.strip() or a.title.strip() or b.title.strip()):
+        who_a = (normalise_text(a.publisher), normalise_text(a.author))
+        return any(who_a) and who_a == (normalise_text(b.publisher), normalise_text(b.author))
     if a.url.strip() and b.url.strip() and _work_url(a.url) == _work_url(b.url):
         return True
     title_a, title_b = normalise_text(a.title), normalise_text(b.title)
@@ -433,17 +452,25 @@ def retemplate(brief: Brief, template: Template, old: Template | None = None) ->
     old_specs = {s.id: s for s in old.sections} if old is not None else {}
     assigned: dict[str, Section] = {}
     left: list[Section] = []
+    # The parts of an earlier "Other" section compete for places again, so
+    # switching to a template and back puts every part where it was.
+    sections, from_other = _expand_other(brief.sections)
 
     def label(section: Section) -> str:
         old_spec = old_specs.get(section.id)
         return section.heading or (old_spec.heading if old_spec else "")
 
-    for section in brief.sections:  # 1. by id
+    for section in sections:  # 1. by id
         spec = template.section(section.id)
         if spec is not None and spec.id not in assigned:
             old_spec = old_specs.get(section.id)
-            custom = section.heading and (
-                old_spec is None or fold_heading(section.heading) != fold_heading(old_spec.heading)
+            custom = (
+                section.heading
+                and id(section) not in from_other
+                and (
+                    old_spec is None
+                    or fold_heading(section.heading) != fold_heading(old_spec.heading)
+                )
             )
             heading = section.heading if custom else spec.heading
             assigned[spec.id] = Section(spec.id, heading, section.body)
@@ -474,8 +501,10 @@ def retemplate(brief: Brief, template: Template, old: Template | None = None) ->
     if rest:
         parts = []
         for section in rest:
-            heading = label(section)
-            if section.id == OTHER_ID or not heading.strip():
+            # A part without a heading (key bullets, a lede) is headed by
+            # its id in words, so it can find its way back later.
+            heading = label(section) or section.id.replace("-", " ").replace("_", " ").capitalize()
+            if section.id == OTHER_ID:
                 parts.append(section.body.strip("\n"))
             else:
                 parts.append(f"## {heading.strip()}\n\n{section.body.strip(chr(10))}")
@@ -505,6 +534,41 @@ def complete_sections(brief: Brief, template: Template) -> Brief:
     )
     keyed.sort(key=lambda item: (item[0], item[1]))
     return dataclasses.replace(brief, sections=tuple(section for _, _, section in keyed))
+
+
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _expand_other(sections: tuple[Section, ...]) -> tuple[list[Section], set[int]]:
+    """The sections, with each "Other" section cut back into its `## ` parts
+    (ids from their headings); also the ids (`id()`) of those parts."""
+    out: list[Section] = []
+    parts_made: set[int] = set()
+    for section in sections:
+        if section.id != OTHER_ID and not (
+            section.heading == OTHER_HEADING and section.id.startswith(OTHER_ID)
+        ):
+            out.append(section)
+            continue
+        lead: list[str] = []
+        parts: list[tuple[str, list[str]]] = []
+        fence = ""
+        for line in section.body.split("\n"):
+            m = _FENCE_LINE.match(line)
+            if m:
+                marker = m.group(1)[0]
+                fence = "" if fence == marker else (fence or marker)
+            if not fence and not m and line.startswith("## "):
+                parts.append((line[3:].strip().rstrip("#").strip(), []))
+            else:
+                (parts[-1][1] if parts else lead).append(line)
+        if "\n".join(lead).strip():
+            out.append(Section(OTHER_ID, "", "\n".join(lead).strip("\n")))
+        for heading, lines in parts:
+            part = Section(slugify(heading) or OTHER_ID, heading, "\n".join(lines).strip("\n"))
+            parts_made.add(id(part))
+            out.append(part)
+    return out, parts_made
 
 
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")

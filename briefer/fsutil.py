@@ -23,10 +23,19 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Yield a binary file; on a clean exit it replaces `path` atomically."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    if target.exists() and not target.is_file():
-        # A device, FIFO or folder is never replaced by a regular file.
-        raise BrieferError(f"{target}: not a regular file; refusing to write over it")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    if target.exists():
+        if not target.is_file():
+            # A device, FIFO or folder is never replaced by a regular file.
+            raise BrieferError(f"{target}: not a regular file; refusing to write over it")
+        if not target.stat().st_mode & 0o222:
+            # Replacing by rename would ignore the read-only bit; honour it.
+            raise BrieferError(f"{target}: the file is read-only; make it writable first")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except FileNotFoundError as exc:
+        raise BrieferError(f"{folder}: no such folder") from exc
+    except OSError as exc:
+        raise BrieferError(f"{target}: cannot write ({exc.strerror})") from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:

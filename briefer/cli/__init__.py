@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -109,7 +110,7 @@ def _write_crash_log(paths: Paths) -> str | None:
     try:
         paths.log_dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        log = paths.log_dir / f"crash-{stamp}.log"
+        log = paths.log_dir / f"crash-{stamp}-{os.getpid()}.log"
         log.write_text(
             f"briefer {__version__}\nargv: {sys.argv!r}\n\n{traceback.format_exc()}",
             encoding="utf-8",

@@ -68,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     re_.add_argument("brief", type=Path, metavar="FILE.brief")
     re_.add_argument("--template", required=True, metavar="ID|DIR")
     re_.add_argument("-o", "--output", type=Path, metavar="FILE.brief", help="save here instead")
+    re_.add_argument("--force", action="store_true", help="with -o: overwrite an existing file")
     re_.set_defaults(handler=run_retemplate)
 
 
@@ -85,6 +86,10 @@ def run_cite(args: argparse.Namespace, ctx) -> int:
     if brief.section(args.section) is None:
         known = ", ".join(s.id for s in brief.sections) or "none"
         raise BrieferError(f"{args.brief}: no section {args.section!r} (sections: {known})")
+    chosen = Path(args.library) if getattr(args, "library", None) else ctx.paths.library_path()
+    if not chosen.expanduser().exists():
+        # Citing only reads the library: a mistyped path must not make a new one.
+        raise BrieferError(f"{chosen}: no snippet library there (check --library)")
     with open_library(args, ctx) as library:
         snippets = [library.get(snippet_id) for snippet_id in args.snippets]
     lines = []
@@ -128,6 +133,9 @@ def run_retemplate(args: argparse.Namespace, ctx) -> int:
     _brief_path(args.brief)
     output: Path = args.output or args.brief
     _brief_path(output)
+    replaces_another = args.output is not None and output.exists() and not args.force
+    if replaces_another and output.resolve() != args.brief.resolve():
+        raise BrieferError(f"{output}: already exists (use --force to replace it)")
     brief = load_brief(args.brief)
     registry = TemplateRegistry(ctx.paths)
     template = registry.get(args.template)
@@ -139,6 +147,9 @@ def run_retemplate(args: argparse.Namespace, ctx) -> int:
     save_brief(changed, output)
     other = [s for s in changed.sections if s.heading == OTHER_HEADING and s.body.strip()]
     if other:
-        ctx.warn(f"{output}: text no section of {template.id!r} takes is under {OTHER_HEADING!r}")
+        ctx.warn(
+            f"{output}: {template.name} has no place for some of the text; it is kept"
+            f" in a last section headed {OTHER_HEADING!r}"
+        )
     ctx.info(str(output))
     return 0

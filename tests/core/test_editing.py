@@ -330,7 +330,8 @@ def test_what_fits_nowhere_goes_to_other_and_is_exported() -> None:
     brief = load_brief(REPO / "templates" / "smart-brevity" / "sample.brief")
     moved = retemplate(brief, TEMPLATES["long-form"], TEMPLATES["smart-brevity"])
     other = moved.sections[-1]
-    assert other.heading == OTHER_HEADING and other.body == brief.section("key-points").body
+    assert other.heading == OTHER_HEADING
+    assert other.body == "## Key points\n\n" + brief.section("key-points").body
     document = compose(moved, TEMPLATES["long-form"])
     exported = "\n".join(block_text(b) for b in document.blocks)
     assert OTHER_HEADING in exported
@@ -451,3 +452,15 @@ def test_a_qt_cursor_position_lands_on_the_same_character() -> None:
     assert cited.section("what-happened").body == (
         "🚢 Halden 港 🚢 [@northern-ledger-2026-11-20] votes."
     )
+
+
+def test_switching_to_a_template_and_back_restores_the_brief() -> None:
+    brief = load_brief(REPO / "templates" / "smart-brevity" / "sample.brief")
+    there = retemplate(brief, TEMPLATES["long-form"], TEMPLATES["smart-brevity"])
+    assert there.sections[-1].body.startswith("## Key points\n\n- ")
+    assert retemplate(there, TEMPLATES["smart-brevity"], TEMPLATES["long-form"]) == brief
+
+
+def test_a_date_that_does_not_exist_is_refused() -> None:
+    with pytest.raises(EditError, match="2026-02-30"):
+        set_meta(smart(), date="2026-02-30")
