@@ -17,10 +17,11 @@ reference lines `[@key]: https://example.org/page "Title"`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -274,16 +275,8 @@ def brief_from_markdown(
     sources: dict[str, Source] = {}
     lead: list[str] = []
     chunks: list[tuple[str, list[str]]] = []  # (heading, lines)
-    in_fence: str | None = None
-    for line in body.split("\n"):
-        fence = _FENCE.match(line)
-        if fence:
-            marker = fence.group(1)[0] * 3
-            if in_fence is None:
-                in_fence = marker
-            elif marker == in_fence:
-                in_fence = None
-        if in_fence is None and not fence:
+    for line, structural in lines_outside_code(body):
+        if structural:
             definition = _SOURCE_DEF.match(line)
             if definition:
                 key, url, title = definition.groups()
@@ -292,10 +285,10 @@ def brief_from_markdown(
                 )
                 continue
             if line.startswith("# ") and not doc_title and not chunks:
-                doc_title = line[2:].strip().rstrip("#").strip()
+                doc_title = heading_text(line)
                 continue
             if line.startswith("## "):
-                chunks.append((line[3:].strip().rstrip("#").strip(), []))
+                chunks.append((heading_text(line), []))
                 continue
         (chunks[-1][1] if chunks else lead).append(line)
 
@@ -315,6 +308,37 @@ def brief_from_markdown(
         keywords=tuple(keywords),
     )
     return Brief(template=template, meta=meta, sections=sections, sources=sources), front
+
+
+def lines_outside_code(text: str) -> Iterator[tuple[str, bool]]:
+    """Each line of Markdown `text`, with whether it can be structure (a
+    heading, a source line): false inside fenced code and for the fences."""
+    in_fence: str | None = None
+    for line in text.split("\n"):
+        fence = _FENCE.match(line)
+        if fence:
+            marker = fence.group(1)[0] * 3
+            if in_fence is None:
+                in_fence = marker
+            elif marker == in_fence:
+                in_fence = None
+        yield line, in_fence is None and not fence
+
+
+def heading_text(line: str) -> str:
+    """The text of an ATX heading line: `## What next? ##` -> `What next?`."""
+    return line.partition(" ")[2].strip().rstrip("#").strip()
+
+
+def is_date(text: str) -> bool:
+    """True for a real calendar date written YYYY-MM-DD (not 2026-02-30)."""
+    if not _DATE.match(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def match_template_sections(brief: Brief, template: Template) -> Brief:
@@ -355,9 +379,9 @@ def match_template_sections(brief: Brief, template: Template) -> Brief:
             (f"## {part.heading}\n\n{part.body}" if part.heading else part.body).strip()
             for part in parts
         )
-        first = unmatched[0]
-        sections = [s for i, s in enumerate(sections) if i not in set(unmatched)]
-        sections.insert(first, Section(id=free.id, heading="", body=body))
+        moved = set(unmatched)
+        sections = [s for i, s in enumerate(sections) if i not in moved]
+        sections.insert(unmatched[0], Section(id=free.id, heading="", body=body))
     return dataclasses.replace(brief, sections=tuple(sections))
 
 

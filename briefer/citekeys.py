@@ -23,10 +23,11 @@ from urllib.parse import urlsplit
 # The regular expression of one key, for embedding in larger patterns.
 KEY_PATTERN = r"\w(?:[\w:./-]*[\w:/-])?"
 _KEY = re.compile(rf"^{KEY_PATTERN}$")
-# A citation of one or more keys: `[@key]`, `[@a; @b]`.
+# A citation of one or more keys: `[@key]`, `[@a; @b]`; group 1 holds the
+# keys, each found in it (after an "@" put in front) by CITED_KEY.
 CITATION_PATTERN = rf"\[[ ]*@({KEY_PATTERN}(?:[ ]*;[ ]*@{KEY_PATTERN})*)[ ]*\]"
-_CITATION = re.compile(CITATION_PATTERN)
-_CITED_KEY = re.compile(rf"@({KEY_PATTERN})")
+CITATION = re.compile(CITATION_PATTERN)
+CITED_KEY = re.compile(rf"@({KEY_PATTERN})")
 
 KEY_RULE = (
     "a letter, digit or '_', then letters, digits, '_', ':', '.', '/' or '-', not ending in '.'"
@@ -46,8 +47,8 @@ def cited_keys(text: str) -> list[str]:
     gives a, b, a). Text is read as written: a citation inside a code span
     counts too, which is what an editor marking citations wants."""
     keys: list[str] = []
-    for m in _CITATION.finditer(text):
-        keys.extend(_CITED_KEY.findall("@" + m.group(1)))
+    for m in CITATION.finditer(text):
+        keys.extend(CITED_KEY.findall("@" + m.group(1)))
     return keys
 
 

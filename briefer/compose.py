@@ -156,13 +156,14 @@ class _Composer:
             deterministic=deterministic,
         )
 
-    def _name(self, section: Section) -> str:
-        """How messages name a section: its heading, else its template
-        heading, else (for a heading-less section such as key bullets) its
-        id in words."""
+    def _heading(self, section: Section) -> str:
+        """The heading a section is exported under: its own, else its
+        template section's ("" for a heading-less section)."""
         spec = self.template.section(section.id)
-        heading = (section.heading or (spec.heading if spec else "")).strip()
-        return heading or section.id.replace("-", " ").replace("_", " ")
+        return (section.heading or (spec.heading if spec else "")).strip()
+
+    def _name(self, section: Section) -> str:
+        return section_name(self._heading(section), section.id)
 
     def _ordered_sections(self) -> list[Section]:
         order = {spec.id: i for i, spec in enumerate(self.template.sections)}
@@ -180,14 +181,14 @@ class _Composer:
             if spec.required and spec.id not in present:
                 self.warn(
                     DiagnosticKind.MISSING_REQUIRED,
-                    f"required section {spec.heading or spec.id!r} is missing",
+                    f"required section {section_name(spec.heading, spec.id)!r} is missing",
                     spec.id,
                 )
         return [section for _, _, section in keyed]
 
     def _section(self, section: Section) -> list[Block]:
         spec = self.template.section(section.id)
-        heading = (section.heading or (spec.heading if spec else "")).strip()
+        heading = self._heading(section)
         if not section.body.strip():
             if spec is not None and spec.required:
                 self.warn(
@@ -325,6 +326,12 @@ class _Composer:
                 )
             )
         return entries
+
+
+def section_name(heading: str, section_id: str) -> str:
+    """How messages name a section: by its heading, or, for a heading-less
+    one such as the key bullets, by its id in words ("key points")."""
+    return heading.strip() or section_id.replace("-", " ").replace("_", " ")
 
 
 _SEPARATOR = re.compile(r"^[\s·•|/,;:\-–—]*$")

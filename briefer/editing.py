@@ -25,20 +25,20 @@ source still cited) is refused with an `EditError`; the brief is unchanged.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from briefer.briefs import fold_heading
+from briefer.briefs import fold_heading, heading_text, is_date, lines_outside_code
 from briefer.citekeys import cited_keys, make_key
+from briefer.compose import section_name
 from briefer.errors import EditError
 from briefer.library.model import Snippet
 from briefer.library.normalize import normalise_text, normalise_url
-from briefer.model import Brief, Meta, Section, SectionKind, Source, Template
-from briefer.text import slugify
+from briefer.model import Brief, Meta, Section, SectionKind, SectionSpec, Source, Template
+from briefer.text import slugify, unique_name
 from briefer.words import count_words, reading_minutes
 
 __all__ = [
@@ -69,7 +69,7 @@ OTHER_ID = "other"
 OTHER_HEADING = "Other"
 
 _META_TEXT = ("title", "subtitle", "author", "date", "classification", "language")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 class CiteMode(enum.Enum):
@@ -111,22 +111,12 @@ def set_meta(brief: Brief, **fields: str | Iterable[str]) -> Brief:
         else:
             known = ", ".join((*_META_TEXT, "keywords"))
             raise EditError(f"{name}: not a field of a brief (expected one of: {known})")
-    if changes.get("date") and not _is_date(str(changes["date"])):
+    if changes.get("date") and not is_date(str(changes["date"])):
         raise EditError(f"date: expected a date like 2026-11-22, got {changes['date']!r}")
     if "language" in changes and not changes["language"]:
         changes["language"] = "en"
     meta: Meta = dataclasses.replace(brief.meta, **changes)  # type: ignore[arg-type]
     return dataclasses.replace(brief, meta=meta)
-
-
-def _is_date(text: str) -> bool:
-    if not _DATE.match(text):
-        return False
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False  # 2026-02-30
-    return True
 
 
 def _replace_section(brief: Brief, section_id: str, **changes: str) -> Brief:
@@ -191,9 +181,7 @@ def remove_source(brief: Brief, key: str) -> Brief:
 
 def _section_name(brief: Brief, section_id: str) -> str:
     section = brief.section(section_id)
-    if section is not None and section.heading:
-        return repr(section.heading)
-    return repr(section_id.replace("-", " "))
+    return repr(section_name(section.heading if section else "", section_id))
 
 
 def same_work(a: Source, b: Source) -> bool:
@@ -377,8 +365,7 @@ def _block_boundary(body: str, at: int) -> int:
         previous_blank = line_start == 0 or body[:line_start].endswith("\n\n")
         if previous_blank or not body[line_start:].split("\n", 1)[0].strip():
             return at
-    blank = re.compile(r"\n[ \t]*\n")
-    m = blank.search(body, at)
+    m = _BLANK_LINE.search(body, at)
     return len(body.rstrip("\n")) if m is None else m.start()
 
 
@@ -391,7 +378,7 @@ def _leading_newlines(text: str) -> int:
 
 
 def _block_quote(quote: str, key: str) -> str:
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", quote) if p.strip()]
+    paragraphs = [" ".join(p.split()) for p in _BLANK_LINE.split(quote) if p.strip()]
     lines = [f"> {escape_markdown(p, line_start=True)}" for p in paragraphs]
     lines[-1] += f" [@{key}]"
     return "\n>\n".join(lines)
@@ -508,9 +495,7 @@ def retemplate(brief: Brief, template: Template, old: Template | None = None) ->
                 parts.append(section.body.strip("\n"))
             else:
                 parts.append(f"## {heading.strip()}\n\n{section.body.strip(chr(10))}")
-        other_id = OTHER_ID
-        while template.section(other_id) is not None:
-            other_id += "-1"
+        other_id = unique_name(OTHER_ID, {spec.id for spec in specs})
         sections.append(Section(other_id, OTHER_HEADING, "\n\n".join(parts)))
     return dataclasses.replace(brief, template=template.id, sections=tuple(sections))
 
@@ -536,9 +521,6 @@ def complete_sections(brief: Brief, template: Template) -> Brief:
     return dataclasses.replace(brief, sections=tuple(section for _, _, section in keyed))
 
 
-_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
 def _expand_other(sections: tuple[Section, ...]) -> tuple[list[Section], set[int]]:
     """The sections, with each "Other" section cut back into its `## ` parts
     (ids from their headings); also the ids (`id()`) of those parts."""
@@ -552,14 +534,9 @@ def _expand_other(sections: tuple[Section, ...]) -> tuple[list[Section], set[int
             continue
         lead: list[str] = []
         parts: list[tuple[str, list[str]]] = []
-        fence = ""
-        for line in section.body.split("\n"):
-            m = _FENCE_LINE.match(line)
-            if m:
-                marker = m.group(1)[0]
-                fence = "" if fence == marker else (fence or marker)
-            if not fence and not m and line.startswith("## "):
-                parts.append((line[3:].strip().rstrip("#").strip(), []))
+        for line, structural in lines_outside_code(section.body):
+            if structural and line.startswith("## "):
+                parts.append((heading_text(line), []))
             else:
                 (parts[-1][1] if parts else lead).append(line)
         if "\n".join(lead).strip():
@@ -574,10 +551,10 @@ def _expand_other(sections: tuple[Section, ...]) -> tuple[list[Section], set[int
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 
 
-def _kind(section: Section, old_spec: object | None) -> SectionKind:
-    kind = getattr(old_spec, "kind", None)
-    if isinstance(kind, SectionKind):
-        return kind
+def _kind(section: Section, old_spec: SectionSpec | None) -> SectionKind:
+    """A section's kind in its current template, else guessed from its text."""
+    if old_spec is not None:
+        return old_spec.kind
     lines = [line for line in section.body.split("\n") if line.strip()]
     first_is_item = bool(lines) and _LIST_LINE.match(lines[0]) is not None
     return SectionKind.BULLETS if first_is_item else SectionKind.PROSE

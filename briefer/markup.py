@@ -57,7 +57,7 @@ from markdown.inlinepatterns import (
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from briefer.citekeys import CITATION_PATTERN, KEY_PATTERN
+from briefer.citekeys import CITATION, CITATION_PATTERN, CITED_KEY
 from briefer.document import (
     Align,
     Block,
@@ -89,8 +89,8 @@ __all__ = ["MarkdownParser", "parse_markdown"]
 # --------------------------------------------------------------------------
 
 _CITATION_RE = CITATION_PATTERN
-_CITATION = re.compile(_CITATION_RE)
-_CITATION_KEYS = re.compile(rf"@({KEY_PATTERN})")
+_CITATION = CITATION
+_CITATION_KEYS = CITED_KEY
 
 # A backslash at the end of a line, not itself escaped, is a hard break:
 # an odd run of backslashes before a newline (checked in handleMatch).

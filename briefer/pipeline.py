@@ -19,7 +19,7 @@ from pathlib import Path
 
 from briefer.briefs import load_brief, load_markdown, match_template_sections
 from briefer.compose import compose
-from briefer.document import Diagnostic, DiagnosticKind, Document
+from briefer.document import Diagnostic, DiagnosticKind
 from briefer.errors import BrieferError
 from briefer.export import export_document
 from briefer.jobs import Progress, ProgressCallback
@@ -156,13 +156,21 @@ def export_many(
     results = []
     for index, (output, fmt) in enumerate(targets):
         step = _share(progress, index, len(targets), f"Exporting {Path(output).name}")
-        warnings = _render(document, Path(output), fmt, settings, step)
+        warnings = export_document(
+            document, output, fmt, progress=step, font_cache=settings.font_cache
+        )
         diagnostics = (
             *document.diagnostics,
             *(Diagnostic(DiagnosticKind.EXPORT, message) for message in warnings),
         )
         results.append(ExportResult(Path(output), fmt, tuple(diagnostics), source))
     return results
+
+
+def warnings_of(results: Sequence[ExportResult]) -> list[str]:
+    """The warnings of several exports of one brief, each once: compose's
+    notes are in every result, each renderer's only in its own."""
+    return list(dict.fromkeys(w for result in results for w in result.warnings))
 
 
 def export_brief(
@@ -185,18 +193,6 @@ def export_brief(
         progress=progress,
         source=loaded.path,
     )[0]
-
-
-def _render(
-    document: Document,
-    output: Path,
-    fmt: str,
-    settings: ExportSettings,
-    progress: ProgressCallback | None,
-) -> list[str]:
-    return list(
-        export_document(document, output, fmt, progress=progress, font_cache=settings.font_cache)
-    )
 
 
 def _share(

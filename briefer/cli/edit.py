@@ -1,18 +1,25 @@
-"""`briefer cite`, `briefer convert` and `briefer retemplate`: edits of a
-`.brief` file from the command line.
+"""`briefer new`, `convert`, `cite` and `retemplate`: making and editing
+`.brief` files from the command line.
 
-Each reads the brief, makes its change through `briefer.editing` (the same
-calls the window makes) and saves the brief atomically, so an error leaves
-the file exactly as it was.
+Each makes its change through `briefer.editing` (the same calls the window
+makes) and saves the brief atomically, so an error leaves the file exactly
+as it was.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
-from briefer.briefs import load_brief, load_markdown, match_template_sections, save_brief
+from briefer.briefs import (
+    load_brief,
+    load_markdown,
+    match_template_sections,
+    new_brief,
+    save_brief,
+)
 from briefer.errors import BrieferError, TemplateError
 from briefer.templates import TemplateRegistry
 
@@ -24,6 +31,17 @@ _OTHER = "Other"  # briefer.editing.OTHER_HEADING
 
 def register(sub: argparse._SubParsersAction) -> None:
     from briefer.cli.snippets import add_library_option
+
+    new = sub.add_parser("new", help="create an empty brief from a template")
+    new.add_argument("--template", required=True, metavar="ID|DIR")
+    new.add_argument("--title", default="")
+    new.add_argument("--subtitle", default="")
+    new.add_argument("--author", default="")
+    new.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    new.add_argument("--classification", default="")
+    new.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.brief")
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
+    new.set_defaults(handler=run_new)
 
     cite = sub.add_parser(
         "cite",
@@ -77,6 +95,33 @@ def _brief_path(path: Path) -> None:
         raise BrieferError(f"{path}: a brief's file name must end in .brief")
 
 
+def _new_brief_path(output: Path, force: bool) -> None:
+    """Check, before any work, where a new brief is to be written."""
+    _brief_path(output)
+    if output.exists() and not force:
+        raise BrieferError(f"{output}: already exists (use --force to replace it)")
+    if not output.parent.exists():
+        raise BrieferError(f"{output.parent}: no such folder")
+
+
+def run_new(args: argparse.Namespace, ctx) -> int:
+    from briefer.editing import set_meta
+
+    _new_brief_path(args.output, args.force)
+    template = TemplateRegistry(ctx.paths).get(args.template)
+    brief = set_meta(
+        new_brief(template),
+        title=args.title,
+        subtitle=args.subtitle,
+        author=args.author,
+        date=dt.date.today().isoformat() if args.date is None else args.date,
+        classification=args.classification,
+    )
+    save_brief(brief, args.output)
+    ctx.info(str(args.output))
+    return 0
+
+
 def run_cite(args: argparse.Namespace, ctx) -> int:
     from briefer.cli.snippets import open_library
     from briefer.editing import apply_insertion, plan_citation
@@ -86,11 +131,8 @@ def run_cite(args: argparse.Namespace, ctx) -> int:
     if brief.section(args.section) is None:
         known = ", ".join(s.id for s in brief.sections) or "none"
         raise BrieferError(f"{args.brief}: no section {args.section!r} (sections: {known})")
-    chosen = Path(args.library) if getattr(args, "library", None) else ctx.paths.library_path()
-    if not chosen.expanduser().exists():
-        # Citing only reads the library: a mistyped path must not make a new one.
-        raise BrieferError(f"{chosen}: no snippet library there (check --library)")
-    with open_library(args, ctx) as library:
+    # Citing only reads the library: a mistyped path must not make a new one.
+    with open_library(args, ctx, must_exist=True) as library:
         snippets = [library.get(snippet_id) for snippet_id in args.snippets]
     lines = []
     for snippet in snippets:
@@ -110,11 +152,7 @@ def run_convert(args: argparse.Namespace, ctx) -> int:
     from briefer.editing import complete_sections
 
     output: Path = args.output
-    _brief_path(output)
-    if output.exists() and not args.force:
-        raise BrieferError(f"{output}: already exists (use --force to replace it)")
-    if not output.parent.exists():
-        raise BrieferError(f"{output.parent}: no such folder")
+    _new_brief_path(output, args.force)
     if output.resolve() == args.input.resolve():
         raise BrieferError("the output would replace its own input")
     brief = load_markdown(args.input)

@@ -1,4 +1,4 @@
-"""`briefer export` and `briefer new`.
+"""`briefer export`.
 
 `export` takes one or more `.brief` or Markdown files. With `-o` it writes
 one file whose extension picks the format (unless `--format` says); with
@@ -12,15 +12,13 @@ the exit status is 2 if any input failed.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 from pathlib import Path
 
-from briefer.briefs import new_brief, save_brief
 from briefer.errors import BrieferError
 from briefer.export import available_formats, extension_for, format_for_path
 from briefer.markup import MarkdownParser
-from briefer.pipeline import ExportSettings, export_many, load_input
+from briefer.pipeline import ExportSettings, export_many, load_input, warnings_of
 from briefer.templates import TemplateRegistry, check_reference
 
 
@@ -50,17 +48,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="a .docx or .dotx whose Word styles to use",
     )
     export.set_defaults(handler=run_export)
-
-    new = sub.add_parser("new", help="create an empty brief from a template")
-    new.add_argument("--template", required=True, metavar="ID|DIR")
-    new.add_argument("--title", default="")
-    new.add_argument("--subtitle", default="")
-    new.add_argument("--author", default="")
-    new.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
-    new.add_argument("--classification", default="")
-    new.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.brief")
-    new.add_argument("--force", action="store_true", help="overwrite an existing file")
-    new.set_defaults(handler=run_new)
 
 
 def _formats(args: argparse.Namespace) -> list[str]:
@@ -139,8 +126,7 @@ def run_export(args: argparse.Namespace, ctx) -> int:
             failures += 1
             print(f"briefer: error: {message}", file=ctx.stderr)
             continue
-        # Compose's notes are in every result; say each once.
-        for warning in dict.fromkeys(w for result in results for w in result.warnings):
+        for warning in warnings_of(results):
             ctx.warn(f"{source}: {warning}")
         for result in results:
             ctx.info(str(result.output))
@@ -170,27 +156,3 @@ def _outputs(inputs: list[Path], args: argparse.Namespace, extension: str) -> li
         same = [str(s) for s, n in zip(inputs, names, strict=True) if n == clashes[0]]
         raise BrieferError(f"{' and '.join(same)} would both be written as {clashes[0]}{extension}")
     return [args.outdir / (name + extension) for name in names]
-
-
-def run_new(args: argparse.Namespace, ctx) -> int:
-    output: Path = args.output
-    if output.suffix.lower() != ".brief":
-        raise BrieferError(f"{output}: a brief's file name must end in .brief")
-    if output.exists() and not args.force:
-        raise BrieferError(f"{output}: already exists (use --force to replace it)")
-    if not output.parent.exists():
-        raise BrieferError(f"{output.parent}: no such folder")
-    from briefer.editing import set_meta  # only `new` needs the editing core
-
-    template = TemplateRegistry(ctx.paths).get(args.template)
-    brief = set_meta(
-        new_brief(template),
-        title=args.title,
-        subtitle=args.subtitle,
-        author=args.author,
-        date=dt.date.today().isoformat() if args.date is None else args.date,
-        classification=args.classification,
-    )
-    save_brief(brief, output)
-    ctx.info(str(output))
-    return 0

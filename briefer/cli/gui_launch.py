@@ -13,7 +13,7 @@ from pathlib import Path
 from briefer.errors import BrieferError
 from briefer.export import available_formats, extension_for
 from briefer.markup import MarkdownParser
-from briefer.pipeline import ExportSettings, export_brief, load_input
+from briefer.pipeline import ExportSettings, export_many, load_input, warnings_of
 from briefer.templates import TemplateRegistry
 
 
@@ -34,10 +34,17 @@ def run(argv: list[str], ctx) -> int:
         if sample is None:
             continue
         loaded = load_input(sample, registry)
-        for fmt in available_formats():
-            output = outdir / f"{template.id}{extension_for(fmt)}"
-            result = export_brief(loaded, output, fmt, parser=parser, settings=settings)
-            for warning in result.warnings:
-                ctx.warn(f"{template.id}: {warning}")
-            ctx.info(f"  {template.name:<20} {output}")
+        targets = [(outdir / f"{template.id}{extension_for(f)}", f) for f in available_formats()]
+        results = export_many(
+            loaded.brief,
+            loaded.template,
+            targets,
+            base_dir=sample.parent,
+            settings=settings,
+            parser=parser,
+        )
+        for warning in warnings_of(results):
+            ctx.warn(f"{template.id}: {warning}")
+        for result in results:
+            ctx.info(f"  {template.name:<20} {result.output}")
     return 0

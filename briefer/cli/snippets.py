@@ -148,14 +148,17 @@ def add_library_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_library(args: argparse.Namespace, ctx: CliContext) -> Library:
+def open_library(args: argparse.Namespace, ctx: CliContext, *, must_exist: bool = False) -> Library:
     """Open the library the command line chose: `--library`, else
     `BRIEFER_LIBRARY`, else the one in the user data folder. The caller
     closes it (`with open_library(args, ctx) as lib:`). A library that
-    cannot be opened is a `LibraryError` (one error line)."""
+    cannot be opened is a `LibraryError` (one error line); with
+    `must_exist`, so is one that is not there yet (instead of a new one)."""
     from briefer.library import Library
 
     path = getattr(args, "library", None) or ctx.paths.library_path()
+    if must_exist and not Path(path).expanduser().exists():
+        raise BrieferError(f"{path}: no snippet library there (check --library)")
     return Library.open(path)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from cli_helpers import assert_one_line_error, run
 
 from briefer.briefs import load_brief
 from briefer.cli import CliContext, main
@@ -18,21 +19,6 @@ from briefer.paths import Paths
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = {p.parent.name: p for p in (REPO / "templates").glob("*/sample.brief")}
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), CliContext(paths=Paths.from_env(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
-
-
-def assert_one_line_error(code: int, err: str, *fragments: str) -> None:
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("briefer: error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_templates_list_and_show() -> None:

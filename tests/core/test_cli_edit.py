@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 from pathlib import Path
 
 import docx
 import pytest
+from cli_helpers import assert_one_line_error, run
 from pypdf import PdfReader
 
 from briefer.briefs import load_brief
-from briefer.cli import CliContext, main
 from briefer.library import Library, Source
-from briefer.paths import Paths
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = {p.parent.name: p for p in (REPO / "templates").glob("*/sample.brief")}
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), CliContext(paths=Paths.from_env(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
-
-
-def one_line_error(code: int, err: str, *fragments: str) -> None:
-    assert code == 2 and len(err.strip().splitlines()) == 1, err
-    assert err.startswith("briefer: error: ") and "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in err
 
 
 @pytest.fixture
@@ -91,9 +76,9 @@ def test_cite_paraphrase_and_errors_leave_the_brief_alone(tmp_path: Path, librar
     run("new", "--template", "bluf-memo", "-o", str(brief))
     before = brief.read_bytes()
     code, _, err = run("cite", str(brief), "999", "--section", "bluf", "--library", str(lib))
-    one_line_error(code, err, "no snippet with id 999")
+    assert_one_line_error(code, err, "no snippet with id 999")
     code, _, err = run("cite", str(brief), str(ids[0]), "--section", "nope", "--library", str(lib))
-    one_line_error(code, err, "no section 'nope'", "bluf, key-judgments")
+    assert_one_line_error(code, err, "no section 'nope'", "bluf, key-judgments")
     assert brief.read_bytes() == before
     code, _, err = run(
         "cite", str(brief), str(ids[2]), "--section", "bluf", "--mode", "paraphrase",
@@ -124,7 +109,7 @@ def test_convert_matches_the_templates_sections(tmp_path: Path) -> None:
     assert brief.section("why-it-matters").body == "Fares [@rail]."
     assert brief.sources["rail"].title == "Rail report"
     code, _, err = run("convert", str(notes), "-o", str(out))
-    one_line_error(code, err, "already exists")
+    assert_one_line_error(code, err, "already exists")
 
 
 def test_retemplate_keeps_every_word(tmp_path: Path) -> None:
@@ -139,7 +124,7 @@ def test_retemplate_keeps_every_word(tmp_path: Path) -> None:
     kept = " ".join(s.body for s in moved.sections).split()
     assert all(word in kept for word in " ".join(s.body for s in original.sections).split())
     code, _, err = run("retemplate", str(brief), "--template", "no-such")
-    one_line_error(code, err, "unknown template 'no-such'")
+    assert_one_line_error(code, err, "unknown template 'no-such'")
 
 
 def test_new_takes_the_metadata(tmp_path: Path) -> None:
@@ -159,7 +144,7 @@ def test_new_takes_the_metadata(tmp_path: Path) -> None:
     )
     code, _, err = run("new", "--template", "bluf-memo", "-o", str(tmp_path / "x.brief"),
                        "--date", "20 Nov")  # fmt: skip
-    one_line_error(code, err, "date: expected a date like 2026-11-22")
+    assert_one_line_error(code, err, "date: expected a date like 2026-11-22")
     assert not (tmp_path / "x.brief").exists()
 
 
@@ -170,23 +155,23 @@ def test_export_formats_option(tmp_path: Path) -> None:
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sample.docx", "sample.pdf"]
     code, _, err = run("export", str(SAMPLES["bluf-memo"]), "--format", "docx,odt")
-    one_line_error(code, err, "unknown format 'odt'")
+    assert_one_line_error(code, err, "unknown format 'odt'")
     code, _, err = run(
         "export", str(SAMPLES["bluf-memo"]), "-o", str(tmp_path / "x.pdf"), "--format", "docx,pdf"
     )
-    one_line_error(code, err, "-o names one file")
+    assert_one_line_error(code, err, "-o names one file")
 
 
 def test_a_special_file_is_never_replaced_by_an_export_or_a_save(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.pdf"
     os.mkfifo(fifo)
     code, _, err = run("export", str(SAMPLES["bluf-memo"]), "-o", str(fifo))
-    one_line_error(code, err, "not a regular file")
+    assert_one_line_error(code, err, "not a regular file")
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     fifo_brief = tmp_path / "pipe.brief"
     os.mkfifo(fifo_brief)
     code, _, err = run("new", "--template", "bluf-memo", "-o", str(fifo_brief), "--force")
-    one_line_error(code, err, "not a regular file")
+    assert_one_line_error(code, err, "not a regular file")
     assert stat.S_ISFIFO(fifo_brief.stat().st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.brief", "pipe.pdf"]
 
@@ -199,18 +184,18 @@ def test_files_a_user_protected_are_left_alone(tmp_path: Path, library) -> None:
     before = brief.read_bytes()
     code, _, err = run("cite", str(brief), str(ids[0]), "--section", "what-happened",
                        "--library", str(lib))  # fmt: skip
-    one_line_error(code, err, "read-only")
+    assert_one_line_error(code, err, "read-only")
     code, _, err = run("retemplate", str(brief), "--template", "bluf-memo")
-    one_line_error(code, err, "read-only")
+    assert_one_line_error(code, err, "read-only")
     assert brief.read_bytes() == before
     other = tmp_path / "other.brief"
     other.write_bytes(b"{}")
     code, _, err = run("retemplate", str(SAMPLES["smart-brevity"]), "--template", "bluf-memo",
                        "-o", str(other))  # fmt: skip
-    one_line_error(code, err, "already exists")
+    assert_one_line_error(code, err, "already exists")
     assert other.read_bytes() == b"{}"
     code, _, err = run("new", "--template", "bluf-memo", "-o", str(tmp_path / "gone" / "n.brief"))
-    one_line_error(code, err, "no such folder")
+    assert_one_line_error(code, err, "no such folder")
 
 
 def test_cite_never_creates_a_library_from_a_mistyped_path(tmp_path: Path) -> None:
@@ -219,7 +204,7 @@ def test_cite_never_creates_a_library_from_a_mistyped_path(tmp_path: Path) -> No
     missing = tmp_path / "nowhere" / "lib.db"
     code, _, err = run("cite", str(brief), "1", "--section", "what-happened",
                        "--library", str(missing))  # fmt: skip
-    one_line_error(code, err, "no snippet library there")
+    assert_one_line_error(code, err, "no snippet library there")
     assert not missing.parent.exists()
 
 
