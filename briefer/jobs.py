@@ -73,6 +73,23 @@ class CancelToken:
         return progress
 
 
+def scaled(
+    progress: ProgressCallback | None, start: int, end: int, total: int, what: str = ""
+) -> ProgressCallback | None:
+    """A callback for one part of a job, reporting on the job's scale: the
+    part's `Progress(done, total)` becomes `start + (end - start) * fraction`
+    of the job's `total` (`start` while the part's total is unknown), with
+    the part's `what`, or else `what`. None when there is no callback."""
+    if progress is None:
+        return None
+
+    def forward(p: Progress) -> None:
+        fraction = p.fraction or 0.0
+        progress(Progress(start + int((end - start) * fraction), total, p.what or what))
+
+    return forward
+
+
 def report(progress: ProgressCallback | None, done: int, total: int = 0, what: str = "") -> None:
     """Call `progress` if there is one (a shorthand for the workers)."""
     if progress is not None:

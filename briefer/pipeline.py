@@ -22,7 +22,7 @@ from briefer.compose import compose
 from briefer.document import Diagnostic, DiagnosticKind
 from briefer.errors import BrieferError
 from briefer.export import export_document
-from briefer.jobs import Progress, ProgressCallback
+from briefer.jobs import ProgressCallback, scaled
 from briefer.markup import MarkdownParser
 from briefer.model import Brief, Template
 from briefer.paths import Paths
@@ -155,7 +155,18 @@ def export_many(
     )
     results = []
     for index, (output, fmt) in enumerate(targets):
-        step = _share(progress, index, len(targets), f"Exporting {Path(output).name}")
+        # Each target is one part of the job, 1000 steps wide.
+        step = (
+            progress
+            if len(targets) == 1
+            else scaled(
+                progress,
+                1000 * index,
+                1000 * (index + 1),
+                1000 * len(targets),
+                f"Exporting {Path(output).name}",
+            )
+        )
         warnings = export_document(
             document, output, fmt, progress=step, font_cache=settings.font_cache
         )
@@ -193,20 +204,3 @@ def export_brief(
         progress=progress,
         source=loaded.path,
     )[0]
-
-
-def _share(
-    progress: ProgressCallback | None, index: int, count: int, what: str
-) -> ProgressCallback | None:
-    """A callback for the `index`-th of `count` parts of one job, reporting
-    on a common scale of 1000 steps per part."""
-    if progress is None:
-        return None
-    if count == 1:
-        return progress
-
-    def part(p: Progress) -> None:
-        fraction = p.fraction or 0.0
-        progress(Progress(index * 1000 + int(fraction * 1000), count * 1000, p.what or what))
-
-    return part

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -260,9 +261,8 @@ class _ProgressBar:
     """A one-line progress bar on a terminal, `[####------]  40% Storing
     notes.jsonl`; silent anywhere else. A `briefer.jobs.ProgressCallback`."""
 
-    def __init__(self, stream: TextIO, label: str, enabled: bool) -> None:
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
         self.stream = stream
-        self.label = label
         self.enabled = enabled
         self.last = 0.0
         self.what = ""
@@ -283,7 +283,7 @@ class _ProgressBar:
         width = 30
         filled = int(width * fraction)
         bar = "#" * filled + "-" * (width - filled)
-        what = _terminal_safe(progress.what or self.label)
+        what = _terminal_safe(progress.what)
         # \x1b[K clears what is left of a longer previous line.
         self.stream.write(f"\r[{bar}] {fraction:4.0%} {what}\x1b[K")
         self.stream.flush()
@@ -308,7 +308,7 @@ def _import(args: argparse.Namespace, ctx: CliContext) -> int:
     failed = 0
     with open_library(args, ctx) as lib:
         for path in args.files:
-            bar = _ProgressBar(ctx.stderr, path.name, not args.quiet and _is_tty(ctx.stderr))
+            bar = _ProgressBar(ctx.stderr, not args.quiet and _is_tty(ctx.stderr))
             try:
                 report = lib.import_file(
                     path, progress=bar, whole=args.whole, tags=args.tag, collection=args.collection
@@ -358,11 +358,19 @@ def _terminal_safe(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text)
 
 
-_SEARCH_VALUE_OPTIONS = {
-    "--limit": "limit",
-    "--collection": "collection",
-    "--since": "since",
-    "--library": "library",
+def _whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise BrieferError(f"search: --limit needs a number, not {value!r}") from None
+
+
+# Options `search` takes after its words: name -> (attribute, conversion).
+_SEARCH_VALUE_OPTIONS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "--limit": ("limit", _whole_number),
+    "--collection": ("collection", str),
+    "--since": ("since", str),
+    "--library": ("library", Path),
 }
 
 
@@ -388,15 +396,9 @@ def _split_search_words(args: argparse.Namespace) -> str:
             i += 0 if eq else 1
             if name == "--tag":
                 args.tag.append(value)
-            elif name == "--limit":
-                try:
-                    args.limit = int(value)
-                except ValueError:
-                    raise BrieferError(f"search: --limit needs a number, not {value!r}") from None
-            elif name == "--library":
-                args.library = Path(value)
             else:
-                setattr(args, _SEARCH_VALUE_OPTIONS[name], value)
+                attribute, convert = _SEARCH_VALUE_OPTIONS[name]
+                setattr(args, attribute, convert(value))
         else:
             words.append(token)
         i += 1

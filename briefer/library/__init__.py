@@ -67,14 +67,14 @@ Progress and cancel: `import_file` (and `import_records`) take one
 `briefer.jobs.ProgressCallback` and call it with `Progress(done, 1000,
 what)`, `what` being "Reading notes.jsonl", then "Storing notes.jsonl", then
 "Indexing notes.jsonl" (`import_records` starts at storing); `done` only
-grows, and a finished import's last report has `done == total`. Reports
-come every few tens of milliseconds of work (scale and intervals in
-`briefer.library.progress`). Raising `briefer.jobs.Cancelled` from the
-callback, while the file is read, stored or indexed, stops the import:
-nothing of the file is kept (the library, its search index included, is as
-it was), no transaction is left open, and the `Cancelled` reaches the
-caller (it is not turned into a rejection or a report error). A window
-passes `CancelToken.callback(...)`.
+grows, and a finished import's last report has `done == total`. Reports come
+every few tens of milliseconds of work (reading is the first fifth of the
+scale; intervals in `importers.READ_CHUNK` and `store.STORE_CHUNK`). Raising
+`briefer.jobs.Cancelled` from the callback, while the file is read, stored
+or indexed, stops the import: nothing of the file is kept (the library, its
+search index included, is as it was), no transaction is left open, and the
+`Cancelled` reaches the caller (it is not turned into a rejection or a
+report error). A window passes `CancelToken.callback(...)`.
 
 Threads: a `Library` belongs to the thread that opened it; used from any
 other thread, every method raises `LibraryError("a Library is used by the

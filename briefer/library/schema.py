@@ -57,9 +57,9 @@ def connect(path: Path, patience: float = WRITE_PATIENCE_S) -> sqlite3.Connectio
         raise LibraryError(f"cannot create the library's folder {path.parent}: {exc}") from exc
     if path.is_dir():
         raise LibraryError(f"{path} is a folder, not a library file")
-    # A short patience also shortens SQLite's own wait, or one statement
-    # alone could block for BUSY_TIMEOUT_MS.
-    busy_ms = int(min(BUSY_TIMEOUT_MS, patience * 1000))
+    # SQLite's own wait is a slice of the patience, so one statement never
+    # blocks for much longer than the patience left (retry checks between).
+    busy_ms = int(min(BUSY_TIMEOUT_MS, patience * 250))
     try:
         # The same-thread check stays on: threads sharing a connection would
         # share its transactions (one thread's writes landing in another's
@@ -68,7 +68,6 @@ def connect(path: Path, patience: float = WRITE_PATIENCE_S) -> sqlite3.Connectio
     except sqlite3.Error as exc:
         raise LibraryError(f"cannot open the library {path}: {exc}") from exc
     try:
-        conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA temp_store = MEMORY")

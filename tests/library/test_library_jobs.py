@@ -18,8 +18,11 @@ from pathlib import Path
 import pytest
 
 from briefer.jobs import Cancelled, CancelToken, Progress
-from briefer.library import Library, LibraryError, Source, importers
-from briefer.library.progress import READ_END, STEPS, STORE_END
+from briefer.library import Library, LibraryError, Source, importers, store
+from briefer.library.importers import READ_END, STEPS
+
+# Where storing ends on an import's scale: import_records' own split, after reading.
+STORE_END = READ_END + (STEPS - READ_END) * store.STORE_END // store.STEPS
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "library"
 # A word that only the imported files contain.
