@@ -54,8 +54,9 @@ def cited_keys(text: str) -> list[str]:
 
 def key_stem(text: str) -> str:
     """Lower-case words of any script joined by `-`: `Bloomberg News` ->
-    `bloomberg-news`, `新华社` -> `新华社`; "" when nothing is left."""
-    words = re.findall(r"[^\W_]+", text.casefold())
+    `bloomberg-news`, `Lloyd's List` -> `lloyds-list`, `新华社` -> `新华社`;
+    "" when nothing is left."""
+    words = re.findall(r"[^\W_]+", text.casefold().replace("'", "").replace("\u2019", ""))
     stem = "-".join(words)[:_MAX_STEM].strip("-")
     return stem
 

@@ -53,6 +53,7 @@ __all__ = [
     "count_words",
     "escape_markdown",
     "plan_citation",
+    "quotes_snippet",
     "reading_minutes",
     "remove_source",
     "retemplate",
@@ -277,6 +278,8 @@ def plan_citation(
     snippet: Snippet,
     position: int | None = None,
     mode: CiteMode | str = CiteMode.QUOTE,
+    *,
+    kind: SectionKind | None = None,
 ) -> Insertion:
     """Work out what `cite_snippet` would insert, without inserting it."""
     mode = CiteMode(mode)
@@ -288,22 +291,32 @@ def plan_citation(
     if reused:
         source = _merged(brief.sources[key], source)
     body = section.body
-    at = len(body) if position is None else max(0, min(int(position), len(body)))
+    at = None if position is None else max(0, min(int(position), len(body)))
     quote = snippet.text.strip()
+    citation = f"[@{key}]"
+    quoted = ""
+    if quote and mode is not CiteMode.PARAPHRASE:
+        open_mark, close_mark = _quote_marks(brief.meta.language)
+        quoted = f"{open_mark}{' '.join(escape_markdown(quote).split())}{close_mark} {citation}"
+
+    def block(start: int, text: str, gap: int) -> Insertion:
+        return Insertion(section_id, key, reused, source, start, _spaced(body, start, text, gap))
+
+    if (kind or _kind(section, None)) is SectionKind.BULLETS and (quoted or not body.strip()):
+        # A bullets section gets a bullet: after the item at `position`.
+        start = len(body) if at is None else _item_end(body, at)
+        after_list = _LIST_LINE.match(_line_before(body, start)) or not body[:start].strip()
+        return block(start, f"- {quoted or citation}", 1 if after_list else 2)
     if mode is CiteMode.QUOTE and quote:
-        start = _block_boundary(body, at)
-        block = _block_quote(quote, key)
-        before = "" if start == 0 else "\n" * max(0, 2 - _trailing_newlines(body[:start]))
-        after = "" if start == len(body) else "\n" * max(0, 2 - _leading_newlines(body[start:]))
-        return Insertion(section_id, key, reused, source, start, before + block + after)
+        start = len(body) if at is None else _block_boundary(body, at)
+        return block(start, _block_quote(quote, key), 2)
+    if quoted and at is None:
+        return block(len(body), quoted, 2)  # at the end: a paragraph of its own
+    # In the running text: inline at `position`, or only the citation.
+    at = len(body.rstrip()) if at is None else at
     while 0 < at < len(body) and body[at - 1].isalnum() and body[at].isalnum():
         at += 1  # never inside a word: to its end
-    if mode is CiteMode.INLINE and quote:
-        open_mark, close_mark = _quote_marks(brief.meta.language)
-        words = " ".join(escape_markdown(quote).split())
-        text = f"{open_mark}{words}{close_mark} [@{key}]"
-    else:
-        text = f"[@{key}]"
+    text = quoted or citation
     before = body[:at]
     if before and not before[-1].isspace():
         text = " " + text  # `word [@key]`: the citation follows its words
@@ -313,12 +326,24 @@ def plan_citation(
     return Insertion(section_id, key, reused, source, at, text)
 
 
+def quotes_snippet(brief: Brief, section_id: str, snippet: Snippet) -> bool:
+    """True when the section already holds the snippet's words (its first
+    paragraph, as `cite_snippet` writes it): citing it again in a quoting
+    mode would repeat the quote."""
+    section = brief.section(section_id)
+    first = _BLANK_LINE.split(snippet.text.strip(), maxsplit=1)[0]
+    words = " ".join(escape_markdown(first).split())
+    return bool(section and words) and words in " ".join(section.body.split())
+
+
 def cite_snippet(
     brief: Brief,
     section_id: str,
     snippet: Snippet,
     position: int | None = None,
     mode: CiteMode | str = CiteMode.QUOTE,
+    *,
+    kind: SectionKind | None = None,
 ) -> Brief:
     """The brief with `snippet` cited in section `section_id` at character
     `position` of its body (None: at the end), and its source added (or the
@@ -326,9 +351,14 @@ def cite_snippet(
     does; a Qt cursor position converts with `briefer.text.index_from_utf16`.
 
     QUOTE puts the snippet in a block quote after the paragraph holding
-    `position`; INLINE puts it in quotation marks at `position`; PARAPHRASE
-    inserts only the citation `[@key]`."""
-    return apply_insertion(brief, plan_citation(brief, section_id, snippet, position, mode))
+    `position` (None: at the end); INLINE puts it in quotation marks at
+    `position` (None: a paragraph of its own at the end); PARAPHRASE inserts
+    only the citation `[@key]` (None: after the last words). In a section of
+    bullets (`kind`, else guessed from the text), a quote becomes a new
+    bullet after the one holding `position`."""
+    return apply_insertion(
+        brief, plan_citation(brief, section_id, snippet, position, mode, kind=kind)
+    )
 
 
 def apply_insertion(brief: Brief, insertion: Insertion) -> Brief:
@@ -369,12 +399,40 @@ def _block_boundary(body: str, at: int) -> int:
     return len(body.rstrip("\n")) if m is None else m.start()
 
 
+def _spaced(body: str, start: int, block: str, gap: int) -> str:
+    """`block` with the newlines it needs to stand `gap` line breaks (1: a
+    list item, 2: a paragraph) from the text before and after `start`."""
+    before = body[:start]
+    after = body[start:]
+    lead = "" if not before.strip() else "\n" * max(0, gap - _trailing_newlines(before))
+    tail = "" if not after.strip() else "\n" * max(0, gap - _leading_newlines(after))
+    return lead + block + tail
+
+
 def _trailing_newlines(text: str) -> int:
     return len(text) - len(text.rstrip("\n"))
 
 
 def _leading_newlines(text: str) -> int:
     return len(text) - len(text.lstrip("\n"))
+
+
+def _item_end(body: str, at: int) -> int:
+    """Where the list item holding `at` ends: the start of the next line
+    that opens an item or is blank (or the end of the text)."""
+    line_end = body.find("\n", at)
+    while line_end != -1:
+        next_line = body[line_end + 1 :].split("\n", 1)[0]
+        if not next_line.strip() or _LIST_LINE.match(next_line):
+            return line_end + 1
+        line_end = body.find("\n", line_end + 1)
+    return len(body)
+
+
+def _line_before(body: str, start: int) -> str:
+    """The last line with text before `start`."""
+    lines = [line for line in body[:start].split("\n") if line.strip()]
+    return lines[-1] if lines else ""
 
 
 def _block_quote(quote: str, key: str) -> str:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import markdown
 from markdown import util
+from markdown.blockprocessors import BlockQuoteProcessor
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension, TableProcessor
 from markdown.inlinepatterns import (
@@ -331,6 +332,18 @@ class _TableExtension(TableExtension):
         )
 
 
+class _QuoteProcessor(BlockQuoteProcessor):
+    """A blank line ends a block quote, as in CommonMark and pandoc: two
+    quotes one after the other stay two quotes (each with its citation),
+    where Python-Markdown would join them into one. A quote of several
+    paragraphs keeps them together with `>` on the line between."""
+
+    def lastChild(self, parent: etree.Element) -> etree.Element | None:
+        child = super().lastChild(parent)
+        # The only use of the last child is to continue a quote: never do.
+        return None if child is not None and child.tag == "blockquote" else child
+
+
 @dataclass
 class _ListItem:
     marker: int  # column of the list marker in the source
@@ -551,6 +564,7 @@ class MarkdownParser:
         md.inlinePatterns.register(
             _BackslashBreakProcessor(_BACKSLASH_BREAK_RE, "br"), "backslash_break", 185
         )
+        md.parser.blockprocessors.register(_QuoteProcessor(md.parser), "quote", 20)
         md.preprocessors.register(_BlockPreprocessor(md, self._codes), "briefer_blocks", 25)
         md.treeprocessors.register(_PlainTextMarker(md), "briefer_plain", 25)
         # Pretty-printing only adds whitespace for the HTML serialiser, and

@@ -21,6 +21,7 @@ from briefer.briefs import (
     save_brief,
 )
 from briefer.errors import BrieferError, TemplateError
+from briefer.model import Template
 from briefer.templates import TemplateRegistry
 
 # The editing core (and the library it reads snippets with) is imported by
@@ -104,6 +105,15 @@ def _new_brief_path(output: Path, force: bool) -> None:
         raise BrieferError(f"{output.parent}: no such folder")
 
 
+def _template_or_none(registry: TemplateRegistry, template_id: str) -> Template | None:
+    """The brief's own template, or None when this machine lacks it (section
+    kinds are then guessed from the text)."""
+    try:
+        return registry.get(template_id)
+    except TemplateError:
+        return None
+
+
 def run_new(args: argparse.Namespace, ctx) -> int:
     from briefer.editing import set_meta
 
@@ -124,7 +134,7 @@ def run_new(args: argparse.Namespace, ctx) -> int:
 
 def run_cite(args: argparse.Namespace, ctx) -> int:
     from briefer.cli.snippets import open_library
-    from briefer.editing import apply_insertion, plan_citation
+    from briefer.editing import apply_insertion, plan_citation, quotes_snippet
 
     _brief_path(args.brief)
     brief = load_brief(args.brief)
@@ -134,11 +144,23 @@ def run_cite(args: argparse.Namespace, ctx) -> int:
     # Citing only reads the library: a mistyped path must not make a new one.
     with open_library(args, ctx, must_exist=True) as library:
         snippets = [library.get(snippet_id) for snippet_id in args.snippets]
+    spec = _template_or_none(TemplateRegistry(ctx.paths), brief.template)
+    section_spec = spec.section(args.section) if spec else None
     lines = []
     for snippet in snippets:
         if snippet.in_trash:
             raise BrieferError(f"snippet {snippet.id} is in the trash; restore it first")
-        insertion = plan_citation(brief, args.section, snippet, None, args.mode)
+        if args.mode != "paraphrase" and quotes_snippet(brief, args.section, snippet):
+            ctx.warn(f"snippet {snippet.id} is already quoted in {args.section!r}; not again")
+            continue
+        insertion = plan_citation(
+            brief,
+            args.section,
+            snippet,
+            None,
+            args.mode,
+            kind=section_spec.kind if section_spec else None,
+        )
         brief = apply_insertion(brief, insertion)
         what = "same source as before" if insertion.reused else "new source"
         lines.append(f"snippet {snippet.id}: [@{insertion.key}] ({what})")
@@ -177,11 +199,7 @@ def run_retemplate(args: argparse.Namespace, ctx) -> int:
     brief = load_brief(args.brief)
     registry = TemplateRegistry(ctx.paths)
     template = registry.get(args.template)
-    try:
-        old = registry.get(brief.template)
-    except TemplateError:
-        old = None  # a template this machine lacks: kinds are guessed from the text
-    changed = retemplate(brief, template, old)
+    changed = retemplate(brief, template, _template_or_none(registry, brief.template))
     save_brief(changed, output)
     other = [s for s in changed.sections if s.heading == OTHER_HEADING and s.body.strip()]
     if other:

@@ -220,3 +220,16 @@ def test_citing_one_bare_snippet_twice_gives_one_source(tmp_path: Path) -> None:
                            "--library", str(lib))  # fmt: skip
         assert code == 0, err
     assert list(load_brief(brief).sources) == ["source", "a"]
+
+
+def test_cite_into_bullets_and_twice_the_same_quote(tmp_path: Path, library) -> None:
+    lib, ids = library
+    brief = tmp_path / "b.brief"
+    run("new", "--template", "smart-brevity", "-o", str(brief))
+    cite = ("cite", str(brief), str(ids[0]), "--section", "key-points", "--library", str(lib))
+    assert run(*cite)[0] == 0
+    code, out, err = run(*cite)
+    assert code == 0 and out == "" and "already quoted" in err
+    assert load_brief(brief).section("key-points").body == (
+        "- “Berth schedules will be public from February.” [@northern-ledger-2026-11-20]"
+    )

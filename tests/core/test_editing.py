@@ -21,7 +21,7 @@ from briefer.briefs import (
 )
 from briefer.citekeys import cited_keys, is_valid_key, make_key
 from briefer.compose import compose
-from briefer.document import DiagnosticKind, block_text
+from briefer.document import BulletList, DiagnosticKind, Quote, block_text
 from briefer.editing import (
     OTHER_HEADING,
     CiteMode,
@@ -29,6 +29,7 @@ from briefer.editing import (
     cite_snippet,
     complete_sections,
     plan_citation,
+    quotes_snippet,
     remove_source,
     retemplate,
     set_body,
@@ -41,7 +42,7 @@ from briefer.errors import EditError
 from briefer.library.model import Snippet
 from briefer.library.model import Source as LibrarySource
 from briefer.markup import MarkdownParser
-from briefer.model import Brief, Section, Source
+from briefer.model import Brief, Section, SectionKind, Source
 from briefer.paths import Paths
 from briefer.templates import TemplateRegistry
 from briefer.text import index_from_utf16, utf16_from_index
@@ -227,6 +228,7 @@ def test_readable_keys() -> None:
     assert make_key(url="https://news.bbc.co.uk/x") == "bbc"
     assert make_key(author="Vold, Ines") == "vold"
     assert make_key(publisher="新华社") == "新华社"
+    assert make_key(publisher="Lloyd’s List", published="2026") == "lloyds-list-2026"
     assert make_key() == "source"
     for key in ("bloomberg-2026-11-20", "新华社", "_x", "doi:10.1/x"):
         assert is_valid_key(key), key
@@ -464,3 +466,38 @@ def test_switching_to_a_template_and_back_restores_the_brief() -> None:
 def test_a_date_that_does_not_exist_is_refused() -> None:
     with pytest.raises(EditError, match="2026-02-30"):
         set_meta(smart(), date="2026-02-30")
+
+
+def test_a_bullets_section_gets_a_bullet() -> None:
+    brief = set_body(smart(), "key-points", "- Berths open.\n- Cranes follow.")
+    cited = cite_snippet(
+        brief, "key-points", snippet(1, "Data is public."), 3, "quote", kind=SectionKind.BULLETS
+    )
+    assert cited.section("key-points").body == (
+        "- Berths open.\n- “Data is public.” [@northern-ledger-2026-11-20]\n- Cranes follow."
+    )
+    # At the end, and into an empty bullets section (kind given by the template).
+    last = cite_snippet(brief, "key-points", snippet(1, "Data is public."), None, "inline")
+    assert last.section("key-points").body.endswith(
+        "- Cranes follow.\n- “Data is public.” [@northern-ledger-2026-11-20]"
+    )
+    empty = cite_snippet(smart(), "key-points", snippet(1, "x"), None, "paraphrase",
+                         kind=SectionKind.BULLETS)  # fmt: skip
+    assert empty.section("key-points").body == "- [@northern-ledger-2026-11-20]"
+    items = compose(last, TEMPLATES["smart-brevity"]).blocks[1]
+    assert isinstance(items, BulletList) and len(items.items) == 3
+
+
+def test_quotes_cited_one_after_another_stay_separate_quotes() -> None:
+    other = dataclasses.replace(LEDGER, title="Crane data delayed", url="https://x.example/c")
+    brief = cite_snippet(smart(), "what-happened", snippet(1, "First."))
+    brief = cite_snippet(brief, "what-happened", snippet(2, "Second.", other))
+    quotes = [b for b in compose(brief, TEMPLATES["smart-brevity"]).blocks if isinstance(b, Quote)]
+    assert [block_text(q) for q in quotes] == ["First. [1]", "Second. [2]"]
+    # An inline quote at the end stands in a paragraph of its own.
+    brief = cite_snippet(brief, "what-happened", snippet(3, "Third.", other), None, "inline")
+    assert brief.section("what-happened").body.endswith(
+        "\n\n“Third.” [@northern-ledger-2026-11-20-b]"
+    )
+    assert quotes_snippet(brief, "what-happened", snippet(3, "Third.", other))
+    assert not quotes_snippet(brief, "what-happened", snippet(4, "Fourth."))

@@ -795,3 +795,11 @@ def _expected_list(tree: ListTree, ordered: bool) -> Block:
 def test_nested_lists_nest_whatever_the_indent(tree: ListTree, marker: str, width: int) -> None:
     text = "\n".join(_render_list(tree, marker, width))
     assert MarkdownParser().parse(text) == [_expected_list(tree, ordered=marker == "1.")]
+
+
+def test_a_blank_line_ends_a_block_quote() -> None:
+    # As in CommonMark and pandoc: two quotes stay two, each with its citation.
+    blocks = MarkdownParser().parse("> First [@a].\n\n> Second [@b].")
+    assert [type(b).__name__ for b in blocks] == ["Quote", "Quote"]
+    joined = MarkdownParser().parse("> First.\n>\n> Second.")
+    assert len(joined) == 1 and len(joined[0].blocks) == 2
