@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,14 +21,23 @@ from briefer.errors import BrieferError
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
-    """Yield a binary file; on a clean exit it replaces `path` atomically."""
+    """Yield a binary file; on a clean exit it replaces `path` atomically.
+    A target that cannot or must not be replaced (a folder, a device or
+    FIFO, a read-only file, a missing or unwritable folder) is one
+    `BrieferError` before anything is written."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    if target.exists():
-        if not target.is_file():
-            # A device, FIFO or folder is never replaced by a regular file.
+    try:
+        old_mode: int | None = target.stat().st_mode
+    except OSError:
+        old_mode = None
+    if old_mode is not None:
+        if stat.S_ISDIR(old_mode):
+            raise BrieferError(f"{target}: is a folder, not a file")
+        if not stat.S_ISREG(old_mode):
+            # A device or FIFO is never replaced by a regular file.
             raise BrieferError(f"{target}: not a regular file; refusing to write over it")
-        if not target.stat().st_mode & 0o222:
+        if not old_mode & 0o222:
             # Replacing by rename would ignore the read-only bit; honour it.
             raise BrieferError(f"{target}: the file is read-only; make it writable first")
     try:
@@ -42,15 +52,18 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
+        if old_mode is not None:
             # Keep the permissions the user gave the file they are replacing.
             with contextlib.suppress(OSError):
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
+                os.chmod(tmp, old_mode & 0o7777)
         else:
             mask = os.umask(0)
             os.umask(mask)
             os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise BrieferError(f"{target}: cannot write ({exc.strerror})") from exc
         _fsync_dir(folder)
     except BaseException:
         with contextlib.suppress(OSError):

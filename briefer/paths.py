@@ -12,6 +12,7 @@ from the environment passed in, so tests can redirect it.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,35 @@ def _resource_dir(name: str) -> Path:
     if packaged.is_dir():
         return packaged
     return _PACKAGE_DIR.parent / name
+
+
+def system_font_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
+    """The folders fonts are installed in on this platform, user's first.
+
+    `env` holds the variables that move them (HOME, XDG_DATA_HOME, WINDIR,
+    LOCALAPPDATA). Without it the platform's standard places are used, so
+    the exporters read no environment: `pipeline.ExportSettings.from_env`
+    passes the user's."""
+    env = {} if env is None else env
+    home = Path(env.get("HOME") or Path.home())
+    if sys.platform.startswith("win"):
+        windir = Path(env.get("WINDIR") or r"C:\Windows")
+        local = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
+        return [local / "Microsoft" / "Windows" / "Fonts", windir / "Fonts"]
+    if sys.platform == "darwin":
+        return [
+            home / "Library" / "Fonts",
+            Path("/Library/Fonts"),
+            Path("/System/Library/Fonts"),
+            Path("/System/Library/Fonts/Supplemental"),
+        ]
+    data_home = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return [
+        data_home / "fonts",
+        home / ".fonts",
+        Path("/usr/local/share/fonts"),
+        Path("/usr/share/fonts"),
+    ]
 
 
 @dataclass(frozen=True)

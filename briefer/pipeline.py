@@ -25,7 +25,7 @@ from briefer.export import export_document
 from briefer.jobs import ProgressCallback, scaled
 from briefer.markup import MarkdownParser
 from briefer.model import Brief, Template
-from briefer.paths import Paths
+from briefer.paths import Paths, system_font_dirs
 from briefer.templates import TemplateRegistry, with_reference
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
@@ -35,11 +35,13 @@ MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
 class ExportSettings:
     """What an export takes from its surroundings, passed in rather than
     read from the environment: a fixed creation time (`deterministic` makes
-    two exports of one brief identical) and the folder for cached font data."""
+    two exports of one brief identical), the folder for cached font data and
+    the folders fonts are installed in."""
 
     created: dt.datetime | None = None
     deterministic: bool = False
     font_cache: Path | None = None
+    font_dirs: tuple[Path, ...] | None = None  # None: the platform's standard folders
 
     @classmethod
     def from_env(cls, paths: Paths, env: Mapping[str, str] | None = None) -> ExportSettings:
@@ -56,7 +58,10 @@ class ExportSettings:
             except (ValueError, OverflowError, OSError):
                 pass
         return cls(
-            created=created, deterministic=deterministic, font_cache=paths.cache_dir / "fonts"
+            created=created,
+            deterministic=deterministic,
+            font_cache=paths.cache_dir / "fonts",
+            font_dirs=tuple(system_font_dirs(env)),
         )
 
 
@@ -168,7 +173,12 @@ def export_many(
             )
         )
         warnings = export_document(
-            document, output, fmt, progress=step, font_cache=settings.font_cache
+            document,
+            output,
+            fmt,
+            progress=step,
+            font_cache=settings.font_cache,
+            font_dirs=settings.font_dirs,
         )
         diagnostics = (
             *document.diagnostics,

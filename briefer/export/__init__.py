@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -44,12 +45,11 @@ class _Entry:
     name: str
     extension: str
     target: str  # "module:Class", imported on first use
-    uses_fonts: bool = False  # the class takes `font_cache`
 
 
 _REGISTRY: tuple[_Entry, ...] = (
     _Entry("docx", ".docx", "briefer.export.word:WordExporter"),
-    _Entry("pdf", ".pdf", "briefer.export.pdf:PdfExporter", uses_fonts=True),
+    _Entry("pdf", ".pdf", "briefer.export.pdf:PdfExporter"),
 )
 
 
@@ -75,17 +75,21 @@ def _load(module_name: str) -> Any:
         return importlib.import_module(module_name)
 
 
-def exporter_for(name: str, *, font_cache: Path | None = None) -> Exporter:
+def exporter_for(
+    name: str, *, font_cache: Path | None = None, font_dirs: Sequence[Path] | None = None
+) -> Exporter:
     """The exporter for a format name such as "docx" or "pdf".
 
-    `font_cache` is the folder where the PDF exporter keeps font data
-    between processes (Briefer's is `Paths.cache_dir / "fonts"`); None keeps
-    nothing on disk. Formats that draw no fonts ignore it."""
+    Every exporter takes the same font options: `font_cache`, the folder
+    where font data is kept between processes (Briefer's is
+    `Paths.cache_dir / "fonts"`; None keeps nothing on disk), and
+    `font_dirs`, the folders to find fonts in (None: the platform's
+    standard ones). Formats that embed no fonts ignore them."""
     for entry in _REGISTRY:
         if entry.name == name.lower() and _importable(entry):
             module_name, _, class_name = entry.target.partition(":")
             cls = getattr(_load(module_name), class_name)
-            return cls(font_cache=font_cache) if entry.uses_fonts else cls()
+            return cls(font_cache=font_cache, font_dirs=font_dirs)
     known = ", ".join(available_formats())
     raise ExportError(f"unknown export format {name!r} (known: {known})")
 
@@ -113,18 +117,13 @@ def export_document(
     *,
     progress: ProgressCallback | None = None,
     font_cache: Path | None = None,
+    font_dirs: Sequence[Path] | None = None,
 ) -> list[str]:
     """Render `document` as `fmt` into `path`, atomically, and return the
-    render's warnings. `Cancelled` raised from `progress` propagates after
-    the temporary file is removed; an existing file at `path` is untouched."""
-    exporter = exporter_for(fmt, font_cache=font_cache)
-    target = Path(path)
-    if target.is_dir():
-        raise ExportError(f"{target}: is a folder, not a file")
-    if not target.parent.exists():
-        raise ExportError(f"{target.parent}: no such folder")
-    try:
-        with atomic_write(target) as stream:
-            return exporter.render(document, stream, progress)
-    except PermissionError as exc:
-        raise ExportError(f"{target}: cannot write ({exc.strerror})") from exc
+    render's warnings. A target that cannot be written is refused before
+    rendering (`briefer.fsutil.atomic_write`). `Cancelled` raised from
+    `progress` propagates after the temporary file is removed; an existing
+    file at `path` is untouched."""
+    exporter = exporter_for(fmt, font_cache=font_cache, font_dirs=font_dirs)
+    with atomic_write(path) as stream:
+        return exporter.render(document, stream, progress)

@@ -36,9 +36,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
 
 _FORMAT = 1
-# What a parsed face holds besides plain data: the file's bytes (re-read) and
-# a scaling function (rebuilt from unitsPerEm).
-_SKIPPED = {"_ttf_data", "_pdfScale"}
+# What a parsed face holds besides plain data: the file's bytes (re-read), a
+# scaling function (rebuilt from unitsPerEm) and the per-process subsetting
+# lock (`fonts._guard_subsetting`).
+_SKIPPED = {"_ttf_data", "_pdfScale", "makeSubset"}
 _FONT_ATTRIBUTES = {"_asciiReadable", "_shapable", "encoding", "face", "fontName", "state"}
 
 

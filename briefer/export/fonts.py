@@ -29,10 +29,9 @@ import hashlib
 import os
 import re
 import struct
-import sys
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
 from briefer.export.font_cache import FontCache
+from briefer.paths import system_font_dirs
 from briefer.text import Script
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
@@ -158,35 +158,6 @@ _STYLE_NAMES = {
 def family_key(name: str) -> str:
     """Families match case- and space-insensitively ("dejavusans")."""
     return re.sub(r"[\s_-]+", "", name).casefold()
-
-
-def system_font_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
-    """The folders fonts are installed in on this platform, user's first.
-
-    `env` holds the variables that move them (HOME, XDG_DATA_HOME, WINDIR,
-    LOCALAPPDATA). Without it the platform's standard places are used: the
-    export package reads no environment itself, so a caller that wants the
-    user's overrides honoured passes `os.environ`."""
-    env = {} if env is None else env
-    home = Path(env.get("HOME") or Path.home())
-    if sys.platform.startswith("win"):
-        windir = Path(env.get("WINDIR") or r"C:\Windows")
-        local = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
-        return [local / "Microsoft" / "Windows" / "Fonts", windir / "Fonts"]
-    if sys.platform == "darwin":
-        return [
-            home / "Library" / "Fonts",
-            Path("/Library/Fonts"),
-            Path("/System/Library/Fonts"),
-            Path("/System/Library/Fonts/Supplemental"),
-        ]
-    data_home = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return [
-        data_home / "fonts",
-        home / ".fonts",
-        Path("/usr/local/share/fonts"),
-        Path("/usr/share/fonts"),
-    ]
 
 
 # --------------------------------------------------------------------------
@@ -367,17 +338,14 @@ def _guard_subsetting(face: Any) -> None:
     would read each other's positions and embed broken fonts. Only this
     method moves the cursor after the face is loaded; everything else a
     render asks of a face (widths, the character map) is read-only. The
-    wrapper is set on this face alone, not on reportlab's class, and is
-    added after the font cache has stored the face's plain data."""
-    make_subset = getattr(face, "makeSubset", None)
-    if make_subset is None or getattr(make_subset, "_briefer_locked", False):
-        return
+    wrapper is set on this face alone (once, when it is registered), not on
+    reportlab's class; the font cache never stores it."""
+    make_subset = face.makeSubset
 
     def locked(subset: Any) -> bytes:
         with _SUBSET_LOCK:
             return make_subset(subset)
 
-    locked._briefer_locked = True  # type: ignore[attr-defined]
     face.makeSubset = locked
 
 
@@ -581,19 +549,24 @@ def _cid_for(sample: str) -> str:
     return CID_CHINESE
 
 
-_RESOLVERS: dict[Path | None, FontResolver] = {}
+_RESOLVERS: dict[tuple[Path | None, tuple[Path, ...] | None], FontResolver] = {}
 _RESOLVERS_LOCK = threading.Lock()
 
 
-def resolver_for(cache_dir: Path | None = None) -> FontResolver:
+def resolver_for(
+    cache_dir: Path | None = None, font_dirs: Sequence[Path] | None = None
+) -> FontResolver:
     """The process's resolver for one font cache folder (None: no disk
-    cache). Scanning and registering fonts is paid once per process, and
-    mostly not even that thanks to the disk cache; the caller names the
-    folder (Briefer's is `Paths.cache_dir / "fonts"`)."""
-    key = None if cache_dir is None else Path(cache_dir)
+    cache) and set of font folders (None: the platform's standard ones).
+    Scanning and registering fonts is paid once per process, and mostly not
+    even that thanks to the disk cache; the caller names the folders
+    (Briefer's cache is `Paths.cache_dir / "fonts"`)."""
+    cache = None if cache_dir is None else Path(cache_dir).resolve()
+    dirs = None if font_dirs is None else tuple(Path(d) for d in font_dirs)
     with _RESOLVERS_LOCK:
-        resolver = _RESOLVERS.get(key)
+        resolver = _RESOLVERS.get((cache, dirs))
         if resolver is None:
-            cache = FontCache(key) if key is not None else None
-            resolver = _RESOLVERS[key] = FontResolver(cache=cache)
+            resolver = _RESOLVERS[cache, dirs] = FontResolver(
+                dirs, FontCache(cache) if cache is not None else None
+            )
         return resolver

@@ -32,7 +32,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -268,16 +268,22 @@ class PdfExporter:
     NAME = "pdf"
     EXTENSION = ".pdf"
 
-    def __init__(self, fonts: FontResolver | None = None, font_cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        fonts: FontResolver | None = None,
+        font_cache: Path | None = None,
+        font_dirs: Sequence[Path] | None = None,
+    ) -> None:
         self._fonts = fonts
         self._font_cache = font_cache
+        self._font_dirs = font_dirs
 
     def render(
         self, document: Document, stream: BinaryIO, progress: ProgressCallback | None = None
     ) -> list[str]:
         """Write `document` as PDF to `stream` and return the warnings of
         this render. `document` is only read."""
-        fonts = self._fonts if self._fonts is not None else resolver_for(self._font_cache)
+        fonts = self._fonts or resolver_for(self._font_cache, self._font_dirs)
         renderer = _Renderer(document, fonts, progress)
         stream.write(renderer.render())
         return renderer.warnings.messages()
@@ -296,9 +302,6 @@ class _Renderer:
         self.doc = document
         self.warnings = WarningLog()
         self.progress = progress
-        # The exception the progress callback raised, kept so that it reaches
-        # the caller as raised, whatever reportlab does with it on the way.
-        self._stop: BaseException | None = None
         self._done = 0  # progress reported so far, in `_PROGRESS_TOTAL` units
         self.style: Style = document.style
         self.fonts = fonts
@@ -370,17 +373,13 @@ class _Renderer:
     # ------------------------------------------------------------------
 
     def _report(self, done: int, what: str) -> None:
-        """Pass progress on (never backwards), remembering what the callback
-        raised: reportlab wraps or re-creates some exceptions raised inside
-        its build, and `_render_once` re-raises this one as it was."""
+        """Pass progress on, never backwards. What the callback raises (a
+        `Cancelled`) leaves reportlab's build as it is: both callbacks run
+        outside reportlab's own exception handling."""
         if self.progress is None:
             return
         self._done = max(self._done, min(done, _PROGRESS_TOTAL))
-        try:
-            report(self.progress, self._done, _PROGRESS_TOTAL, what)
-        except BaseException as exc:
-            self._stop = exc
-            raise
+        report(self.progress, self._done, _PROGRESS_TOTAL, what)
 
     def _layout_progress(
         self, template: BaseDocTemplate, count: int, start: int
@@ -444,16 +443,7 @@ class _Renderer:
         # that footnotes overflowed, so the output never depends on whether
         # someone is watching.
         template.setProgressCallBack(self._layout_progress(template, len(story), self._done))
-        try:
-            template.build(story, canvasmaker=self._canvas_class())
-        except _Overflow:
-            raise
-        except BaseException:
-            if self._stop is not None:
-                raise self._stop from None
-            raise
-        if self._stop is not None:  # raised, and swallowed somewhere inside reportlab
-            raise self._stop
+        template.build(story, canvasmaker=self._canvas_class())
         return buffer.getvalue()
 
     def _collect_destinations(self) -> None:

@@ -50,6 +50,10 @@ class WordExporter:
     NAME = "docx"
     EXTENSION = ".docx"
 
+    def __init__(self, font_cache: Path | None = None, font_dirs: object = None) -> None:
+        """Word documents name their fonts and embed none: the font options
+        every exporter takes mean nothing here."""
+
     def render(
         self, document: Document, stream: BinaryIO, progress: ProgressCallback | None = None
     ) -> list[str]:

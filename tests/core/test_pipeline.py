@@ -60,6 +60,13 @@ def test_a_brief_never_saved_exports_with_images_from_the_folder_given(tmp_path:
     assert (tmp_path / "a.pdf").read_bytes() == first
 
 
+def test_settings_from_the_environment_find_the_users_fonts(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    settings = ExportSettings.from_env(Paths.from_env(env), env)
+    assert settings.font_dirs is not None and tmp_path / "data" / "fonts" in settings.font_dirs
+    assert settings.created is None and not settings.deterministic
+
+
 def test_without_a_folder_no_image_is_read(tmp_path: Path) -> None:
     brief, template = unsaved_brief()
     result = export(brief, template, tmp_path / "a.docx", "docx")
