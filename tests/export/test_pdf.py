@@ -33,6 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image as PILImage
+from render_helpers import render_warned
 
 from briefer.document import (
     Block,
@@ -225,14 +226,7 @@ RICH_WORDS = [
 
 
 def render(document: Document) -> bytes:
-    return render_warned(document)[0]
-
-
-def render_warned(document: Document) -> tuple[bytes, list[str]]:
-    """The PDF and the warnings its render returned."""
-    buffer = io.BytesIO()
-    warnings = PdfExporter().render(document, buffer)
-    return buffer.getvalue(), warnings
+    return render_warned(PdfExporter(), document)[0]
 
 
 def pdftotext(data: bytes, *args: str) -> str:
@@ -527,7 +521,7 @@ def test_footnotes_too_long_for_a_page_fall_back_to_endnotes() -> None:
         CitationStyle.FOOTNOTES,
         [long_entry],
     )
-    data, warnings = render_warned(document)
+    data, warnings = render_warned(PdfExporter(), document)
     assert any("endnotes" in warning for warning in warnings)
     # The marker links to the appended sources list, which links back.
     dests = [a for _p, a in link_annotations(data) if "/Dest" in a]
@@ -613,7 +607,7 @@ def test_images_scale_and_bad_images_become_placeholders(tmp_path: Path) -> None
     blocks.append(Image("gone.png", "altgone", tmp_path / "gone.png"))
     blocks.append(Image("refused.png", "altrefused", None))
     document = make_document(blocks, sources=[])
-    data, warnings = render_warned(document)
+    data, warnings = render_warned(PdfExporter(), document)
     text = squash(pdftotext(data))
     for name in ("webp", "svg", "truncated", "liar", "gone", "refused"):
         assert f"[image: alt{name}]" in text
@@ -642,7 +636,7 @@ def test_logo_on_the_first_page_and_bad_logo_warns(tmp_path: Path) -> None:
     bad = tmp_path / "bad.png"
     bad.write_text("nope")
     document = make_document([Paragraph((Text("Body"),))], sources=[], logo=bad)
-    _data, warnings = render_warned(document)
+    _data, warnings = render_warned(PdfExporter(), document)
     assert any("logo" in warning for warning in warnings)
 
 
@@ -684,7 +678,7 @@ def test_every_script_renders_with_a_font_that_has_its_glyphs(tmp_path: Path) ->
     blocks: list[Block] = [Paragraph((Text(text),)) for text in SCRIPTS.values()]
     blocks.append(Paragraph((Text("Emoji ☃ \U0001f600 and a crab \U0001f980 end"),)))
     document = make_document(blocks, sources=[])
-    data, warnings = render_warned(document)
+    data, warnings = render_warned(PdfExporter(), document)
     text = pdftotext(data)
     for name in ("latin", "greek", "cyrillic", "cjk"):
         assert SCRIPTS[name] in text, name

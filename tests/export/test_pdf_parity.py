@@ -17,6 +17,7 @@ import pypdf
 import pytest
 from PIL import Image as PILImage
 from pypdf.generic import ContentStream
+from render_helpers import render_warned
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether
 from reportlab.platypus import Image as RLImage
@@ -66,14 +67,7 @@ def build(document: Document) -> tuple[_Renderer, list[Flowable]]:
 
 
 def render(document: Document) -> bytes:
-    return render_warning(document)[0]
-
-
-def render_warning(document: Document) -> tuple[bytes, list[str]]:
-    """The PDF and the warnings its render returned."""
-    buffer = io.BytesIO()
-    warnings = PdfExporter().render(document, buffer)
-    return buffer.getvalue(), warnings
+    return render_warned(PdfExporter(), document)[0]
 
 
 def fonts_of(flowable: FastParagraph) -> set[str]:
@@ -270,7 +264,7 @@ def test_image_alt_text_becomes_an_italic_caption(tmp_path: Path) -> None:
 def test_no_second_warning_for_an_image_compose_refused() -> None:
     # No path: compose refused the image and has said why already.
     document = make_document([Image("gone.png", "Missing chart", None)])
-    data, warnings = render_warning(document)
+    data, warnings = render_warned(PdfExporter(), document)
     text = " ".join(pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
     assert "[image: Missing chart]" in text
     assert not [w for w in warnings if "gone.png" in w]
@@ -280,7 +274,7 @@ def test_unreadable_image_file_still_warns(tmp_path: Path) -> None:
     webp = tmp_path / "photo.webp"
     PILImage.new("RGB", (10, 10), "green").save(webp, "WEBP")
     document = make_document([Image("photo.webp", "Photo", webp)])
-    _data, warnings = render_warning(document)
+    _data, warnings = render_warned(PdfExporter(), document)
     assert len([w for w in warnings if "photo.webp" in w]) == 1
 
 

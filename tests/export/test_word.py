@@ -32,6 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from render_helpers import render_warned
 
 from briefer.document import (
     BulletList,
@@ -226,14 +227,7 @@ def rich_document(citations: CitationStyle = CitationStyle.ENDNOTES, **style_arg
 
 
 def export(document: Document) -> bytes:
-    return export_warned(document)[0]
-
-
-def export_warned(document: Document) -> tuple[bytes, list[str]]:
-    """The DOCX and the warnings its render returned."""
-    buffer = io.BytesIO()
-    warnings = WordExporter().render(document, buffer)
-    return buffer.getvalue(), warnings
+    return render_warned(WordExporter(), document)[0]
 
 
 def reopen(data: bytes) -> docx.document.Document:
@@ -422,21 +416,21 @@ def test_image_is_embedded_and_fits_the_text_width(rich_endnotes: tuple[Document
     assert len(shapes) == 1
     assert 0 < shapes[0].width <= text_width
     # missing.png has no path: compose warned about it, the exporter does not.
-    _data, warnings = export_warned(document)
+    _data, warnings = render_warned(WordExporter(), document)
     assert not any("missing.png" in w for w in warnings)
 
 
 def test_image_compose_refused_is_not_warned_about_twice() -> None:
     # No path: compose refused the image and has said why already.
     document = make_document([Image("gone.png", "Gone", None)])
-    data, warnings = export_warned(document)
+    data, warnings = render_warned(WordExporter(), document)
     assert [p.text for p in reopen(data).paragraphs] == ["[image: Gone]"]
     assert not [w for w in warnings if "gone.png" in w]
 
 
 def test_unreadable_image_becomes_a_placeholder() -> None:
     document = make_document([Image("bad.png", "Bad", DATA / "not-an-image.png")])
-    data, warnings = export_warned(document)
+    data, warnings = render_warned(WordExporter(), document)
     out = reopen(data)
     assert [p.text for p in out.paragraphs] == ["[image: Bad]"]
     assert out.paragraphs[0].runs[0].italic
@@ -601,7 +595,7 @@ def test_no_banner_without_classification() -> None:
 def test_missing_logo_warns_and_exports() -> None:
     style = Style(logo=Path("/nonexistent/logo.png"), header="{title}")
     document = make_document([para("x")], style=style)
-    data, warnings = export_warned(document)
+    data, warnings = render_warned(WordExporter(), document)
     out = reopen(data)
     assert [p.text for p in out.sections[0].header.paragraphs] == ["Harbour strike"]
     assert any("logo" in w for w in warnings)
@@ -912,7 +906,7 @@ def test_truncated_or_foreign_images_become_placeholders_with_a_reason(tmp_path:
     PILImage.new("RGB", (20, 20)).save(webp)
     images = [Image(str(p.name), alt=p.stem, path=p) for p in (good, cut, webp)]
     document = make_document(images)
-    data, returned = export_warned(document)
+    data, returned = render_warned(WordExporter(), document)
     out = reopen(data)
     assert len(out.inline_shapes) == 1  # only the good one is embedded
     warnings = " | ".join(returned)
