@@ -184,6 +184,12 @@ class Style:
     text_color: str = "#1A1A1A"
     accent: str = "#0B5CAD"
     heading_look: HeadingLook = HeadingLook.HEADING
+    # The outline level of a section's heading: 1 (Heading 1) or 2 (Heading
+    # 2, as Smart Brevity's "What Happened?"); body headings go below it.
+    section_heading_level: int = 1
+    # Straight quotes, apostrophes, `--`, `---` and `...` become typographic
+    # (“didn’t” – …), as pandoc does; code and URLs are never touched.
+    smart_punctuation: bool = True
     header: str = ""
     footer: str = "Page {page} of {pages}"
     banner: bool = False

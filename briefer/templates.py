@@ -153,6 +153,8 @@ _STYLE_KEYS: dict[str, Convert] = {
     "text_color": _colour,
     "accent": _colour,
     "heading_look": _choice(HeadingLook),
+    "section_heading_level": _whole(1, 2),
+    "smart_punctuation": _bool,
     "header": _pattern,
     "footer": _pattern,
     "banner": _bool,
