@@ -25,6 +25,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from briefer.briefs import fold_heading
 from briefer.document import (
     HEADER_FIELD,
     Block,
@@ -59,6 +60,10 @@ from briefer.markup import MarkdownParser
 from briefer.model import Brief, CitationStyle, HeadingLook, Meta, Section, Source, Template
 from briefer.text import slugify, unique_name
 from briefer.words import count_block_words
+
+# The space a citation marker is glued over: ordinary and no-break spaces,
+# never a line break the writer typed.
+_GLUE_SPACE = " \t\u00a0\u202f"
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg"}
 
@@ -96,6 +101,7 @@ class _Composer:
         self.unknown: set[str] = set()
         self.current_section = ""
         self.current_name = ""
+        self.seen_text = False  # whether a section before this one printed anything
 
     def warn(self, kind: DiagnosticKind, message: str, section: str = "", key: str = "") -> None:
         diagnostic = Diagnostic(kind, message, section, key)
@@ -117,30 +123,35 @@ class _Composer:
             self.current_section = section.id
             self.current_name = self._name(section)
             blocks.extend(self._section(section))
-        for key, source in self.brief.sources.items():
-            if key not in self.numbers:
-                name = source.publisher.strip() or source.title.strip() or key
-                self.warn(
-                    DiagnosticKind.UNUSED_SOURCE,
-                    f"source [@{key}] ({name}) is not cited anywhere",
-                    key=key,
-                )
+        # A "Source:" line names uncited sources too; that is how a brief
+        # with no `[@key]` at all is sourced, so only a brief that cites
+        # hears about the source it no longer cites.
+        if self.numbers or self.unknown or self.style.citations is not CitationStyle.SOURCE_LINE:
+            self._check_unused()
 
+        self._check_classification(meta)
         if self.style.contents:
+            title = fold_heading(meta.title)
             entries = tuple(
                 ContentsEntry(b.level, plain_text(b.spans), b.anchor)
                 for b in blocks
-                if isinstance(b, Heading) and b.level <= 2
+                if isinstance(b, Heading)
+                and b.level <= 2
+                and not (title and fold_heading(plain_text(b.spans)) == title)
             )
             if entries:
                 blocks.insert(front, Contents(self.style.contents_title, entries))
 
         sources = self._sources()
-        if sources:
-            if self.style.citations is CitationStyle.ENDNOTES:
-                blocks.append(SourcesList(self.style.sources_title, tuple(sources)))
-            elif self.style.citations is CitationStyle.SOURCE_LINE:
-                blocks.append(SourceLine(self.style.source_line_label, tuple(sources)))
+        if sources and self.style.citations is CitationStyle.ENDNOTES:
+            blocks.append(SourcesList(self.style.sources_title, tuple(sources)))
+        if self.style.citations is CitationStyle.SOURCE_LINE:
+            # The closing line names every source of the brief: the cited
+            # ones in order of first use, then those no `[@key]` cites (a
+            # Markdown brief's `Source: Bloomberg`), without a number.
+            named = sources + self._uncited_sources(len(sources))
+            if named:
+                blocks.append(SourceLine(self._source_label(named), tuple(named)))
         style = dataclasses.replace(
             self.style,
             header=drop_empty_fields(self.style.header, meta),
@@ -208,21 +219,42 @@ class _Composer:
                     section.id,
                 )
         body = [self._block(b) for b in parsed]
-        body = self._shift_headings(body, has_heading=bool(heading))
+        if not self.seen_text:
+            body = self._drop_title_heading(body)
+        self.seen_text = self.seen_text or bool(body)
+        level = self.style.section_heading_level
+        body = self._shift_headings(body, level if heading else level - 1)
         if not heading:
             return body
         if self.style.heading_look is HeadingLook.LEAD_IN:
             if body and isinstance(body[0], Paragraph) and not body[0].lead_in:
                 return [dataclasses.replace(body[0], lead_in=heading), *body[1:]]
             return [Paragraph((), lead_in=heading), *body]
-        return [Heading(1, (Text(heading),), self._anchor(heading)), *body]
+        return [Heading(level, (Text(heading),), self._anchor(heading)), *body]
 
-    def _shift_headings(self, blocks: list[Block], has_heading: bool) -> list[Block]:
-        lowest = 2 if has_heading else 1
+    def _drop_title_heading(self, body: list[Block]) -> list[Block]:
+        """The document's first text without a heading that repeats the title
+        (`# Port of Halden…` under a front-matter title): the title is
+        printed once, as the Title."""
+        title = fold_heading(self.brief.meta.title)
+        first = body[0] if body else None
+        if title and isinstance(first, Heading) and fold_heading(plain_text(first.spans)) == title:
+            return body[1:]
+        return body
+
+    def _shift_headings(self, blocks: list[Block], above: int) -> list[Block]:
+        """Body headings placed below level `above` (the section's heading,
+        or 0 at the top), keeping their levels relative to each other: a body
+        using `##` and `###` under a level-1 section heading gets levels 2
+        and 3. Levels stop at 3, the deepest a document has."""
+        levels = [b.level for b in blocks if isinstance(b, Heading)]
+        if not levels:
+            return blocks
+        top = min(levels)
         out: list[Block] = []
         for block in blocks:
             if isinstance(block, Heading):
-                level = min(3, max(lowest, block.level - 1))
+                level = max(1, min(3, above + 1 + block.level - top))
                 block = Heading(level, block.spans, self._anchor(plain_text(block.spans)))
             out.append(block)
         return out
@@ -258,6 +290,15 @@ class _Composer:
         out: list[Span] = []
         for span in spans:
             if isinstance(span, Citation):
+                # `word [@key].` prints `word[1].`: the marker belongs to the
+                # word before it (as pandoc's citeproc does), so no line can
+                # start with it.
+                if out and isinstance(out[-1], Text):
+                    before = out[-1].text.rstrip(_GLUE_SPACE)
+                    if before:
+                        out[-1] = Text(before)
+                    else:
+                        out.pop()
                 out.append(self._cite(span.key))
             elif isinstance(span, (Strong, Emphasis, Link)):
                 out.append(dataclasses.replace(span, children=self._spans(span.children)))
@@ -312,20 +353,59 @@ class _Composer:
     # -- sources ---------------------------------------------------------------
 
     def _sources(self) -> list[SourceEntry]:
-        entries = []
-        for key, n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
-            source = self.brief.sources[key]
-            entries.append(
-                SourceEntry(
-                    n=n,
+        return [
+            _entry(n, key, self.brief.sources[key])
+            for key, n in sorted(self.numbers.items(), key=lambda kv: kv[1])
+        ]
+
+    def _uncited_sources(self, count: int) -> list[SourceEntry]:
+        uncited = [key for key in self.brief.sources if key not in self.numbers]
+        return [
+            dataclasses.replace(_entry(count + i, key, self.brief.sources[key]), cited=False)
+            for i, key in enumerate(uncited, start=1)
+        ]
+
+    def _source_label(self, entries: list[SourceEntry]) -> str:
+        """The template's label, in the plural for more than one source when
+        it is the default English one ("Source:" -> "Sources:")."""
+        label = self.style.source_line_label
+        if len(entries) > 1 and label.strip() == "Source:":
+            return label.replace("Source:", "Sources:")
+        return label
+
+    def _check_unused(self) -> None:
+        for key, source in self.brief.sources.items():
+            if key not in self.numbers:
+                name = source.publisher.strip() or source.title.strip() or key
+                self.warn(
+                    DiagnosticKind.UNUSED_SOURCE,
+                    f"source [@{key}] ({name}) is not cited anywhere",
                     key=key,
-                    publisher=source.publisher.strip(),
-                    title=source.title.strip(),
-                    url=source.url.strip(),
-                    spans=format_source(source),
                 )
-            )
-        return entries
+
+    def _check_classification(self, meta: Meta) -> None:
+        if not meta.classification.strip() or self.style.banner:
+            return
+        shown = (self.style.header, self.style.footer)
+        if any("{classification}" in pattern for pattern in shown):
+            return
+        self.warn(
+            DiagnosticKind.HIDDEN_CLASSIFICATION,
+            f"the brief's classification {meta.classification.strip()!r} is not printed:"
+            f" template {self.template.id!r} has no banner and no {{classification}}"
+            " in its header or footer",
+        )
+
+
+def _entry(n: int, key: str, source: Source) -> SourceEntry:
+    return SourceEntry(
+        n=n,
+        key=key,
+        publisher=source.publisher.strip(),
+        title=source.title.strip(),
+        url=source.url.strip(),
+        spans=format_source(source),
+    )
 
 
 def section_name(heading: str, section_id: str) -> str:

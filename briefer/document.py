@@ -184,8 +184,13 @@ class Contents:
 
 @dataclass(frozen=True)
 class SourceEntry:
-    """One cited source, numbered `n` in order of first citation.
-    `spans` is the formatted reference, the same text in every format."""
+    """One source, numbered `n` in order of first citation.
+    `spans` is the formatted reference, the same text in every format.
+
+    `cited` is false only for a source a "Source:" line names although no
+    `[@key]` cites it (a Markdown brief's closing `Source: Bloomberg`): it
+    is numbered after the cited ones, and renderers show no number for it.
+    """
 
     n: int
     key: str
@@ -193,6 +198,7 @@ class SourceEntry:
     title: str
     url: str
     spans: tuple[Span, ...]
+    cited: bool = True
 
     @property
     def name(self) -> str:
@@ -244,6 +250,7 @@ class DiagnosticKind(enum.Enum):
     MISSING_REQUIRED = "missing-required"  # a required section is missing or empty
     UNKNOWN_CITATION = "unknown-citation"  # `[@key]` names no source of the brief
     UNUSED_SOURCE = "unused-source"  # a source no section cites
+    HIDDEN_CLASSIFICATION = "hidden-classification"  # the template shows it nowhere
     MISSING_IMAGE = "missing-image"  # an image that is not a usable local file
     EXPORT = "export"  # a renderer's note (fonts, endnote fallback, ...)
 

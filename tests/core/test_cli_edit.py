@@ -62,12 +62,12 @@ def test_cite_adds_quotes_and_one_source_per_article(tmp_path: Path, library) ->
     assert out.split() == [str(brief.with_suffix(".docx")), str(brief.with_suffix(".pdf"))]
     text = "\n".join(p.text for p in docx.Document(str(brief.with_suffix(".docx"))).paragraphs)
     assert "Berth schedules will be public from February." in text
-    assert "Source: Northern Ledger [1]; Harbour Weekly [2]" in " ".join(text.split())
+    assert "Sources: Northern Ledger [1]; Harbour Weekly [2]" in " ".join(text.split())
     pdf = " ".join(
         " ".join(page.extract_text() for page in PdfReader(brief.with_suffix(".pdf")).pages).split()
     )
     assert "Berth schedules will be public from February." in pdf
-    assert "Source: Northern Ledger [1]; Harbour Weekly [2]" in pdf
+    assert "Sources: Northern Ledger [1]; Harbour Weekly [2]" in pdf
 
 
 def test_cite_paraphrase_and_errors_leave_the_brief_alone(tmp_path: Path, library) -> None:

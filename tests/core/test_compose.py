@@ -105,7 +105,7 @@ def test_source_line_lists_cited_publishers() -> None:
     sample = load_brief(REPO / "templates" / "smart-brevity" / "sample.brief")
     doc = compose(sample, template("smart-brevity"))
     last = doc.blocks[-1]
-    assert isinstance(last, SourceLine) and last.label == "Source:"
+    assert isinstance(last, SourceLine) and last.label == "Sources:"
     assert [e.publisher for e in last.entries] == [
         "Northern Ledger",
         "Coastal Wire",
@@ -159,7 +159,7 @@ def test_body_headings_sit_below_the_section_heading() -> None:
     b = brief(Section("discussion", "Discussion", "# Top\n\ntext\n\n## Sub\n\n#### Deep"))
     doc = compose(b, template("bluf-memo"))
     levels = [(x.level, plain_text(x.spans)) for x in doc.blocks if isinstance(x, Heading)]
-    assert levels == [(1, "Discussion"), (2, "Top"), (2, "Sub"), (3, "Deep")]
+    assert levels == [(1, "Discussion"), (2, "Top"), (3, "Sub"), (3, "Deep")]
 
 
 def test_images_only_from_the_briefs_folder(tmp_path: Path) -> None:

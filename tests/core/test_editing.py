@@ -493,7 +493,7 @@ def test_quotes_cited_one_after_another_stay_separate_quotes() -> None:
     brief = cite_snippet(smart(), "what-happened", snippet(1, "First."))
     brief = cite_snippet(brief, "what-happened", snippet(2, "Second.", other))
     quotes = [b for b in compose(brief, TEMPLATES["smart-brevity"]).blocks if isinstance(b, Quote)]
-    assert [block_text(q) for q in quotes] == ["First. [1]", "Second. [2]"]
+    assert [block_text(q) for q in quotes] == ["First.[1]", "Second.[2]"]
     # An inline quote at the end stands in a paragraph of its own.
     brief = cite_snippet(brief, "what-happened", snippet(3, "Third.", other), None, "inline")
     assert brief.section("what-happened").body.endswith(

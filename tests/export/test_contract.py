@@ -40,7 +40,8 @@ from briefer.templates import TemplateRegistry
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((REPO / "templates").glob("*/sample.brief"))
 FORMATS = ["docx", "pdf"]
-WORD = re.compile(r"[^\W_]+")
+# Letters and digits apart: a footnote number is glued to its word (`patch1`).
+WORD = re.compile(r"[^\W\d_]+|\d+")
 CITATION_MARK = re.compile(r"\[\d+\]")
 
 RICH_BODY = """\

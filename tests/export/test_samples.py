@@ -86,7 +86,7 @@ def test_libreoffice_converts_every_sample_docx(tmp_path: Path) -> None:
             assert heading in text
     assert "UNCLASSIFIED // TRAINING SAMPLE" in pdftotext(converted / "bluf-memo.pdf")
     assert "Page 1 of 1" in pdftotext(converted / "smart-brevity.pdf")
-    assert "Source: Northern Ledger [1]; Coastal Wire [2]; Freight Desk Weekly [3]" in pdftotext(
+    assert "Sources: Northern Ledger [1]; Coastal Wire [2]; Freight Desk Weekly [3]" in pdftotext(
         converted / "smart-brevity.pdf"
     )
 
