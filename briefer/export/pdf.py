@@ -1215,7 +1215,8 @@ class _Renderer:
             pieces.append(Piece("", InlineStyle(), anchor=f"source-{entry.n}"))
             # A link only when the URL is safe (`flatten` checks).
             pieces.extend(flatten((Link(entry.url, (Text(entry.name),)),), ctx))
-            pieces.append(Piece(f" [{entry.n}]", InlineStyle()))
+            if entry.cited:
+                pieces.append(Piece(f" [{entry.n}]", InlineStyle()))
         return self._flowable(pieces, "body", indent, ctx=ctx)
 
 

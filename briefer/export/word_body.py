@@ -625,7 +625,8 @@ class BodyWriter:
         runs.append(start)
         # `_link` writes the name as plain text when the URL is not safe.
         self.w.spans(runs, (Link(entry.url, (Text(entry.name),)),))
-        self.w.text(runs, f" [{entry.n}]")
+        if entry.cited:
+            self.w.text(runs, f" [{entry.n}]")
         runs.append(end)
 
 

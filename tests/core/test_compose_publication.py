@@ -174,3 +174,28 @@ def test_a_brief_that_cites_hears_about_the_source_it_does_not() -> None:
         (2, "Bloomberg", False),
     ]
     assert [d.key for d in doc.diagnostics if d.kind is DiagnosticKind.UNUSED_SOURCE] == ["spare"]
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_an_uncited_source_is_named_without_a_number_in_both_formats(
+    tmp_path: Path, fmt: str
+) -> None:
+    import docx
+    from pypdf import PdfReader
+
+    from briefer.pipeline import export
+
+    b = Brief(
+        template="smart-brevity",
+        meta=Meta(title="Halden"),
+        sections=(Section("what-happened", "", "Cranes were idle [@ledger]."),),
+        sources={"ledger": LEDGER, "bloomberg": Source(publisher="Bloomberg")},
+    )
+    out = tmp_path / f"b.{fmt}"
+    export(b, TEMPLATES["smart-brevity"], out, fmt)
+    if fmt == "pdf":
+        text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    else:
+        text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "Sources: Northern Ledger [1]; Bloomberg" in " ".join(text.split())
+    assert "[2]" not in text
