@@ -346,8 +346,10 @@ class _Composer:
             return refuse("is outside the brief's folder")
         if path.suffix.lower() not in IMAGE_EXTENSIONS:
             return refuse("is not an image file")
-        if not path.is_file():
+        if not path.exists():
             return refuse("was not found")
+        if not path.is_file():  # a folder, FIFO or device: never opened
+            return refuse("is not a regular file")
         return dataclasses.replace(image, path=path)
 
     # -- sources ---------------------------------------------------------------

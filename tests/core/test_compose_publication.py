@@ -199,3 +199,13 @@ def test_an_uncited_source_is_named_without_a_number_in_both_formats(
         text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "Sources: Northern Ledger [1]; Bloomberg" in " ".join(text.split())
     assert "[2]" not in text
+
+
+def test_an_image_that_is_a_fifo_is_named_as_such_and_never_opened(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "chart.png")  # opening it for reading would block for ever
+    b = brief(Section("what-happened", "", "![chart](chart.png)"))
+    doc = compose(b, TEMPLATES["smart-brevity"], base_dir=tmp_path)
+    images = [d.message for d in doc.diagnostics if d.kind is DiagnosticKind.MISSING_IMAGE]
+    assert images == ["image 'chart.png' is not a regular file; a placeholder is shown instead"]
