@@ -32,15 +32,38 @@ def run() -> None:
     short = is_short_lived(argv)
     if short:
         gc.disable()
-    from briefer.cli import main
+    from briefer.cli import main, quiet_unraisable
+    from briefer.paths import Paths
 
+    if short:
+        # One line per error: what Python ignores goes to a log, not the terminal.
+        sys.unraisablehook = quiet_unraisable(Paths.from_env())
     code = main(argv)
     if not short:
         sys.exit(code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
+    code = _flush_output(code)
     # Every file Briefer writes is closed (and fsynced) before main returns.
     os._exit(code)
+
+
+def _flush_output(code: int) -> int:
+    """Flush what is left of standard output and return the exit status. The
+    output is the command's product, so output that cannot be written (a
+    full disk, `> /dev/full`) is one error line and exit status 2 rather than
+    a traceback or a silent success; a reader that went away (`| head`) is
+    no error."""
+    import contextlib  # long imported by Briefer by now; kept off the start-up path
+
+    from briefer.errors import os_error_reason
+
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    except OSError as exc:
+        code = code or 2
+        with contextlib.suppress(OSError, ValueError):
+            print(f"briefer: error: standard output: {os_error_reason(exc)}", file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    return code
