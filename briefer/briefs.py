@@ -1,4 +1,4 @@
-"""`.brief` files: read, validate, migrate, save atomically; Markdown input.
+"""`.brief` files: read, validate, migrate, save atomically.
 
 A `.brief` is UTF-8 JSON (see design.md). Reading never trusts the file:
 every field is checked and a problem is reported with its path, e.g.
@@ -7,30 +7,23 @@ refused; an older one is upgraded by the step functions in `MIGRATIONS`, one
 per version. Saving goes through `fsutil.atomic_write`, so a crash never
 leaves a half-written brief.
 
-`brief_from_markdown` maps a Markdown file to a brief: optional front matter
-between `---` lines (title, subtitle, author, date, classification, language,
-keywords, template), a `# ` title, bullets before the first `## ` as the
-summary, and one section per `## ` heading. Sources can be given as
-reference lines `[@key]: https://example.org/page "Title"`.
+Markdown input is read by `briefer.markdown_input`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from briefer.citekeys import KEY_PATTERN, KEY_RULE, is_valid_key
+from briefer.citekeys import KEY_RULE, is_valid_key
 from briefer.errors import BriefFormatError
 from briefer.fsutil import atomic_write_bytes
 from briefer.model import Brief, Meta, Section, Source, Template
-from briefer.text import slugify, unique_name
 
 FORMAT_NAME = "briefer.brief"
 CURRENT_VERSION = 1
@@ -85,18 +78,6 @@ def load_brief(path: str | os.PathLike[str]) -> Brief:
         return brief_from_bytes(data)
     except BriefFormatError as exc:
         raise BriefFormatError(f"{path}: {exc}") from exc
-
-
-def load_markdown(path: str | os.PathLike[str]) -> Brief:
-    """Read a Markdown file as a brief (see `brief_from_markdown`)."""
-    try:
-        text = read_input(path, "Markdown file").decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BriefFormatError(f"{path}: not UTF-8 text") from None
-    try:
-        return brief_from_markdown(text)[0]
-    except BriefFormatError as exc:
-        raise BriefFormatError(f"{path}: {exc}") from None
 
 
 def brief_from_bytes(data: bytes) -> Brief:
@@ -245,91 +226,6 @@ def new_brief(template: Template, title: str = "", date: str = "") -> Brief:
     )
 
 
-# --------------------------------------------------------------------------
-# Markdown input
-# --------------------------------------------------------------------------
-
-_FRONT_KEYS = {*_META_FIELDS, "keywords", "template"}
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_SOURCE_DEF = re.compile(rf'^ {{0,3}}\[@({KEY_PATTERN})\]:\s*(\S+)(?:\s+"([^"]*)")?\s*$')
-
-
-def brief_from_markdown(
-    text: str, default_template: str = DEFAULT_MARKDOWN_TEMPLATE
-) -> tuple[Brief, dict[str, str]]:
-    """Map Markdown to a brief. Returns the brief and the raw front matter.
-
-    Section ids come from headings: a heading that matches a template section
-    is tied to it later, in `match_template_sections`.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    front, body = _split_front_matter(text)
-    fields = {name: front.get(name, "") for name in _META_FIELDS if name != "language"}
-    if fields["date"] and not _DATE.match(fields["date"]):
-        raise BriefFormatError(
-            f"front matter date: expected a date like 2026-11-22, got {fields['date']!r}"
-        )
-    keywords = [k.strip() for k in front.get("keywords", "").split(",") if k.strip()]
-    doc_title = fields.pop("title")
-
-    sources: dict[str, Source] = {}
-    lead: list[str] = []
-    chunks: list[tuple[str, list[str]]] = []  # (heading, lines)
-    for line, structural in lines_outside_code(body):
-        if structural:
-            definition = _SOURCE_DEF.match(line)
-            if definition:
-                key, url, title = definition.groups()
-                sources[key] = Source(
-                    title=title or "", url=url, publisher=_publisher_from_url(url)
-                )
-                continue
-            if line.startswith("# ") and not doc_title and not chunks:
-                doc_title = heading_text(line)
-                continue
-            if line.startswith("## "):
-                chunks.append((heading_text(line), []))
-                continue
-        (chunks[-1][1] if chunks else lead).append(line)
-
-    sections: list[Section] = []
-    lead_text = "\n".join(lead).strip("\n")
-    if lead_text.strip():
-        sections.append(Section(id="summary", heading="", body=lead_text))
-    used: set[str] = {s.id for s in sections}
-    for heading, lines in chunks:
-        sid = unique_name(slugify(heading) or "section", used)
-        sections.append(Section(id=sid, heading=heading, body="\n".join(lines).strip("\n")))
-    template = front.get("template", "") or default_template
-    meta = Meta(
-        title=doc_title,
-        **fields,
-        language=front.get("language", "") or "en",
-        keywords=tuple(keywords),
-    )
-    return Brief(template=template, meta=meta, sections=sections, sources=sources), front
-
-
-def lines_outside_code(text: str) -> Iterator[tuple[str, bool]]:
-    """Each line of Markdown `text`, with whether it can be structure (a
-    heading, a source line): false inside fenced code and for the fences."""
-    in_fence: str | None = None
-    for line in text.split("\n"):
-        fence = _FENCE.match(line)
-        if fence:
-            marker = fence.group(1)[0] * 3
-            if in_fence is None:
-                in_fence = marker
-            elif marker == in_fence:
-                in_fence = None
-        yield line, in_fence is None and not fence
-
-
-def heading_text(line: str) -> str:
-    """The text of an ATX heading line: `## What next? ##` -> `What next?`."""
-    return line.partition(" ")[2].strip().rstrip("#").strip()
-
-
 def is_date(text: str) -> bool:
     """True for a real calendar date written YYYY-MM-DD (not 2026-02-30)."""
     if not _DATE.match(text):
@@ -341,93 +237,7 @@ def is_date(text: str) -> bool:
     return True
 
 
-def match_template_sections(brief: Brief, template: Template) -> Brief:
-    """A copy of a Markdown-derived brief with its sections tied to the template's.
-
-    The lead text goes to the template's first heading-less section, and a
-    `## ` heading that matches a template heading or id takes that section's
-    id. If the template has another heading-less section (long-form's
-    "body", written with free `## ` headings), the `## ` parts no template
-    heading claims go into it, headings and all, so a Markdown file gives the
-    same brief as one written in Briefer. `brief` itself is not changed.
-    """
-    by_heading = {fold_heading(s.heading): s for s in template.sections if s.heading}
-    by_id = {s.id: s for s in template.sections}
-    taken: set[str] = set()
-    sections: list[Section] = []
-    unmatched: list[int] = []  # positions in `sections`
-    for section in brief.sections:
-        if section.id == "summary" and not section.heading:
-            spec = next((s for s in template.sections if not s.heading and s.id not in taken), None)
-        else:
-            spec = by_heading.get(fold_heading(section.heading)) or by_id.get(section.id)
-        if spec is not None and spec.id not in taken:
-            taken.add(spec.id)
-            sections.append(dataclasses.replace(section, id=spec.id))
-        else:
-            unmatched.append(len(sections))
-            sections.append(section)
-    # The first heading-less section is the summary slot (key bullets, a
-    # lede); only a later one is a free section for headed parts.
-    free = next(
-        (s for s in [s for s in template.sections if not s.heading][1:] if s.id not in taken),
-        None,
-    )
-    if free is not None and unmatched:
-        parts = [sections[i] for i in unmatched]
-        body = "\n\n".join(
-            (f"## {part.heading}\n\n{part.body}" if part.heading else part.body).strip()
-            for part in parts
-        )
-        moved = set(unmatched)
-        sections = [s for i, s in enumerate(sections) if i not in moved]
-        sections.insert(unmatched[0], Section(id=free.id, heading="", body=body))
-    return dataclasses.replace(brief, sections=tuple(sections))
-
-
-def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, text
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
-        return {}, text  # no closing line: it was a horizontal rule, not front matter
-    front: dict[str, str] = {}
-    for number, line in enumerate(lines[1:end], start=2):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition(":")
-        key = key.strip().lower()
-        if not sep or not key:
-            raise BriefFormatError(
-                f"front matter line {number}: expected 'key: value', got {line.strip()!r}"
-            )
-        if key not in _FRONT_KEYS:
-            known = ", ".join(sorted(_FRONT_KEYS))
-            raise BriefFormatError(
-                f"front matter line {number}: unknown key {key!r} (known: {known})"
-            )
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        front[key] = value
-    return front, "\n".join(lines[end + 1 :])
-
-
-def _publisher_from_url(url: str) -> str:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
-
-
-def fold_heading(text: str) -> str:
-    """A heading folded for matching: case, punctuation and spacing ignored
-    (`What's next?` matches `whats next`)."""
-    return re.sub(r"[\W_]+", " ", text.casefold().replace("'", "").replace("\u2019", "")).strip()
+# -- sources -----------------------------------------------------------------
 
 
 # --------------------------------------------------------------------------

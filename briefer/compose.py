@@ -25,7 +25,6 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from briefer.briefs import fold_heading
 from briefer.document import (
     HEADER_FIELD,
     Block,
@@ -58,7 +57,8 @@ from briefer.document import (
 )
 from briefer.markup import MarkdownParser
 from briefer.model import Brief, CitationStyle, HeadingLook, Meta, Section, Source, Template
-from briefer.text import slugify, unique_name
+from briefer.text import fold_heading, slugify, unique_name
+from briefer.typography import smarten, smarten_source, smarten_text
 from briefer.words import count_block_words
 
 # The space a citation marker is glued over: ordinary and no-break spaces,
@@ -123,10 +123,9 @@ class _Composer:
             self.current_section = section.id
             self.current_name = self._name(section)
             blocks.extend(self._section(section))
-        # A "Source:" line names uncited sources too; that is how a brief
-        # with no `[@key]` at all is sourced, so only a brief that cites
-        # hears about the source it no longer cites.
-        if self.numbers or self.unknown or self.style.citations is not CitationStyle.SOURCE_LINE:
+        # A "Source:" line names every source, cited or not (a Markdown
+        # brief's `Source: Bloomberg`), so none of them goes unprinted.
+        if self.style.citations is not CitationStyle.SOURCE_LINE:
             self._check_unused()
 
         self._check_classification(meta)
@@ -157,8 +156,18 @@ class _Composer:
             header=drop_empty_fields(self.style.header, meta),
             footer=drop_empty_fields(self.style.footer, meta),
         )
+        meta = dataclasses.replace(meta)  # the document's own, never the brief's
+        if self.style.smart_punctuation:
+            language = meta.language
+            blocks = list(smarten(blocks, language))
+            sources = [smarten_source(entry, language) for entry in sources]
+            meta = dataclasses.replace(
+                meta,
+                title=smarten_text(meta.title, language),
+                subtitle=smarten_text(meta.subtitle, language),
+            )
         return Document(
-            meta=dataclasses.replace(meta),  # the document's own, never the brief's
+            meta=meta,
             style=style,
             blocks=tuple(blocks),
             sources=tuple(sources),

@@ -31,14 +31,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from briefer.briefs import fold_heading, heading_text, is_date, lines_outside_code
+from briefer.briefs import is_date
 from briefer.citekeys import cited_keys, make_key
 from briefer.compose import section_name
 from briefer.errors import EditError
 from briefer.library.model import Snippet
 from briefer.library.normalize import normalise_text, normalise_url
+from briefer.markdown_input import heading_text, lines_outside_code
 from briefer.model import Brief, Meta, Section, SectionKind, SectionSpec, Source, Template
-from briefer.text import slugify, unique_name
+from briefer.text import fold_heading, slugify, unique_name
+from briefer.typography import quote_marks
 from briefer.words import count_words, reading_minutes
 
 __all__ = [
@@ -296,8 +298,8 @@ def plan_citation(
     citation = f"[@{key}]"
     quoted = ""
     if quote and mode is not CiteMode.PARAPHRASE:
-        open_mark, close_mark = _quote_marks(brief.meta.language)
-        quoted = f"{open_mark}{' '.join(escape_markdown(quote).split())}{close_mark} {citation}"
+        marks = quote_marks(brief.meta.language)
+        quoted = f"{marks.open}{' '.join(escape_markdown(quote).split())}{marks.close} {citation}"
 
     def block(start: int, text: str, gap: int) -> Insertion:
         return Insertion(section_id, key, reused, source, start, _spaced(body, start, text, gap))
@@ -321,7 +323,7 @@ def plan_citation(
     if before and not before[-1].isspace():
         text = " " + text  # `word [@key]`: the citation follows its words
     after = body[at:]
-    if after and (after[0].isalnum() or after[0] in "“‘«„"):
+    if after and (after[0].isalnum() or after[0] in "“‘«„「"):
         text += " "
     return Insertion(section_id, key, reused, source, at, text)
 
@@ -440,22 +442,6 @@ def _block_quote(quote: str, key: str) -> str:
     lines = [f"> {escape_markdown(p, line_start=True)}" for p in paragraphs]
     lines[-1] += f" [@{key}]"
     return "\n>\n".join(lines)
-
-
-_QUOTE_MARKS = {
-    "de": ("„", "“"),
-    "fr": ("« ", " »"),
-    "es": ("«", "»"),
-    "it": ("«", "»"),
-    "ru": ("«", "»"),
-    "pl": ("„", "”"),
-    "ja": ("「", "」"),
-    "zh": ("“", "”"),
-}
-
-
-def _quote_marks(language: str) -> tuple[str, str]:
-    return _QUOTE_MARKS.get(language.split("-")[0].lower(), ("“", "”"))
 
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")

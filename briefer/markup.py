@@ -8,11 +8,17 @@ was typed, because a brief is data and the renderers escape it themselves.
 
 Supported syntax:
 
-- headings (`#` to `######`, and setext `===`/`---` underlines), level as written;
+- headings (`#` to `######`, and setext `===`/`---` underlines), level as
+  written; a thematic break is never a heading's text (`---` then `---` are
+  two rules, as CommonMark has it);
 - paragraphs; hard line breaks (two trailing spaces, or a trailing backslash);
 - `**strong**`, `*emphasis*` (also with `_`), `` `inline code` ``;
-- links `[text](url)`, reference links `[text][ref]`, autolinks
-  `<https://example.com>` and `<name@example.com>`; hrefs are kept as written;
+- links `[text](url)`, `[text](<url with spaces> "title")`, reference links
+  `[text][ref]`, autolinks `<https://example.com>` and `<name@example.com>`;
+  hrefs are kept as written. A link whose target is not one CommonMark
+  accepts (`[a](not a link)`, `[a](/my uri)`) is shown as typed, brackets and
+  all, as is a reference definition that is not one (`[a]: <b>(c)`, or a
+  line inside a paragraph);
 - images: `![alt](src)` alone in a paragraph becomes an `Image` block; an image
   inside a sentence becomes the text `[alt]`;
 - citations `[@key]`, `[@a; @b]` (keys: letters, digits and `_-:./`, not
@@ -38,7 +44,7 @@ from dataclasses import dataclass, field
 
 import markdown
 from markdown import util
-from markdown.blockprocessors import BlockQuoteProcessor
+from markdown.blockprocessors import BlockQuoteProcessor, ReferenceProcessor, SetextHeaderProcessor
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension, TableProcessor
 from markdown.inlinepatterns import (
@@ -206,7 +212,24 @@ class _MatchingBrackets:
         # character-by-character scan to the end of the paragraph.
         if data.find(")", index) == -1:
             return "", None, index, False
-        return super().getLink(data, index)  # type: ignore[misc]
+        href, title, end, handled = super().getLink(data, index)  # type: ignore[misc]
+        # Python-Markdown takes `[a](not a link)` for a link to "not a
+        # link" and hides it; CommonMark shows the text as typed.
+        target = data[index + 1 : end - 1]
+        if handled and not _valid_link_target(target):
+            return "", None, index, False
+        if handled and title is None and target.rstrip().endswith(")"):
+            # A title in parentheses, `[a](/url (title))`, which
+            # Python-Markdown reads as part of the address.
+            start = _skip_space(target, 0)
+            stop = _destination_end(target, start) or start
+            rest = target[stop:].strip()
+            if rest.startswith("("):
+                address = target[start:stop]
+                if address.startswith("<"):
+                    address = address[1:-1]
+                href, title = self.unescape(address).strip(), rest[1:-1]  # type: ignore[attr-defined]
+        return href, title, end, handled
 
     def _close(self, data: str, opening: int) -> int | None:
         if data is self._table_for or data == self._table_for:
@@ -237,6 +260,72 @@ def _bracket_pairs(data: str) -> dict[int, int]:
         elif stack:
             pairs[stack.pop()] = m.start()
     return pairs
+
+
+def _valid_link_target(text: str) -> bool:
+    """Whether `text`, what stands between the parentheses of `[a](...)`, is
+    a link destination and optional title as CommonMark has them: `<a b>`,
+    or an address without spaces and with balanced parentheses, then a
+    title in double or single quotes or parentheses. Escaped characters
+    are placeholders without spaces here, so they pass as they should."""
+    at = _skip_space(text, 0)
+    if at == len(text):
+        return True  # `[link]()`
+    end = _destination_end(text, at)
+    if end is None:
+        return False
+    title = _skip_space(text, end)
+    if title == len(text):
+        return True
+    if title == end:
+        return False  # a title must be set apart by white space
+    closing = {'"': '"', "'": "'", "(": ")"}.get(text[title])
+    if closing is None:
+        return False
+    at = title + 1
+    while at < len(text) and text[at] != closing:
+        if text[at] == "(" and closing == ")":
+            return False
+        at += 2 if text[at] == "\\" else 1
+    return at < len(text) and _skip_space(text, at + 1) == len(text)
+
+
+def _destination_end(text: str, at: int) -> int | None:
+    """Where the link destination starting at `at` ends, or None if none does."""
+    if text[at] == "<":
+        at += 1
+        while at < len(text) and text[at] not in "<>\n":
+            at += 2 if text[at] == "\\" else 1
+        return at + 1 if at < len(text) and text[at] == ">" else None
+    start, depth = at, 0
+    while at < len(text):
+        char = text[at]
+        if char == "\\":
+            at += 2
+            continue
+        if char.isspace() or (char < " " and char not in (util.STX, util.ETX)):
+            break
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        at += 1
+    return at if at > start and depth == 0 else None
+
+
+def _skip_space(text: str, at: int) -> int:
+    """Past spaces and tabs and at most one line end, as between the parts
+    of a link."""
+    newline = False
+    while at < len(text) and text[at] in " \t\n":
+        if text[at] == "\n":
+            if newline:
+                break
+            newline = True
+        at += 1
+    return at
 
 
 class _Link(_MatchingBrackets, LinkInlineProcessor):
@@ -342,6 +431,37 @@ class _QuoteProcessor(BlockQuoteProcessor):
         child = super().lastChild(parent)
         # The only use of the last child is to continue a quote: never do.
         return None if child is not None and child.tag == "blockquote" else child
+
+
+class _ReferenceProcessor(ReferenceProcessor):
+    """Link reference definitions as CommonMark has them: one starts a block
+    (it never interrupts a paragraph: `Foo\\n[bar]: /baz` is text) and its
+    destination is a whole one (`[foo]: <bar>(baz)` is text too). Python-
+    Markdown would take both and hide the line."""
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        block = blocks[0]
+        m = self.RE.match(block)
+        if m is None or _destination_end(m.group(2), 0) != len(m.group(2)):
+            return False
+        blocks.pop(0)
+        link = m.group(2)
+        if link.startswith("<"):
+            link = link[1:-1]
+        self.parser.md.references[m.group(1).strip().lower()] = (link, m.group(5) or m.group(6))
+        rest = block[m.end() :].lstrip("\n")
+        if rest.strip():
+            blocks.insert(0, rest)
+        return True
+
+
+class _SetextProcessor(SetextHeaderProcessor):
+    """Python-Markdown's setext headings, but a thematic break is never a
+    heading's text: `---` then `---` are two rules, as in CommonMark
+    (example 98), not a heading reading "---"."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return super().test(parent, block) and not _RULE.match(block.partition("\n")[0])
 
 
 @dataclass
@@ -565,6 +685,8 @@ class MarkdownParser:
             _BackslashBreakProcessor(_BACKSLASH_BREAK_RE, "br"), "backslash_break", 185
         )
         md.parser.blockprocessors.register(_QuoteProcessor(md.parser), "quote", 20)
+        md.parser.blockprocessors.register(_SetextProcessor(md.parser), "setextheader", 60)
+        md.parser.blockprocessors.register(_ReferenceProcessor(md.parser), "reference", 15)
         md.preprocessors.register(_BlockPreprocessor(md, self._codes), "briefer_blocks", 25)
         md.treeprocessors.register(_PlainTextMarker(md), "briefer_plain", 25)
         # Pretty-printing only adds whitespace for the HTML serialiser, and

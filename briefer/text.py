@@ -175,3 +175,9 @@ def utf16_from_index(text: str, index: int) -> int:
     `index_from_utf16`)."""
     head = text[: max(0, index)]
     return len(head) + sum(1 for char in head if ord(char) > 0xFFFF)
+
+
+def fold_heading(text: str) -> str:
+    """A heading folded for matching: case, punctuation and spacing ignored
+    (`What's next?` matches `whats next`)."""
+    return re.sub(r"[\W_]+", " ", text.casefold().replace("'", "").replace("\u2019", "")).strip()

@@ -11,13 +11,13 @@ import pytest
 from briefer.briefs import (
     brief_from_bytes,
     brief_from_json,
-    brief_from_markdown,
     brief_to_bytes,
     load_brief,
     save_brief,
 )
 from briefer.editing import set_body
 from briefer.errors import BriefFormatError
+from briefer.markdown_input import brief_from_markdown
 from briefer.model import Brief, Meta, Section, Source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -189,8 +189,8 @@ def test_markdown_without_front_matter_takes_the_h1_title() -> None:
 def test_markdown_front_matter_errors_name_the_line() -> None:
     with pytest.raises(BriefFormatError, match="front matter line 3: unknown key 'colour'"):
         brief_from_markdown("---\ntitle: x\ncolour: red\n---\n")
-    with pytest.raises(BriefFormatError, match="front matter line 2: expected 'key: value'"):
-        brief_from_markdown("---\njust words\n---\n")
+    with pytest.raises(BriefFormatError, match="front matter line 3: expected 'key: value'"):
+        brief_from_markdown("---\ntitle: x\njust words\n---\n")
 
 
 def test_a_lone_rule_line_is_not_front_matter() -> None:
@@ -206,7 +206,7 @@ def test_sample_briefs_load() -> None:
 
 
 def test_free_parts_of_markdown_fill_the_templates_free_section() -> None:
-    from briefer.briefs import match_template_sections
+    from briefer.markdown_input import match_template_sections
     from briefer.paths import Paths
     from briefer.templates import TemplateRegistry
 
@@ -223,7 +223,7 @@ def test_free_parts_of_markdown_fill_the_templates_free_section() -> None:
 
 
 def test_headed_parts_never_fill_the_summary_slot() -> None:
-    from briefer.briefs import match_template_sections
+    from briefer.markdown_input import match_template_sections
     from briefer.paths import Paths
     from briefer.templates import TemplateRegistry
 

@@ -124,11 +124,18 @@ def test_footnote_style_adds_no_list_but_keeps_sources() -> None:
 
 def test_lead_in_heading_look_opens_the_first_paragraph() -> None:
     sample = load_brief(REPO / "templates" / "smart-brevity" / "sample.brief")
-    doc = compose(sample, template("smart-brevity"))
+    doc = compose(sample, template("smart-brevity", heading_look=HeadingLook.LEAD_IN))
     assert isinstance(doc.blocks[1], BulletList)  # key bullets straight under the title
     lead_ins = [b.lead_in for b in doc.blocks if isinstance(b, Paragraph) and b.lead_in]
-    assert lead_ins == ["What Happened?", "Why It Matters?", "What's Next?"]
+    assert lead_ins == ["What Happened?", "Why It Matters?", "What’s Next?"]
     assert not [b for b in doc.blocks if isinstance(b, Heading)]
+
+
+def test_smart_brevity_prints_its_sections_as_level_two_headings() -> None:
+    sample = load_brief(REPO / "templates" / "smart-brevity" / "sample.brief")
+    doc = compose(sample, template("smart-brevity"))
+    headings = [(b.level, plain_text(b.spans)) for b in doc.blocks if isinstance(b, Heading)]
+    assert headings == [(2, "What Happened?"), (2, "Why It Matters?"), (2, "What’s Next?")]
 
 
 def test_lead_in_before_a_list_gets_a_paragraph_of_its_own() -> None:

@@ -176,6 +176,32 @@ def test_horizontal_rule(parser: MarkdownParser) -> None:
     assert parser.parse("a\n\n---\n\nb") == [para(Text("a")), HorizontalRule(), para(Text("b"))]
 
 
+# CommonMark 0.31.2 examples 43, 96 and 98: a line of dashes at the start
+# is a thematic break, and a break is never the text of a setext heading.
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        (
+            "---\nFoo\n---\nBar\n---\nBaz",
+            [
+                HorizontalRule(),
+                Heading(2, (Text("Foo"),)),
+                Heading(2, (Text("Bar"),)),
+                para(Text("Baz")),
+            ],
+        ),
+        ("---\n---", [HorizontalRule(), HorizontalRule()]),
+        ("***\n---\n___", [HorizontalRule(), HorizontalRule(), HorizontalRule()]),
+        ("----\n===", [HorizontalRule(), para(Text("==="))]),
+        ("Foo\n---\nbar", [Heading(2, (Text("Foo"),)), para(Text("bar"))]),
+    ],
+)
+def test_dashes_at_the_start_read_as_commonmark_does(
+    parser: MarkdownParser, text: str, blocks: list[Block]
+) -> None:
+    assert parser.parse(text) == blocks
+
+
 # --------------------------------------------------------------------------
 # Raw HTML, entities and placeholders
 # --------------------------------------------------------------------------
@@ -279,6 +305,61 @@ def test_link_href_is_kept_as_written(parser: MarkdownParser) -> None:
         "rel path",
     ]
     assert [link.children for link in links] == [(Text("a"),), (Text("b"),), (Text("c"),)]
+
+
+# CommonMark 0.31.2 examples 488, 490, 494, 508, 568, 201 and 213 (issue 9,
+# item 17): what is not a link shows as typed, never as a link whose target
+# has disappeared.
+@pytest.mark.parametrize(
+    ("text", "seen"),
+    [
+        ("[link](/my uri)", ["[link](/my uri)"]),
+        ("[link](foo\nbar)", ["[link](foo bar)"]),
+        ("[a](<b)c\n[a](<b)c>\n[a](<b>c)", ["[a](<b)c [a](<b)c> [a](<b>c)"]),
+        ('[link](/url "title "and" title")', ['[link](/url "title "and" title")']),
+        ("[foo](not a link)", ["[foo](not a link)"]),
+        ("[foo]: <bar>(baz)\n\n[foo]", ["[foo]: <bar>(baz)", "[foo]"]),
+        ("Foo\n[bar]: /baz\n\n[bar]", ["Foo [bar]: /baz", "[bar]"]),
+        ("![c](a b.png) or [x](https://ex.org/a b)", ["![c](a b.png) or [x](https://ex.org/a b)"]),
+    ],
+)  # fmt: skip
+def test_a_link_with_an_invalid_target_keeps_its_whole_text(
+    parser: MarkdownParser, text: str, seen: list[str]
+) -> None:
+    blocks = parser.parse(text)
+    assert [block_text(b) for b in blocks] == seen
+    assert not [s for s in all_spans(blocks) if isinstance(s, Link)]
+
+
+def test_a_defined_reference_still_links_before_an_invalid_target(
+    parser: MarkdownParser,
+) -> None:
+    # CommonMark example 568: `[foo]` is the reference, the rest is text.
+    assert parser.parse("[foo](not a link)\n\n[foo]: /url1") == [
+        para(Link("/url1", (Text("foo"),)), Text("(not a link)"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "href"),
+    [
+        ('[link](/uri "title")', "/uri"),
+        ("[link](</my uri>)", "/my uri"),
+        ("[a](<b)c>)", "b)c"),
+        ("[link](foo(and(bar)))", "foo(and(bar))"),
+        (r"[link](foo\(and\(bar\))", "foo(and(bar)"),
+        ("[link](/url 'title')", "/url"),
+        ("[link](/url (title))", "/url"),
+        ('[link](   /uri\n  "title"  )', "/uri"),
+        ("[link]()", ""),
+        ("[foo]\n\n[foo]: /url 'title'", "/url"),
+    ],
+)
+def test_valid_link_targets_still_link(parser: MarkdownParser, text: str, href: str) -> None:
+    (paragraph,) = parser.parse(text)
+    assert isinstance(paragraph, Paragraph)
+    (link,) = [s for s in paragraph.spans if isinstance(s, Link)]
+    assert link.href == href and block_text(paragraph) in ("link", "a", "foo")
 
 
 def test_reference_links(parser: MarkdownParser) -> None:
