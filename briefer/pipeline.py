@@ -6,27 +6,41 @@ Markdown file and finds its template, and `export_brief` exports what it
 read. Nothing here prints, reads the environment or knows about Qt: the
 caller passes `ExportSettings` (built from the environment by
 `ExportSettings.from_env` on the command line) and gets results with
-structured diagnostics back.
+structured diagnostics back. `check_template` finds, without writing a file,
+everything an export with a template would: besides what `read_template`
+finds, a Word base that does not open, fonts that are not installed, and a
+`sample.brief` that is invalid or that composes or renders with warnings.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefer.briefs import load_brief, load_markdown, match_template_sections
+from briefer.briefs import load_brief
 from briefer.compose import compose
-from briefer.document import Diagnostic, DiagnosticKind
-from briefer.errors import BrieferError
-from briefer.export import export_document
+from briefer.document import Diagnostic, DiagnosticKind, Document
+from briefer.errors import BrieferError, BriefFormatError, ExportError
+from briefer.export import available_formats, export_document, exporter_for
 from briefer.jobs import ProgressCallback, scaled
+from briefer.markdown_input import load_markdown, match_template_sections
 from briefer.markup import MarkdownParser
-from briefer.model import Brief, Template
+from briefer.model import Brief, Meta, Style, Template
 from briefer.paths import Paths, system_font_dirs
-from briefer.templates import TemplateRegistry, with_reference
+from briefer.templates import (
+    TEMPLATE_FILE,
+    Problem,
+    Severity,
+    TemplateRegistry,
+    TemplateReport,
+    read_template,
+    with_reference,
+)
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
 
@@ -214,3 +228,168 @@ def export_brief(
         progress=progress,
         source=loaded.path,
     )[0]
+
+
+# --------------------------------------------------------------------------
+# Checking a template as an export would use it
+# --------------------------------------------------------------------------
+
+# What the PDF exporter draws code with when the template's `mono_font` is
+# not installed (briefer.export.pdf tries these in this order).
+MONO_FALLBACKS = ("DejaVu Sans Mono", "Liberation Mono", "Courier New", "Noto Sans Mono")
+
+
+def check_template(
+    folder: str | os.PathLike[str], settings: ExportSettings | None = None
+) -> TemplateReport:
+    """Every problem an export with the template in `folder` would meet,
+    errors and warnings, in the order of the folder's files: template.toml
+    (`read_template`), its Word base (opened as the DOCX export opens it, and
+    only read), its fonts (as the PDF export finds them) and `sample.brief`
+    (valid for this template, then composed and rendered in every format,
+    in memory, with its warnings; without a sample, a brief with only a
+    title is rendered, so the logo and the page furniture are still tried).
+    Nothing is written."""
+    settings = settings or ExportSettings()
+    report = read_template(Path(folder))
+    template = report.template
+    if template is None:
+        return report
+    found = list(report.problems)
+    source = report.folder / TEMPLATE_FILE
+    base_opens = _check_word_base(template.style, found)
+    _check_fonts(template.style, source, settings, found)
+    sample = _check_sample(template, settings, found)
+    if sample is not None and template.sample_path is not None:
+        _check_renders(sample, template.sample_path, settings, found, render_docx=base_opens)
+    else:
+        # Without a sample, a brief with only a title still tries the page
+        # furniture every export has: header and footer, logo, fonts.
+        title_only = Brief(template.id, Meta(title=template.name))
+        document = compose(title_only, template, created=settings.created)
+        _check_renders(document, source, settings, found, render_docx=base_opens)
+    kinds = {d.kind for d in sample.diagnostics} if sample is not None else set()
+    style = template.style
+    placed = style.banner or any("{classification}" in p for p in (style.header, style.footer))
+    if not placed and DiagnosticKind.HIDDEN_CLASSIFICATION not in kinds:  # else the sample said so
+        found.append(
+            Problem(
+                source,
+                "style",
+                "neither the header, the footer nor a banner shows {classification},"
+                " so a brief's classification is printed nowhere",
+                Severity.WARNING,
+            )
+        )
+    return dataclasses.replace(report, problems=tuple(dict.fromkeys(found)))
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """An error's message without the file name it starts with."""
+    return str(exc).removeprefix(f"{path}: ")
+
+
+def _check_word_base(style: Style, found: list[Problem]) -> bool:
+    """Open the Word base as the DOCX export does; False if it does not open."""
+    base = style.reference_docx
+    if base is None:
+        return True
+    from briefer.export.word import open_base  # python-docx, only for a base
+
+    try:
+        open_base(base)
+    except ExportError as exc:
+        found.append(Problem(base, "", _reason(exc, base)))
+        return False
+    return True
+
+
+def _check_fonts(
+    style: Style, source: Path, settings: ExportSettings, found: list[Problem]
+) -> None:
+    """A font the template names that is not installed: the PDF draws with
+    another (named here); the DOCX still names it, for machines that have it."""
+    from briefer.export.fonts import resolver_for  # scanning fonts costs; only here
+
+    fonts = resolver_for(settings.font_cache, settings.font_dirs)
+    for key in ("body_font", "heading_font", "mono_font"):
+        name = getattr(style, key)
+        if fonts.family(name) is not None:
+            continue
+        if key == "mono_font":
+            stand_in = fonts.first_family(MONO_FALLBACKS)
+            used = stand_in.family if stand_in is not None else "Courier"
+        else:
+            used = fonts.base(name).family
+        found.append(
+            Problem(
+                source,
+                f"style.{key}",
+                f"{name!r} is not installed; the PDF uses {used} instead (the DOCX names"
+                f" {name!r}, which Word shows where it is installed)",
+                Severity.WARNING,
+            )
+        )
+
+
+def _check_sample(
+    template: Template, settings: ExportSettings, found: list[Problem]
+) -> Document | None:
+    """Check the template's sample brief, if it has one: it loads and it is a
+    brief for this template; composed, it gives no warnings. Returns the
+    composed sample, or None without a sample that loads."""
+    path = template.sample_path
+    if path is None:
+        return None
+    try:
+        brief = load_brief(path)
+    except BriefFormatError as exc:
+        found.append(Problem(path, "", _reason(exc, path)))
+        return None
+    if brief.template != template.id:
+        found.append(
+            Problem(
+                path,
+                "template",
+                f"{brief.template!r}, but this template's id is {template.id!r}: exported"
+                " on its own, the sample would use the other template",
+            )
+        )
+    ids = ", ".join(spec.id for spec in template.sections)
+    for index, section in enumerate(brief.sections):
+        if template.section(section.id) is None:
+            found.append(
+                Problem(
+                    path,
+                    f"sections[{index}].id",
+                    f"{section.id!r} is not a section of this template (its sections: {ids})",
+                )
+            )
+    document = compose(brief, template, base_dir=path.parent, created=settings.created)
+    found.extend(Problem(path, "", d.message, Severity.WARNING) for d in document.diagnostics)
+    return document
+
+
+def _check_renders(
+    document: Document,
+    file: Path,
+    settings: ExportSettings,
+    found: list[Problem],
+    *,
+    render_docx: bool,
+) -> None:
+    """Render `document` in every format, in memory, and report what the
+    renderers say (an unreadable logo, characters no font draws, ...)."""
+    for fmt in available_formats():
+        if fmt == "docx" and not render_docx:
+            continue  # the base that does not open is already reported
+        exporter = exporter_for(fmt, font_cache=settings.font_cache, font_dirs=settings.font_dirs)
+        try:
+            warnings = exporter.render(document, io.BytesIO())
+        except ExportError as exc:
+            found.append(Problem(file, "", f"the {fmt.upper()} export fails: {exc}"))
+            continue
+        found.extend(
+            Problem(file, "", f"in the {fmt.upper()}: {warning}", Severity.WARNING)
+            for warning in warnings
+        )

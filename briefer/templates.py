@@ -1,22 +1,29 @@
 """Templates: find, load and validate `template.toml` folders.
 
 A template folder holds `template.toml` (a `[template]` table, an array of
-`[[sections]]` and a `[style]` table), optionally a `reference.docx` or
-`.dotx` whose Word styles the DOCX export uses, images such as a logo, and a
-`sample.brief`. Every key is checked against a typed schema; an unknown key
-or a wrong type is refused with the file, the key and what was expected.
+`[[sections]]` and a `[style]` table), optionally a Word base whose styles
+the DOCX export uses (named by `style.reference_docx`, or found in the
+folder as `reference.docx` or `reference.dotx`), images such as a logo, and
+a `sample.brief`. Every key is checked against a typed schema; an unknown
+key, a wrong type or a value out of range is refused with the file, the
+element (`style.margins_mm[0]`) and what was expected.
 
-`TemplateRegistry` finds built-in templates (shipped with Briefer) and the
-user's own (in the user data folder, `BRIEFER_DATA_DIR` to redirect); a user
-template with the id of a built-in one replaces it.
+`read_template` collects every problem of a folder (`briefer templates
+check` shows them all); `load_template` raises one `TemplateError` for them
+(what an export needs). `TemplateRegistry` finds built-in templates (shipped
+with Briefer) and the user's own (in the user data folder,
+`BRIEFER_DATA_DIR` to redirect); a user template with the id of a built-in
+one replaces it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
+import math
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,41 +42,137 @@ from briefer.model import (
 from briefer.paths import Paths
 
 TEMPLATE_FILE = "template.toml"
+# Word bases used without being named in template.toml, when the folder has one.
+WORD_BASE_NAMES = ("reference.docx", "reference.dotx")
+# The smallest text block margins may leave. At 60 mm a 10.5 pt line holds
+# about 30 characters and a 22 pt title about 15, so a long word in a
+# heading or a table cell still fits; 100 mm of height leaves room for the
+# title, the header and footer, and footnotes, which may take half a page
+# before they give way to endnotes.
+MIN_TEXT_WIDTH_MM = 60.0
+MIN_TEXT_HEIGHT_MM = 100.0
+# Most printers leave about 5 mm at each edge unprinted.
+PRINTABLE_EDGE_MM = 5.0
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_MARGIN_NAMES = ("top", "right", "bottom", "left")
 
 
 # --------------------------------------------------------------------------
-# A small typed schema: key -> (what is expected, converter)
+# Problems, collected rather than raised one at a time
+# --------------------------------------------------------------------------
+
+
+class Severity(enum.Enum):
+    ERROR = "error"  # an export refuses the template
+    WARNING = "warning"  # an export goes on, but the result is not what was meant
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a template folder: the file, the element in it
+    (`style.margins_mm[0]`; "" for the file as a whole) and what is wrong."""
+
+    file: Path
+    where: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        if self.where:
+            return f"{self.file}: {self.where}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+@dataclass(frozen=True)
+class TemplateReport:
+    """What reading a template folder found. `template` is None only when
+    template.toml could not be read at all; otherwise it is built from the
+    values that are valid (the others left at their defaults), so the rest
+    of the folder can still be checked."""
+
+    folder: Path
+    template: Template | None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+class _Problems:
+    """The problems of one template folder, in the order they are found."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.found: list[Problem] = []
+
+    def error(self, where: str, message: str, file: Path | None = None) -> None:
+        self.found.append(Problem(file or self.file, where, message))
+
+    def warn(self, where: str, message: str, file: Path | None = None) -> None:
+        self.found.append(Problem(file or self.file, where, message, Severity.WARNING))
+
+    def has_error(self, prefix: str) -> bool:
+        return any(p.severity is Severity.ERROR and p.where.startswith(prefix) for p in self.found)
+
+
+# --------------------------------------------------------------------------
+# A small typed schema: key -> converter
 # --------------------------------------------------------------------------
 
 Convert = Callable[[Any], Any]
 
 
 class _Invalid(ValueError):
-    """A value of the wrong type or range; the message says what was expected."""
+    """A value of the wrong type or range. `items` pairs an element suffix
+    ("" for the value itself, "[0]" for a list's first item) with what is
+    wrong with it."""
+
+    def __init__(self, message: str = "", items: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.items = tuple(items) or (("", message),)
+
+
+def _expected(what: str, value: Any) -> _Invalid:
+    return _Invalid(f"expected {what}, got {value!r}")
+
+
+def _shown(value: float) -> str:
+    return f"{value:g}"
 
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise _Invalid("text")
+        raise _expected("text", value)
     return value
 
 
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _Invalid("true or false")
+        raise _expected("true or false", value)
     return value
+
+
+def _in_range(value: Any, low: float, high: float, what: str, whole: bool) -> None:
+    """Refuse a value that is no number (or no whole number), or out of range."""
+    kinds = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
+        raise _expected(what, value)
+    if value < low:
+        raise _Invalid(f"{_shown(value)} is less than {_shown(low)} (expected {what})")
+    if value > high:
+        raise _Invalid(f"{_shown(value)} is more than {_shown(high)} (expected {what})")
 
 
 def _number(low: float, high: float) -> Convert:
     def convert(value: Any) -> float:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not low <= value <= high
-        ):
-            raise _Invalid(f"a number from {low:g} to {high:g}")
+        _in_range(value, low, high, f"a number from {low:g} to {high:g}", whole=False)
         return float(value)
 
     return convert
@@ -77,18 +180,29 @@ def _number(low: float, high: float) -> Convert:
 
 def _whole(low: int, high: int) -> Convert:
     def convert(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise _Invalid(f"a whole number from {low} to {high}")
+        _in_range(value, low, high, f"a whole number from {low} to {high}", whole=True)
         return value
 
     return convert
 
 
 def _numbers(count: int, low: float, high: float) -> Convert:
+    """A list of `count` numbers; each item out of range is named (`[0]`)."""
+    one = _number(low, high)
+
     def convert(value: Any) -> tuple[float, ...]:
         if not isinstance(value, list) or len(value) != count:
-            raise _Invalid(f"a list of {count} numbers from {low:g} to {high:g}")
-        return tuple(_number(low, high)(v) for v in value)
+            raise _expected(f"a list of {count} numbers from {low:g} to {high:g}", value)
+        items: list[tuple[str, str]] = []
+        out: list[float] = []
+        for index, item in enumerate(value):
+            try:
+                out.append(one(item))
+            except _Invalid as exc:
+                items.append((f"[{index}]", str(exc)))
+        if items:
+            raise _Invalid(items=items)
+        return tuple(out)
 
     return convert
 
@@ -98,15 +212,14 @@ def _choice(enum_type: type) -> Convert:
         for member in enum_type:
             if value == member.value:
                 return member
-        choices = " or ".join(f'"{m.value}"' for m in enum_type)
-        raise _Invalid(choices)
+        raise _expected(" or ".join(f'"{m.value}"' for m in enum_type), value)
 
     return convert
 
 
 def _colour(value: Any) -> str:
     if not isinstance(value, str) or not _COLOUR.match(value):
-        raise _Invalid('a colour like "#0B5CAD"')
+        raise _expected('a colour like "#0B5CAD"', value)
     return value.upper()
 
 
@@ -114,7 +227,8 @@ def _pattern(value: Any) -> str:
     text = _text(value)
     for name in re.findall(r"\{([^{}]*)\}", text):
         if name not in HEADER_FIELDS:
-            raise _Invalid("text whose fields are " + ", ".join(f"{{{f}}}" for f in HEADER_FIELDS))
+            fields = ", ".join(f"{{{f}}}" for f in HEADER_FIELDS)
+            raise _expected(f"text whose fields are {fields}", value)
     return text
 
 
@@ -122,7 +236,7 @@ def _relative_file(value: Any) -> str:
     text = _text(value)
     path = Path(text)
     if not text or path.is_absolute() or ".." in path.parts:
-        raise _Invalid("a file name inside the template folder")
+        raise _expected("a file name inside the template folder", value)
     return text
 
 
@@ -171,20 +285,27 @@ _STYLE_KEYS: dict[str, Convert] = {
 
 
 def _check_table(
-    table: Any, schema: dict[str, Convert], where: str, source: Path
-) -> dict[str, Any]:
+    table: Any, schema: dict[str, Convert], where: str, problems: _Problems
+) -> dict[str, Any] | None:
+    """The keys of `table` that are valid; each one that is not is a problem.
+    None when `table` is no table at all."""
+    if table is None:
+        problems.error(where, f"missing (expected a [{where}] table)")
+        return None
     if not isinstance(table, dict):
-        raise TemplateError(f"{source}: [{where}] must be a table")
+        problems.error(where, f"expected a table, got {table!r}")
+        return None
     out: dict[str, Any] = {}
     for key, value in table.items():
         convert = schema.get(key)
         if convert is None:
-            known = ", ".join(schema)
-            raise TemplateError(f"{source}: {where}.{key}: unknown key (known keys: {known})")
+            problems.error(f"{where}.{key}", f"unknown key (known keys: {', '.join(schema)})")
+            continue
         try:
             out[key] = convert(value)
         except _Invalid as exc:
-            raise TemplateError(f"{source}: {where}.{key}: expected {exc}, got {value!r}") from None
+            for suffix, message in exc.items:
+                problems.error(f"{where}.{key}{suffix}", message)
     return out
 
 
@@ -194,88 +315,189 @@ def _check_table(
 
 
 def load_template(folder: str | Path, builtin: bool = False) -> Template:
-    """Load and validate the template in `folder` (which holds template.toml)."""
+    """Load and validate the template in `folder` (which holds template.toml).
+    Raises one `TemplateError` naming the first problem and how many more
+    there are (`read_template` gives them all)."""
+    report = read_template(folder, builtin=builtin)
+    errors = report.errors
+    if errors or report.template is None:
+        message = str(errors[0])
+        if len(errors) > 1:
+            message += (
+                f" (and {len(errors) - 1} more; `briefer templates check {report.folder}`"
+                " lists them)"
+            )
+        raise TemplateError(message)
+    return report.template
+
+
+def read_template(folder: str | Path, builtin: bool = False) -> TemplateReport:
+    """Read and validate the template in `folder`, collecting every problem."""
     folder = Path(folder)
     source = folder / TEMPLATE_FILE
+    problems = _Problems(source)
     try:
         raw = tomllib.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise TemplateError(f"{folder}: no {TEMPLATE_FILE} in this folder") from None
+        problems.error("", f"no {TEMPLATE_FILE} in this folder", file=folder)
     except UnicodeDecodeError:
-        raise TemplateError(f"{source}: not UTF-8 text") from None
+        problems.error("", "not UTF-8 text")
     except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"{source}: not valid TOML ({exc})") from None
+        problems.error("", f"not valid TOML ({exc})")
     except OSError as exc:
-        raise TemplateError(f"{source}: cannot read ({exc.strerror})") from None
-    return template_from_toml(raw, folder, source, builtin=builtin)
+        problems.error("", f"cannot read ({exc.strerror})")
+    else:
+        template = _template_from_toml(raw, folder, problems, builtin)
+        return TemplateReport(folder, template, tuple(problems.found))
+    return TemplateReport(folder, None, tuple(problems.found))
 
 
-def template_from_toml(
-    raw: dict[str, Any], folder: Path, source: Path, builtin: bool = False
+def _template_from_toml(
+    raw: dict[str, Any], folder: Path, problems: _Problems, builtin: bool
 ) -> Template:
-    unknown = sorted(set(raw) - {"template", "sections", "style"})
-    if unknown:
-        raise TemplateError(
-            f"{source}: {unknown[0]}: unknown table (expected [template], [[sections]], [style])"
-        )
-    head = _check_table(raw.get("template"), _TEMPLATE_KEYS, "template", source)
+    for name in sorted(set(raw) - {"template", "sections", "style"}):
+        problems.error(name, "unknown table (expected [template], [[sections]], [style])")
+    head = _check_table(raw.get("template"), _TEMPLATE_KEYS, "template", problems)
     for key in ("id", "name"):
-        if key not in head:
-            raise TemplateError(f"{source}: template.{key}: missing (expected text)")
-    if not _ID.match(head["id"]):
-        raise TemplateError(
-            f"{source}: template.id: expected lower-case letters, digits, '-' or '_',"
-            f" got {head['id']!r}"
+        if head is not None and key not in head and not problems.has_error(f"template.{key}"):
+            problems.error(f"template.{key}", "missing (expected text)")
+    head = head or {}
+    template_id = head.get("id", "")
+    if "id" in head and not _ID.match(template_id):
+        problems.error(
+            "template.id",
+            f"expected lower-case letters, digits, '-' or '_', got {template_id!r}",
         )
-
-    sections_raw = raw.get("sections", [])
-    if not isinstance(sections_raw, list) or not sections_raw:
-        raise TemplateError(f"{source}: sections: expected at least one [[sections]] table")
-    sections: list[SectionSpec] = []
-    for i, table in enumerate(sections_raw):
-        values = _check_table(table, _SECTION_KEYS, f"sections[{i}]", source)
-        if "id" not in values:
-            raise TemplateError(f"{source}: sections[{i}].id: missing (expected text)")
-        if not _ID.match(values["id"]):
-            raise TemplateError(
-                f"{source}: sections[{i}].id: expected lower-case letters, digits, '-' or '_',"
-                f" got {values['id']!r}"
-            )
-        if any(s.id == values["id"] for s in sections):
-            raise TemplateError(f"{source}: sections[{i}].id: {values['id']!r} is used twice")
-        sections.append(SectionSpec(**values))
-
-    style_values = _check_table(raw.get("style", {}), _STYLE_KEYS, "style", source)
-    for key in ("logo", "reference_docx"):
-        if key in style_values:
-            path = folder / style_values[key]
-            if not path.is_file():
-                raise TemplateError(f"{source}: style.{key}: file {style_values[key]!r} not found")
-            style_values[key] = path
-    if "reference_docx" in style_values and not _is_word_base(style_values["reference_docx"]):
-        raise TemplateError(f"{source}: style.reference_docx: expected a .docx or .dotx file")
-    style = Style(**style_values)
+    sections = _sections(raw.get("sections", []), problems)
+    style = _style(raw.get("style", {}), folder, problems)
     return Template(
-        id=head["id"],
-        name=head["name"],
+        id=template_id or folder.name,
+        name=head.get("name", "") or folder.name,
         description=head.get("description", ""),
         version=head.get("version", 1),
-        sections=tuple(sections),
+        sections=sections,
         style=style,
         directory=folder,
         builtin=builtin,
     )
 
 
+def _sections(tables: Any, problems: _Problems) -> tuple[SectionSpec, ...]:
+    if not isinstance(tables, list) or not tables:
+        problems.error("sections", "expected at least one [[sections]] table")
+        return ()
+    sections: list[SectionSpec] = []
+    for i, table in enumerate(tables):
+        where = f"sections[{i}]"
+        values = _check_table(table, _SECTION_KEYS, where, problems)
+        if values is None:
+            continue
+        section_id = values.get("id")
+        if section_id is None:
+            if not problems.has_error(f"{where}.id"):
+                problems.error(f"{where}.id", "missing (expected text)")
+            continue
+        if not _ID.match(section_id):
+            problems.error(
+                f"{where}.id",
+                f"expected lower-case letters, digits, '-' or '_', got {section_id!r}",
+            )
+        elif any(s.id == section_id for s in sections):
+            problems.error(f"{where}.id", f"{section_id!r} is used twice")
+        else:
+            sections.append(SectionSpec(**values))
+    return tuple(sections)
+
+
+def _style(table: Any, folder: Path, problems: _Problems) -> Style:
+    values = _check_table(table, _STYLE_KEYS, "style", problems) or {}
+    if "logo" in values:
+        values["logo"] = _file_in(folder, values["logo"], "style.logo", problems)
+    if "reference_docx" in values:
+        base = _file_in(folder, values["reference_docx"], "style.reference_docx", problems)
+        if base is not None and not is_word_base(base):
+            problems.error("style.reference_docx", "expected a .docx or .dotx file")
+            base = None
+        values["reference_docx"] = base
+    elif not problems.has_error("style.reference_docx"):
+        values["reference_docx"] = _word_base_in(folder, problems)
+    style = Style(**{key: value for key, value in values.items() if value is not None})
+    _check_margins(style, problems)
+    return style
+
+
+def _file_in(folder: Path, name: str, where: str, problems: _Problems) -> Path | None:
+    path = folder / name
+    if not path.is_file():
+        problems.error(where, f"file {name!r} not found")
+        return None
+    return path
+
+
+def _word_base_in(folder: Path, problems: _Problems) -> Path | None:
+    """A `reference.docx` or `reference.dotx` in the folder, used as the Word
+    base without being named. With both, neither is guessed at: which one
+    holds the house style is the template author's to say."""
+    try:
+        found = sorted(
+            child
+            for child in folder.iterdir()
+            if child.name.lower() in WORD_BASE_NAMES and child.is_file()
+        )
+    except OSError:
+        return None
+    if len(found) > 1:
+        names = " and ".join(path.name for path in found)
+        problems.error(
+            "style.reference_docx",
+            f"the folder has both {names}; name the one to use"
+            f' (reference_docx = "{found[-1].name}" under [style])',
+        )
+        return None
+    return found[0] if found else None
+
+
+def _check_margins(style: Style, problems: _Problems) -> None:
+    """Margins must leave a text block to write in, and sit where printers print."""
+    if problems.has_error("style.margins_mm") or problems.has_error("style.page_size"):
+        return
+    top, right, bottom, left = style.margins_mm
+    page_width, page_height = style.page_size.mm
+    page = f"the {_shown(page_width)} x {_shown(page_height)} mm {style.page_size.value} page"
+    width = page_width - left - right
+    if width < MIN_TEXT_WIDTH_MM:
+        problems.error(
+            "style.margins_mm",
+            f"left {_shown(left)} + right {_shown(right)} mm leave a text block"
+            f" {_shown(max(width, 0))} mm wide on {page}; at least {_shown(MIN_TEXT_WIDTH_MM)}"
+            " mm is needed",
+        )
+    height = page_height - top - bottom
+    if height < MIN_TEXT_HEIGHT_MM:
+        problems.error(
+            "style.margins_mm",
+            f"top {_shown(top)} + bottom {_shown(bottom)} mm leave a text block"
+            f" {_shown(max(height, 0))} mm tall on {page}; at least"
+            f" {_shown(MIN_TEXT_HEIGHT_MM)} mm is needed",
+        )
+    for index, margin in enumerate(style.margins_mm):
+        if margin < PRINTABLE_EDGE_MM:
+            problems.warn(
+                f"style.margins_mm[{index}]",
+                f"the {_MARGIN_NAMES[index]} margin of {_shown(margin)} mm is inside the"
+                f" {_shown(PRINTABLE_EDGE_MM)} mm most printers leave unprinted",
+            )
+
+
 def check_reference(reference: Path) -> None:
     """A base Word document must be an existing .docx or .dotx file."""
     if not reference.is_file():
         raise TemplateError(f"{reference}: no such file")
-    if not _is_word_base(reference):
+    if not is_word_base(reference):
         raise TemplateError(f"{reference}: expected a .docx or .dotx file")
 
 
-def _is_word_base(path: Path) -> bool:
+def is_word_base(path: Path) -> bool:
     return path.suffix.lower() in (".docx", ".dotx")
 
 
@@ -293,7 +515,9 @@ def with_reference(template: Template, reference: Path) -> Template:
 
 
 @dataclass(frozen=True)
-class TemplateProblem:
+class SkippedTemplate:
+    """A template folder the registry could not load, and why."""
+
     folder: Path
     message: str
 
@@ -330,16 +554,16 @@ class TemplateRegistry:
         disk since are seen (the window calls this after saving a template)."""
         self._cache.clear()
 
-    def scan(self) -> tuple[list[Template], list[TemplateProblem]]:
+    def scan(self) -> tuple[list[Template], list[SkippedTemplate]]:
         """Every loadable template (user ones replacing built-in ones of the
         same id), and the folders that failed to load."""
         by_id: dict[str, Template] = {}
-        problems: list[TemplateProblem] = []
+        problems: list[SkippedTemplate] = []
         for folder, builtin in self._folders():
             try:
                 template = self._load(folder, builtin)
             except TemplateError as exc:
-                problems.append(TemplateProblem(folder, str(exc)))
+                problems.append(SkippedTemplate(folder, str(exc)))
                 continue
             by_id[template.id] = template
         return sorted(by_id.values(), key=lambda t: (not t.builtin, t.name.lower())), problems

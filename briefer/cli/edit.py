@@ -13,14 +13,9 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from briefer.briefs import (
-    load_brief,
-    load_markdown,
-    match_template_sections,
-    new_brief,
-    save_brief,
-)
+from briefer.briefs import load_brief, new_brief, save_brief
 from briefer.errors import BrieferError, TemplateError
+from briefer.markdown_input import load_markdown, match_template_sections
 from briefer.model import Template
 from briefer.templates import TemplateRegistry
 
@@ -134,7 +129,8 @@ def run_new(args: argparse.Namespace, ctx) -> int:
 
 def run_cite(args: argparse.Namespace, ctx) -> int:
     from briefer.cli.snippets import open_library
-    from briefer.editing import apply_insertion, plan_citation, quotes_snippet
+    from briefer.compose import section_name
+    from briefer.editing import apply_insertion, plan_citation, quotes_snippet, word_count
 
     _brief_path(args.brief)
     brief = load_brief(args.brief)
@@ -146,12 +142,14 @@ def run_cite(args: argparse.Namespace, ctx) -> int:
         snippets = [library.get(snippet_id) for snippet_id in args.snippets]
     spec = _template_or_none(TemplateRegistry(ctx.paths), brief.template)
     section_spec = spec.section(args.section) if spec else None
+    heading = brief.section(args.section).heading or (section_spec.heading if section_spec else "")
+    name = section_name(heading, args.section)  # as export warnings name it
     lines = []
     for snippet in snippets:
         if snippet.in_trash:
             raise BrieferError(f"snippet {snippet.id} is in the trash; restore it first")
         if args.mode != "paraphrase" and quotes_snippet(brief, args.section, snippet):
-            ctx.warn(f"snippet {snippet.id} is already quoted in {args.section!r}; not again")
+            ctx.warn(f"snippet {snippet.id} is already quoted in {name!r}; not again")
             continue
         insertion = plan_citation(
             brief,
@@ -167,6 +165,10 @@ def run_cite(args: argparse.Namespace, ctx) -> int:
     save_brief(brief, args.brief)
     for line in lines:
         ctx.info(line)
+    budget = section_spec.max_words if section_spec else None
+    words = word_count(brief, args.section)
+    if budget and words > budget and lines:
+        ctx.warn(f"section {name!r} now has {words} words; the template's budget is {budget}")
     return 0
 
 

@@ -6,7 +6,8 @@ one file whose extension picks the format (unless `--format` says); with
 neither, the output sits beside the input. Inputs with the same file name
 from different folders take their folder's name in front. Every output is
 written atomically. In a batch, a bad input is reported and the rest still export;
-the exit status is 2 if any input failed.
+the exit status is 2 if any input failed. `--reference` restyles the DOCX only;
+an export that writes no DOCX says so in a warning.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--reference",
         type=Path,
         metavar="WORD.docx",
-        help="a .docx or .dotx whose Word styles to use",
+        help="a .docx or .dotx whose Word styles the DOCX uses (not the PDF, yet)",
     )
     export.set_defaults(handler=run_export)
 
@@ -93,6 +94,11 @@ def run_export(args: argparse.Namespace, ctx) -> int:
         args.outdir.mkdir(parents=True, exist_ok=True)
     if args.reference is not None:
         check_reference(args.reference)  # once, not once per input
+        if "docx" not in formats:
+            ctx.warn(
+                f"--reference {args.reference} applies to the DOCX only; the PDF keeps the"
+                " template's own look (house styles do not reach the PDF yet)"
+            )
 
     registry = TemplateRegistry(ctx.paths)
     parser = MarkdownParser()

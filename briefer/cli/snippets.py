@@ -423,6 +423,7 @@ def _search(args: argparse.Namespace, ctx: CliContext) -> int:
             collection=args.collection,
             since=args.since,
         )
+        nothing = "" if hits else _why_nothing(lib, "no matches", trash=False)
     if args.json:
         json.dump([_hit_json(h) for h in hits], ctx.stdout, ensure_ascii=False, indent=1)
         ctx.stdout.write("\n")
@@ -441,9 +442,28 @@ def _search(args: argparse.Namespace, ctx: CliContext) -> int:
         where = "" if frag.field in ("text", "") else f" ({frag.field})"
         ctx.info(f"{hit.snippet.id:>6}  {_terminal_safe(_source_line(hit.snippet))}{where}")
         ctx.info(f"        {text}")
-    if not hits:
-        ctx.info("no matches")
+    if nothing:
+        ctx.info(nothing)
     return 0
+
+
+def _why_nothing(lib: Library, no_match: str, *, trash: bool) -> str:
+    """What to say when a search or list finds nothing: that the library (or
+    the trash) is empty, naming the file, or else `no_match`."""
+    if trash:
+        return "the trash is empty" if not lib.count(trash=True) else no_match
+    if lib.count():
+        return no_match
+    in_trash = lib.count(trash=True)
+    if in_trash:
+        return (
+            f"the library has no snippets outside the trash ({in_trash} in it:"
+            " `briefer snippets list --trash`)"
+        )
+    return (
+        f"the library is empty ({lib.path}); add snippets with `briefer snippets add`"
+        " or `briefer snippets import FILE`"
+    )
 
 
 def _print_snippets(snippets: list[Snippet], args: argparse.Namespace, ctx: CliContext) -> None:
@@ -469,7 +489,10 @@ def _list(args: argparse.Namespace, ctx: CliContext) -> int:
             trash=args.trash,
             limit=max(1, args.limit),
         )
+        nothing = "" if snippets else _why_nothing(lib, "no snippets match", trash=args.trash)
     _print_snippets(snippets, args, ctx)
+    if nothing and not args.json:
+        ctx.info(nothing)
     return 0
 
 

@@ -1,4 +1,10 @@
-"""`briefer templates list | show ID | check DIR`."""
+"""`briefer templates list | show ID | check DIR`.
+
+`check` reports every problem it finds, each on its own line naming the file
+and the element (`briefer: error: DIR/template.toml: style.margins_mm[0]: 120
+is more than 100 ...`), then a summary; the exit status is 2 when there is
+an error and 0 when there are warnings only.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from pathlib import Path
 
 from briefer.errors import BrieferError
 from briefer.model import Template
-from briefer.templates import TemplateRegistry, load_template
+from briefer.templates import TemplateRegistry
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,7 +23,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = actions.add_parser("show", help="show one template's sections and style")
     show.add_argument("template", metavar="ID|DIR")
     show.set_defaults(handler=run_show)
-    check = actions.add_parser("check", help="validate a template folder")
+    check = actions.add_parser(
+        "check",
+        help="validate a template folder",
+        description=(
+            "Check a template folder for everything an export would find: template.toml,"
+            " its Word base, its fonts and its sample brief. Every problem is listed;"
+            " the exit status is 2 if any is an error."
+        ),
+    )
     check.add_argument("folder", type=Path, metavar="DIR")
     check.set_defaults(handler=run_check)
 
@@ -77,8 +91,24 @@ def run_show(args: argparse.Namespace, ctx) -> int:
 
 
 def run_check(args: argparse.Namespace, ctx) -> int:
+    from briefer.pipeline import ExportSettings, check_template
+
     if not args.folder.is_dir():
         raise BrieferError(f"{args.folder}: not a folder")
-    template = load_template(args.folder)
-    ctx.info(f"{args.folder}: ok ({template.id}, {len(template.sections)} sections)")
+    report = check_template(args.folder, ExportSettings.from_env(ctx.paths))
+    for problem in report.problems:
+        print(f"briefer: {problem.severity.value}: {problem}", file=ctx.stderr)
+    errors, warnings = len(report.errors), len(report.warnings)
+    if errors:
+        ctx.info(f"{args.folder}: {_count(errors, 'error')}, {_count(warnings, 'warning')}")
+        return 2
+    template = report.template
+    assert template is not None  # a template that could not be read is an error
+    also = f", {_count(warnings, 'warning')}" if warnings else ""
+    sections = _count(len(template.sections), "section")
+    ctx.info(f"{args.folder}: ok ({template.id}, {sections}{also})")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -31,7 +31,9 @@ author, url, published, accessed; dates ISO 8601), `AddResult`, `Hit`
 (snippet, score — higher is better — and fragment), `ImportReport` (added,
 duplicates, rejected rows: `Rejection(line, reason)`; or `error`, why the file
 as a whole could not be used — missing, a folder, unreadable, not UTF-8, an
-unknown type — with nothing imported).
+unknown type — with nothing imported). An import writes every author
+"Given Family" ("Doe, Jane" becomes "Jane Doe"; several are joined by "; "),
+and a web page's `accessed` is the day it was imported.
 
 Dates: a source's `published` and `accessed` are `YYYY`, `YYYY-MM` or
 `YYYY-MM-DD` (common written forms such as `20 November 2026` are converted).

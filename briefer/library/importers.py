@@ -9,17 +9,23 @@ Each reader declares its `NAME` and `EXTENSIONS` and yields `Record`s (or
   read; reference definitions such as `[@key]: https://example.org "Title"`,
   the sources a brief cites, skipped, so a paragraph of only those makes no
   snippet); `.html` / `.htm` (article text; title, canonical URL, author,
-  publisher and date from the page's metadata; scripts, styles and navigation
-  dropped); `.docx` (paragraphs; title, author and date from its core
-  properties);
+  publisher and date from the page's metadata, the import day as the day it
+  was accessed; scripts, styles, navigation and byline paragraphs such as
+  "By Jane Doe and John Roe" dropped); `.docx` (paragraphs; title, author and
+  date from its core properties);
 - bulk files, one snippet per row: `.csv` (header row; columns text, note,
   title, publisher, author, url, published, accessed, tags, collection) and
   `.jsonl` / `.ndjson` (one object per line with the same keys; `tags` a list
-  or a `;`-separated string) — what `Library.export` writes;
+  of tags, or in either format a string of tags separated by `;` or `,`) —
+  what `Library.export` writes;
 - citation files from a reference manager such as Zotero: `.ris` and CSL-JSON
   (`.json`); the abstract (or, failing that, the note) becomes the snippet
   text, and entries with neither are rejected. A `.json` array of objects
   with a `text` key is read like JSON Lines.
+
+Authors are stored in one order, "Given Family" ("Doe, Jane" in RIS, CSV or
+a page's metadata becomes "Jane Doe"), by `normalize.person_names`; several
+are separated by "; ".
 
 Dates: in bulk rows a `published` or `accessed` value that is no date rejects
 the row (`published: 2026-02-30 is not a date (expected YYYY, YYYY-MM or
@@ -44,9 +50,11 @@ never caught here and reaches the caller, with nothing stored.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import itertools
 import json
+import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -84,6 +92,7 @@ class Options:
     whole: bool = False
     tags: tuple[str, ...] = ()
     collection: str = ""
+    today: str = ""  # the import day (ISO 8601): when a web page was accessed
 
 
 class Reader(Protocol):
@@ -263,7 +272,7 @@ class MarkdownReader:
         source = Source(
             title=meta.get("title", path.stem),
             publisher=meta.get("publisher", meta.get("site", "")),
-            author=meta.get("author", ""),
+            author=normalize.person_names(meta.get("author", "")),
             url=meta.get("url", meta.get("source", "")),
             published=_date_or_empty(meta.get("date", meta.get("published", ""))),
         )
@@ -421,13 +430,14 @@ def _json_ld_fields(chunks: list[str]) -> dict[str, str]:
         for item in items:
             if not isinstance(item, dict):
                 continue
-            author = item.get("author")
-            if isinstance(author, list) and author:
-                author = author[0]
-            if isinstance(author, dict):
-                author = author.get("name")
-            if isinstance(author, str):
-                out.setdefault("author", author)
+            authors = item.get("author")
+            names = [
+                person.get("name") if isinstance(person, dict) else person
+                for person in (authors if isinstance(authors, list) else [authors])
+            ]
+            names = [_page_author(name) for name in names if isinstance(name, str)]
+            if any(names):
+                out.setdefault("author", "; ".join(name for name in names if name))
             publisher = item.get("publisher")
             if isinstance(publisher, dict):
                 publisher = publisher.get("name")
@@ -476,20 +486,103 @@ class HtmlReader:
             published = _date_or_empty(raw)
             if published:
                 break
+        authors = (
+            _page_author(m.get(key, ""))
+            for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author")
+        )
+        author = next((a for a in authors if a), "") or ld.get("author", "")
         source = Source(
             title=title,
             publisher=first("og:site_name", "application-name", "publisher", "dc.publisher")
             or ld.get("publisher", ""),
-            author=first("author", "article:author", "dc.creator", "byl", "sailthru.author")
-            or ld.get("author", ""),
+            author=normalize.person_names(author),
             url=parser.canonical or first("og:url"),
             published=published,
+            accessed=options.today or dt.date.today().isoformat(),
         )
-        blocks = parser.paragraphs()
+        blocks = [block for block in parser.paragraphs() if not is_byline(block, author)]
         if options.whole:
             blocks = ["\n\n".join(blocks)] if blocks else []
         line = 0 if options.whole else 1
         yield from _records([(line, block) for block in blocks], source, options)
+
+
+def _page_author(value: str) -> str:
+    """An author named in a page's metadata, without a leading "By "; ""
+    for a web address (`article:author` is often the author's profile page)."""
+    text = normalize.one_line(value)
+    if re.match(r"(?:https?:)?//|www\.", text, re.IGNORECASE):
+        return ""
+    return _BY.sub("", text, count=1)
+
+
+_BY = re.compile(r"^by\s+", re.IGNORECASE)
+# Credit lines that close an agency story: "Reporting by Jane Doe; Editing by John Roe".
+_CREDIT = re.compile(
+    r"(?:additional\s+)?(?:reporting|writing|editing|compiled|produced|photos?)"
+    r"(?:\s+and\s+\w+)?\s+by\s+",
+    re.IGNORECASE,
+)
+_BYLINE_SEPARATORS = re.compile(r"\s*(?:[,;|·•]|\s(?:and|&)\s)\s*")
+_CALENDAR_WORDS = frozenset(
+    {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "today", "yesterday", "january", "february", "march", "april", "may", "june",
+        "july", "august", "september", "october", "november", "december",
+    }
+)  # fmt: skip
+_MAX_BYLINE = 120
+
+
+def is_byline(paragraph: str, author: str = "") -> bool:
+    """True for a paragraph that only names who wrote the article: "By Jane
+    Doe", "By Jane Doe and John Roe", "By Jane Doe, Reuters", "Reporting by
+    Jane Doe; Editing by John Roe", or exactly the author the page's
+    metadata names. Only clear cases: every part after "By" must be a name
+    (capitalised words or initials, a publisher, or a date), so "By Tuesday,
+    officials had agreed." and "By the end of the year" stay text."""
+    text = paragraph.strip()
+    if not text or len(text) > _MAX_BYLINE:
+        return False
+    if author:
+        own = {author.casefold(), normalize.person_names(author).casefold()}
+        if text.casefold() in own or _BY.sub("", text, count=1).casefold() in own:
+            return True
+    if _BY.match(text):
+        names = [_BY.sub("", text, count=1)]
+    else:
+        credits = [part.strip() for part in text.split(";")]
+        if not all(_CREDIT.match(part) for part in credits):
+            return False
+        names = [_CREDIT.sub("", part, count=1) for part in credits]
+    parts = [part for name in names for part in _BYLINE_SEPARATORS.split(name)]
+    return bool(parts) and all(_is_name_or_date(part) for part in parts)
+
+
+def _is_name_or_date(part: str) -> bool:
+    """A person's or a publisher's name ("Jane Doe", "J. R. Smith", "the
+    Associated Press"), or a date, as a byline lists them."""
+    if not part:
+        return False
+    try:
+        if normalize.parse_date(part):
+            return True
+    except ValueError:
+        pass
+    words = part.split()
+    if words[0] == "the" and len(words) > 1:
+        words = words[1:]
+    if len(words) > 4 or words[0].casefold() == "by":
+        return False
+    if any(word.casefold().strip(".") in _CALENDAR_WORDS for word in words):
+        return False
+    capitalised = [bool(_NAME_PART.match(word)) and word[0].isupper() for word in words]
+    particles = [word in normalize.NAME_PARTICLES for word in words]
+    return capitalised[0] and capitalised[-1] and all(map(operator.or_, capitalised, particles))
+
+
+# A capitalised word, an initial ("J."), or a particle in a name ("van", "de").
+_NAME_PART = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*\Z")
 
 
 def _is_heading_style(name: str) -> bool:
@@ -514,7 +607,7 @@ class DocxReader:
         created = props.created.date().isoformat() if props.created else ""
         source = Source(
             title=(props.title or "").strip() or path.stem,
-            author=(props.author or "").strip(),
+            author=normalize.person_names(props.author or ""),
             published=created,
         )
         all_paragraphs = document.paragraphs
@@ -568,7 +661,7 @@ def _record_from_row(row: dict[str, Any], line: int, options: Options) -> Item:
         source=Source(
             title=values["title"],
             publisher=values["publisher"],
-            author=values["author"],
+            author=normalize.person_names(values["author"]),
             url=values["url"],
             published=dates["published"],
             accessed=dates["accessed"],
@@ -735,7 +828,7 @@ class RisReader:
             source=Source(
                 title=one("TI", "T1", "CT"),
                 publisher=one("T2", "JO", "JF", "PB"),
-                author="; ".join(authors),
+                author=normalize.person_names("; ".join(authors)),
                 url=one("UR", "L2"),
                 published=published,
                 accessed=_date_or_empty(one("Y2")),
@@ -783,14 +876,12 @@ class CslJsonReader:
         text = text_of("abstract") or text_of("note")
         if not text:
             return Rejection(index, f"item {index}: no abstract or note to use as the snippet text")
-        names = []
-        for person in item.get("author", []) if isinstance(item.get("author"), list) else []:
-            if isinstance(person, dict):
-                name = person.get("literal") or " ".join(
-                    str(p) for p in (person.get("given"), person.get("family")) if p
-                )
-                if name:
-                    names.append(str(name))
+        people = item.get("author")
+        names = (
+            [_csl_name(p) for p in people if isinstance(p, dict)]
+            if isinstance(people, list)
+            else []
+        )
         keywords = text_of("keyword")
         return Record(
             text=text,
@@ -798,7 +889,7 @@ class CslJsonReader:
             source=Source(
                 title=text_of("title"),
                 publisher=text_of("container-title") or text_of("publisher"),
-                author="; ".join(names),
+                author=normalize.person_names("; ".join(name for name in names if name)),
                 url=text_of("URL")
                 or (f"https://doi.org/{text_of('DOI')}" if text_of("DOI") else ""),
                 published=_csl_date(item.get("issued")),
@@ -808,6 +899,19 @@ class CslJsonReader:
             collection=options.collection,
             line=index,
         )
+
+
+def _csl_name(person: dict[str, Any]) -> str:
+    """A CSL name as it is written: "Ludwig van Beethoven", "Martin Luther
+    King Jr."; an institution's `literal` name as it is."""
+    literal = person.get("literal")
+    if isinstance(literal, str) and literal.strip():
+        return literal.strip()
+    parts = (
+        person.get(key)
+        for key in ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+    )
+    return " ".join(str(part).strip() for part in parts if isinstance(part, str) and part.strip())
 
 
 def _csl_date(value: Any) -> str:
@@ -872,7 +976,12 @@ def import_file(
         known = ", ".join(sorted(READERS))
         report.error = f"unknown file type {path.suffix or '(none)'!r}; known: {known}"
         return report
-    options = Options(whole=whole, tags=normalize.split_tags(list(tags)), collection=collection)
+    options = Options(
+        whole=whole,
+        tags=normalize.split_tags(list(tags)),
+        collection=collection,
+        today=dt.date.today().isoformat(),
+    )
     # One scale for the whole import; a first report before reading lets a
     # cancel land before any work.
     reading = f"Reading {path.name}"

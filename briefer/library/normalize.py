@@ -4,14 +4,16 @@ Pure functions shared by the store, the query parser and the importers:
 `text_key` decides when two snippets are "the same text" (duplicates),
 `source_key` when two sources are the same, `segment` writes the
 space-separated form of CJK, Thai and emoji characters that the full-text
-index needs to find them inside longer runs, and `parse_date` reads the dates
-people and web pages write into ISO 8601.
+index needs to find them inside longer runs, `parse_date` reads the dates
+people and web pages write into ISO 8601, and `person_names` writes authors
+in one order ("Given Family") whatever order an import file used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import re
 import unicodedata
@@ -275,3 +277,97 @@ def as_timestamp(value: str | dt.date | dt.datetime) -> str:
         return as_timestamp(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
         return parse_date(text)
+
+
+# -- people's names ----------------------------------------------------------
+
+# Words that belong to a family name without being its core ("van der Berg",
+# "de Gaulle", "Da Silva"), in any case.
+NAME_PARTICLES = frozenset(
+    {
+        "van", "von", "der", "den", "de", "del", "della", "dei", "di", "da", "das", "do",
+        "dos", "du", "des", "la", "le", "lo", "ter", "ten", "zu", "zum", "zur", "bin",
+        "ibn", "al", "el", "y", "af", "av",
+    }
+)  # fmt: skip
+# After "Family, Given, ": a suffix that follows the family name.
+_NAME_SUFFIXES = frozenset(["jr", "jr.", "sr", "sr.", "ii", "iii", "iv"])
+# What follows the comma in a company's or place's name, never a given name.
+_NOT_GIVEN = frozenset(
+    {
+        "inc", "inc.", "ltd", "ltd.", "llc", "llp", "plc", "corp", "corp.", "co", "co.",
+        "gmbh", "ag", "sa", "s.a.", "nv", "bv", "pty", "oy", "spa", "s.p.a.", "limited",
+        "group", "staff", "news", "agency", "d.c.", "dc",
+    }
+)  # fmt: skip
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*\Z")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.-?)+\Z")
+_AND = re.compile(r"\s+(?:and|&)\s+")
+
+
+def _capitalised(word: str) -> bool:
+    return _NAME_WORD.match(word) is not None and word[0].isupper()
+
+
+def _is_family(text: str) -> bool:
+    """One family name: a capitalised word (hyphens and apostrophes allowed:
+    "Smith-Jones", "O'Brien"), after any particles ("van der Berg"). Two
+    capitalised words ("García Márquez") might as well be a given and a
+    family name, so they are not taken for one."""
+    words = text.split()
+    if not words or not _capitalised(words[-1]):
+        return False
+    return all(word.casefold() in NAME_PARTICLES for word in words[:-1])
+
+
+def _is_given(text: str) -> bool:
+    """Given names or initials: "Jane", "Mary Ann", "J. R. R.", "Ludwig van"."""
+    words = text.split()
+    if not 1 <= len(words) <= 4 or text.casefold() in _NOT_GIVEN:
+        return False
+    named = False
+    for word in words:
+        if _capitalised(word) or (_INITIALS.match(word) and word[0].isupper()):
+            named = True
+        elif word.casefold() not in NAME_PARTICLES:
+            return False
+    return named
+
+
+def _given_family(name: str) -> str:
+    """One person's name in "Given Family" order: "Doe, Jane" becomes "Jane
+    Doe", "King, Martin Luther, Jr." becomes "Martin Luther King Jr.".
+    Anything else (a single name, a company, "Jane Doe, Reuters") is left
+    as it is."""
+    parts = [part.strip() for part in name.split(",")]
+    suffix = ""
+    if len(parts) == 3 and parts[2].casefold() in _NAME_SUFFIXES:
+        family, given, suffix = parts
+    elif len(parts) == 3 and parts[1].casefold() in _NAME_SUFFIXES:
+        family, suffix, given = parts  # BibTeX's "von Last, Jr, First"
+    elif len(parts) == 2:
+        family, given = parts
+    else:
+        return name
+    if not (_is_family(family) and _is_given(given)):
+        return name
+    return " ".join(part for part in (given, family, suffix) if part)
+
+
+@functools.lru_cache(maxsize=4096)  # a bulk file names the same authors again and again
+def person_names(value: str) -> str:
+    """Authors as one line, each in "Given Family" order and separated by
+    "; ", whatever order the import file wrote them in: "Doe, Jane; Roe,
+    Richard" (RIS, CSV) and "Doe, Jane and Roe, Richard" (BibTeX style)
+    become "Jane Doe; Richard Roe". A name already in that order, a single
+    name ("Madonna"), a company ("Apple, Inc.") and anything else that is
+    not clearly "Family, Given" are left as they are."""
+    text = one_line(value)
+    if "," not in text:
+        return text
+    people = [person.strip() for person in text.split(";")]
+    if len(people) == 1:
+        pieces = _AND.split(text)
+        if len(pieces) > 1 and all(piece.count(",") == 1 for piece in pieces):
+            people = pieces
+    return "; ".join(_given_family(person) for person in people if person)

@@ -34,11 +34,17 @@ def test_templates_list_and_show() -> None:
 
 
 def test_templates_check(tmp_path: Path) -> None:
+    for name in SAMPLES:
+        code, out, err = run("templates", "check", str(REPO / "templates" / name))
+        assert code == 0 and "briefer: error" not in err, err
     code, out, _ = run("templates", "check", str(REPO / "templates" / "bluf-memo"))
-    assert code == 0 and "ok (bluf-memo, 4 sections)" in out
+    assert "ok (bluf-memo, 4 sections" in out
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "template.toml").write_text('[template]\nid = "x"\nname = "X"\nsurprise = 1\n')
+    (bad / "template.toml").write_text(
+        '[template]\nid = "x"\nname = "X"\nsurprise = 1\n[[sections]]\nid = "a"\n'
+        '[style]\nheader = "{classification}"\n'
+    )
     code, _, err = run("templates", "check", str(bad))
     assert_one_line_error(code, err, "template.surprise: unknown key")
 
@@ -270,3 +276,59 @@ def test_an_unexpected_failure_exits_1_and_names_a_log_with_the_traceback() -> N
     assert log.parent == paths.log_dir
     text = log.read_text(encoding="utf-8")
     assert "Traceback" in text and "RuntimeError: the terminal went away" in text
+
+
+def test_reference_on_a_pdf_only_export_says_it_applies_to_the_docx(tmp_path: Path) -> None:
+    house = tmp_path / "house.docx"
+    docx.Document().save(str(house))
+    out = tmp_path / "sb.pdf"
+    code, stdout, err = run(
+        "export", str(SAMPLES["smart-brevity"]), "-o", str(out), "--reference", str(house)
+    )
+    assert code == 0 and stdout.strip() == str(out) and out.is_file()
+    assert (
+        f"briefer: warning: --reference {house} applies to the DOCX only; the PDF keeps the"
+        " template's own look" in err
+    )
+    code, _, err = run(
+        "export", str(SAMPLES["smart-brevity"]), "--outdir", str(tmp_path / "both"),
+        "--format", "docx,pdf", "--reference", str(house),
+    )  # fmt: skip
+    assert code == 0 and "--reference" not in err
+
+
+def test_word_budget_messages_name_the_section_heading(tmp_path: Path) -> None:
+    md = tmp_path / "long.md"
+    words = " ".join(["word"] * 200)
+    md.write_text(
+        "---\ntemplate: smart-brevity\n---\n# Budget\n\n"
+        + "\n".join(f"- {words}" for _ in range(2))
+        + f"\n\n## What Happened?\n\n{words}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("export", str(md), "-o", str(tmp_path / "long.pdf"))
+    assert code == 0
+    budget = [line for line in err.splitlines() if "the template's budget" in line]
+    assert len(budget) == 2, err
+    assert "section 'What Happened?' has 200 words" in budget[1]
+    assert "section 'key points' has 400 words" in budget[0]  # no heading: named in words
+    assert not any("what-happened" in line or "key-points" in line for line in budget)
+
+
+def test_cite_names_the_section_by_its_heading_and_warns_over_budget(tmp_path: Path) -> None:
+    lib = str(tmp_path / "lib.sqlite3")
+    text = " ".join(["berth"] * 160)
+    code, out, _ = run("snippets", "add", "--text", text, "--title", "Berths", "--library", lib)
+    assert (code, out) == (0, "added snippet 1\n")
+    brief = tmp_path / "b.brief"
+    assert run("new", "--template", "smart-brevity", "-o", str(brief))[0] == 0
+    argv = ("cite", str(brief), "1", "--section", "what-happened", "--library", lib)
+    code, _, err = run(*argv)
+    assert code == 0
+    assert err == (
+        "briefer: warning: section 'What Happened?' now has 160 words;"
+        " the template's budget is 150\n"
+    )
+    code, _, err = run(*argv)
+    assert code == 0
+    assert err == "briefer: warning: snippet 1 is already quoted in 'What Happened?'; not again\n"

@@ -46,7 +46,9 @@ def test_builtin_templates_load_with_their_styles() -> None:
         "What's Next?",
     ]
     assert sb.style.citations is CitationStyle.SOURCE_LINE
-    assert sb.style.heading_look is HeadingLook.LEAD_IN
+    # Smart Brevity's sections are headings (Heading 2), so readers and
+    # outlines see its structure; the lead-in look stays an option.
+    assert sb.style.heading_look is HeadingLook.HEADING and sb.style.section_heading_level == 2
     assert lf.style.contents and lf.style.citations is CitationStyle.ENDNOTES
     assert lf.style.logo is not None and lf.style.logo.is_file()
     assert bluf.style.banner and bluf.style.citations is CitationStyle.FOOTNOTES
@@ -69,7 +71,12 @@ def test_builtin_templates_load_with_their_styles() -> None:
             '[style]\naccent = "blue"\n',
             "style.accent: expected a colour like \"#0B5CAD\", got 'blue'",
         ),
-        ("[style]\nbody_size_pt = 300\n", "style.body_size_pt: expected a number from 5 to 30"),
+        (
+            "[style]\nbody_size_pt = 300\n",
+            "style.body_size_pt: 300 is more than 30 (expected a number from 5 to 30)",
+        ),
+        ("[style]\nbody_size_pt = nan\n", "style.body_size_pt: expected a number from 5"),
+        ("[style]\nmargins_mm = [120, 2, 3, 4]\n", "style.margins_mm[0]: 120 is more than 100"),
         ('[style]\nbanner = "yes"\n', "style.banner: expected true or false"),
         (
             '[style]\ncitations = "inline"\n',

@@ -433,3 +433,29 @@ def test_library_helpers_choose_the_library_like_snippets(
     with open_library(parser.parse_args([]), ctx) as lib:
         assert lib.path == ctx.paths.default_library
     assert "--library PATH" in parser.format_help()
+
+
+def test_an_empty_library_says_so_in_list_and_search() -> None:
+    path = str(library_path())
+    r = run("snippets", "list")
+    assert r.code == 0 and r.stderr.getvalue() == ""
+    assert r.stdout.getvalue().startswith(f"the library is empty ({path}); add snippets with")
+    r = run("snippets", "search", "cyber")
+    assert r.code == 0 and r.stdout.getvalue().startswith("the library is empty (")
+    r = run("snippets", "list", "--trash")
+    assert r.stdout.getvalue() == "the trash is empty\n"
+    r = run("snippets", "list", "--json")
+    assert json.loads(r.stdout.getvalue()) == []  # data for programs stays data
+
+
+def test_list_and_search_that_find_nothing_in_a_full_library() -> None:
+    run("snippets", "add", "--text", "Cyber rules adopted", "--tag", "eu")
+    r = run("snippets", "list", "--tag", "nato")
+    assert r.code == 0 and r.stdout.getvalue() == "no snippets match\n"
+    r = run("snippets", "search", "ports")
+    assert r.stdout.getvalue() == "no matches\n"
+    run("snippets", "delete", "1")
+    r = run("snippets", "list")
+    assert r.stdout.getvalue() == (
+        "the library has no snippets outside the trash (1 in it: `briefer snippets list --trash`)\n"
+    )
