@@ -60,7 +60,6 @@ from reportlab.platypus import Table as RLTable
 
 from briefer.document import (
     BULLET_GLYPHS,
-    HEADER_FIELD,
     Block,
     BulletList,
     Citation,
@@ -93,6 +92,24 @@ from briefer.document import (
 )
 from briefer.export.fonts import FontResolver, FontSet, resolver_for
 from briefer.export.images import image_label, probe_image
+from briefer.export.layout import (
+    CELL_PADDING_H,
+    CELL_PADDING_V,
+    FOOTNOTE_HANGING,
+    HEADING_KINDS,
+    LIST_INDENT,
+    QUOTE_INDENT,
+    SOURCE_HANGING,
+    TABLE_HEAD_FILL,
+    TABLE_RULE,
+    TABLE_RULE_WIDTH,
+    Kind,
+    column_widths,
+    first_page_header,
+    furniture,
+    metrics,
+)
+from briefer.export.pdf_furniture import Box, Logo, PageFurniture
 from briefer.export.pdf_para import FastParagraph, WidthCache
 from briefer.export.pdf_text import (
     CITE_CB,
@@ -106,6 +123,7 @@ from briefer.export.pdf_text import (
     pieces_markup,
     pieces_plain,
     pieces_runs,
+    superscript,
     text_markup,
     text_runs,
 )
@@ -123,7 +141,6 @@ _FOOTNOTE_GAP = 8.0
 _GREY = "#555555"
 _QUOTE_GREY = "#404040"  # the DOCX Quote style's text colour
 _QUOTE_BAR = 2.0  # width of the bar left of a quote, in points
-_LOGO_GAP = 5 * mm  # below the logo, as the DOCX leaves before the title
 _FUZZ = 1e-6  # reportlab's smallest usable height
 # Progress is reported in thousandths: laying out the pages takes about 80%
 # of an export, drawing the held pages a few per cent, and reportlab's final
@@ -166,6 +183,14 @@ class _KeepHeadingWithStart(KeepTogether):
                 if parts and parts[0].wrap(aW, room)[1] <= room:
                     return content
         return super().split(aW, aH)
+
+
+class _KeepRoom(CondPageBreak):
+    """A new page unless `height` is left, before a heading. Transparent to
+    spacing: the heading's space before still meets the space after the
+    paragraph above (the larger of the two, as in Word), not a zero."""
+
+    _SPACETRANSFER = True
 
 
 class _Outlined(Paragraph):
@@ -322,8 +347,9 @@ class _Renderer:
         self.text_color = _color(style.text_color, "#1A1A1A")
         self.accent = _color(style.accent, "#0B5CAD")
         self.banner_color = _color(style.banner_color, "#B00020")
-        self.size = max(4.0, float(style.body_size_pt))
-        self.leading = self.size * max(1.0, float(style.line_spacing))
+        self.metrics = metrics(style)
+        self.size = self.metrics[Kind.BODY].size
+        self.leading = self.metrics[Kind.BODY].leading
         self.page_w, self.page_h = (v * mm for v in style.page_size.mm)
         top, right, bottom, left = (max(0.0, float(v)) * mm for v in style.margins_mm)
         self.margins = (top, right, bottom, left)
@@ -350,6 +376,7 @@ class _Renderer:
 
     def render(self) -> bytes:
         self._report(0, "Laying out page 1")
+        self.furniture = self._furniture()
         self._collect_destinations()
         try:
             data = self._render_once()
@@ -481,6 +508,46 @@ class _Renderer:
     # Document template, canvas and page furniture
     # ------------------------------------------------------------------
 
+    def _furniture(self) -> PageFurniture:
+        top, right, bottom, left = self.margins
+        style = self.style
+        return PageFurniture(
+            self._furniture_line,
+            Box(self.page_w, self.page_h, top, right, bottom, left),
+            furniture(style),
+            banner=banner_text(self.doc),
+            first_header=first_page_header(style.header),
+            header=style.header,
+            footer=style.footer,
+            logo=self._logo(),
+            values=field_values(self.doc.meta),
+        )
+
+    def _furniture_line(self, text: str, kind: Kind) -> Flowable:
+        pieces = [Piece(text, InlineStyle(bold=kind is Kind.BANNER))]
+        return self._flowable(pieces, kind, ctx=self._ctx())
+
+    def _frame(self, first: bool) -> Frame:
+        """The body frame of page 1 or of the pages after it: within the
+        margins, and below a header (or above a footer) that outgrows them."""
+        left = self.margins[3]
+        top = self.furniture.body_top(first)
+        bottom = self.furniture.body_bottom()
+        return Frame(
+            left,
+            bottom,
+            self.frame_w,
+            max(self.page_h - top - bottom, 72.0),
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="first" if first else "body",
+            # Between two paragraphs the larger of the space after the one
+            # and the space before the next, as in Word and LibreOffice.
+            overlapAttachedSpace=1,
+        )
+
     def _doc_template(self, buffer: io.BytesIO) -> BaseDocTemplate:
         meta = self.doc.meta
         top, right, bottom, left = self.margins
@@ -513,28 +580,18 @@ class _Renderer:
             initialFontSize=self.size,
             keepTogetherClass=_KeepHeadingWithStart,
         )
-        frame = Frame(
-            left,
-            bottom,
-            self.frame_w,
-            self.frame_h,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-            id="body",
-        )
-        template.addPageTemplates(
-            [
-                PageTemplate(
-                    id="page",
-                    frames=[frame],
-                    onPage=renderer._on_page,
-                    onPageEnd=renderer._on_page_end,
-                    pagesize=(self.page_w, self.page_h),
-                )
-            ]
-        )
+        pages = [
+            PageTemplate(
+                id=name,
+                frames=[self._frame(first=name == "first")],
+                onPage=renderer._on_page,
+                onPageEnd=renderer._on_page_end,
+                pagesize=(self.page_w, self.page_h),
+                autoNextPageTemplate="later",
+            )
+            for name in ("first", "later")
+        ]
+        template.addPageTemplates(pages)
         return template
 
     def _canvas_class(self) -> type[Canvas]:
@@ -564,7 +621,7 @@ class _Renderer:
                 for page, state in enumerate(self._held, 1):
                     renderer._writing_progress(page, total)
                     self.__dict__.update(state)
-                    renderer._draw_furniture(self, total)
+                    renderer.furniture.draw(self, page, total)
                     Canvas.showPage(self)
                 renderer._writing_progress(total + 1, total)
                 Canvas.save(self)
@@ -611,156 +668,87 @@ class _Renderer:
         entry = self.doc.source(n)
         ctx = self._ctx()
         spans = entry.spans if entry is not None else (Text("?"),)
-        number = Mark(str(n))
-        pieces = [
-            Piece(number.text, InlineStyle(), mark=number),
-            Piece(" ", InlineStyle()),
-            *flatten(spans, ctx),
-        ]
-        return self._flowable(pieces, "footnote", ctx=ctx)
+        return self._flowable(flatten(spans, ctx), Kind.FOOTNOTE, ctx=ctx, bullet=str(n))
 
     def _footnote_h(self, n: int) -> float:
         if n not in self._fn_heights:
             self._fn_heights[n] = self._footnote_para(n).wrap(self.frame_w, self.frame_h)[1]
         return self._fn_heights[n]
 
-    def _draw_furniture(self, canvas: Canvas, total: int) -> None:
-        values = field_values(self.doc.meta)
-        values.update(page=str(canvas.getPageNumber()), pages=str(total))
-        top, _right, bottom, _left = self.margins
-        banner = banner_text(self.doc)
-        edge = 5 * mm
-        if banner:
-            for y in (self.page_h - edge - 8, edge):
-                self._draw_line(canvas, banner, y, "banner")
-        inner = edge + 12 if banner else edge
-        for text, y in (
-            (self.style.header, max(self.page_h - top + 4, self.page_h - inner - 10)),
-            (self.style.footer, min(bottom - 14, inner)),
-        ):
-            if text:
-                line = HEADER_FIELD.sub(lambda m: values[m.group(1)], text)
-                self._draw_line(canvas, line, y, "furniture")
-
-    def _draw_line(self, canvas: Canvas, text: str, y: float, kind: str) -> None:
-        pieces = [Piece(text, InlineStyle(bold=kind == "banner"))]
-        para = self._flowable(pieces, kind, ctx=self._ctx())
-        para.wrap(self.page_w - self.margins[1] - self.margins[3], self.page_h)
-        para.drawOn(canvas, self.margins[3], y)
-
     # ------------------------------------------------------------------
     # Styles
     # ------------------------------------------------------------------
 
     def _pstyle(
-        self, kind: str, indent: float = 0.0, align: str = "", cjk: bool = False, rtl: bool = False
+        self,
+        kind: Kind,
+        indent: float = 0.0,
+        align: str = "",
+        cjk: bool = False,
+        rtl: bool = False,
     ) -> ParagraphStyle:
+        """The paragraph style of `kind`, sized and spaced by the metrics
+        the DOCX styles are made from (`briefer.export.layout`)."""
         key = (kind, round(indent, 2), align, cjk, rtl)
         if key in self._styles:
             return self._styles[key]
-        style = self.style
-        base = dict(
-            name=f"{kind}-{indent}-{align}-{cjk}",
+        m = self.metrics[kind]
+        base: dict[str, Any] = dict(
+            name=f"{kind.value}-{indent}-{align}-{cjk}",
             fontName=self.body.regular,
-            fontSize=self.size,
-            leading=self.leading,
+            fontSize=m.size,
+            leading=m.leading,
             textColor=self.text_color,
             leftIndent=indent,
-            spaceAfter=self.size * 0.6,
+            spaceBefore=m.before,
+            spaceAfter=m.after,
             splitLongWords=1,
             allowWidows=0,
             allowOrphans=0,
+            # No line squeezed past the margin by narrowing its spaces
+            # (reportlab's default allows 5%): Word and LibreOffice never
+            # do, so the same words would end up on another line there.
+            spaceShrinkage=0.0,
         )
-        if kind == "title":
-            size = max(6.0, float(style.title_size_pt))
-            base.update(
-                fontName=self.heading.bold,
-                fontSize=size,
-                leading=size * 1.2,
-                textColor=self.accent,
-                spaceAfter=size * 0.35,
-            )
-        elif kind == "subtitle":
-            size = self.size * 1.3
-            base.update(
-                fontSize=size, leading=size * 1.3, textColor=colors.HexColor(_GREY), spaceAfter=size
-            )
-        elif kind.startswith("h"):
-            level = int(kind[1:])
-            size = max(6.0, float(style.heading_sizes_pt[level - 1]))
-            base.update(
-                fontName=self.heading.bold,
-                fontSize=size,
-                leading=size * 1.25,
-                textColor=self.accent,
-                spaceBefore=size * 0.9,
-                spaceAfter=size * 0.35,
-                keepWithNext=1,
-            )
-        elif kind == "code":
-            size = self.size * 0.88
+        if kind in (Kind.TITLE, *HEADING_KINDS, Kind.CONTENTS_TITLE):
+            base.update(fontName=self.heading.bold, textColor=self.accent, keepWithNext=1)
+        elif kind is Kind.SUBTITLE:
+            base.update(fontName=self.heading.regular, textColor=colors.HexColor(_GREY))
+        elif kind is Kind.CODE:
             base.update(
                 fontName=self.mono.regular,
-                fontSize=size,
-                leading=size * 1.3,
                 backColor=colors.HexColor("#F3F4F6"),
                 borderPadding=(3, 4, 3, 4),
                 leftIndent=indent + 4,
                 rightIndent=4,
-                spaceBefore=4,
-                spaceAfter=self.size,
             )
-        elif kind == "quote":
-            # Italic (see _para) and dark grey, like the DOCX Quote style.
-            base.update(textColor=colors.HexColor(_QUOTE_GREY), leftIndent=indent)
-        elif kind == "caption":
-            # The DOCX Caption style: a point smaller, italic, grey.
-            size = max(4.0, self.size - 1)
+        elif kind is Kind.QUOTE:
+            # Italic (see _para) and dark grey, like the DOCX Quote style,
+            # and indented on both sides.
+            base.update(textColor=colors.HexColor(_QUOTE_GREY), rightIndent=QUOTE_INDENT)
+        elif kind is Kind.CAPTION:
+            base.update(textColor=colors.HexColor(_GREY))
+        elif kind is Kind.FOOTNOTE:
+            # The number hangs as a superscript "bullet", so the notes' text
+            # lines up (the DOCX puts a tab after the number).
+            sup_size, rise = superscript(m.size)
             base.update(
-                fontSize=size,
-                leading=size * max(1.0, float(style.line_spacing)),
-                textColor=colors.HexColor(_GREY),
-                spaceBefore=3,
-                spaceAfter=self.size,
-            )
-        elif kind == "footnote":
-            size = self.size * 0.8
-            base.update(fontSize=size, leading=size * 1.25, spaceAfter=0)
-        elif kind == "furniture":
-            size = max(6.0, self.size * 0.75)
-            base.update(
-                fontSize=size,
-                leading=size * 1.2,
-                alignment=TA_CENTER,
-                textColor=colors.HexColor(_GREY),
-                spaceAfter=0,
-            )
-        elif kind == "banner":
-            size = max(7.0, self.size * 0.85)
-            base.update(
-                fontSize=size,
-                leading=size * 1.2,
-                alignment=TA_CENTER,
-                textColor=self.banner_color,
-                fontName=self.body.bold,
-                spaceAfter=0,
-            )
-        elif kind == "cell":
-            base.update(spaceAfter=0)
-        elif kind == "cellhead":
-            base.update(spaceAfter=0, fontName=self.body.bold)
-        elif kind == "contents":
-            base.update(spaceAfter=2)
-        elif kind == "contents-last":
-            # The list ends with more room than a paragraph, so the next
-            # block (often key bullets) does not read as part of it.
-            base.update(spaceAfter=self.size * 0.9)
-        elif kind == "listitem":
-            base.update(
-                spaceAfter=self.size * 0.3,
-                bulletIndent=indent - 12,
+                leftIndent=indent + FOOTNOTE_HANGING,
+                bulletIndent=indent,
                 bulletFontName=self.body.regular,
+                bulletFontSize=sup_size,
+                bulletOffsetY=rise,
             )
+        elif kind is Kind.SOURCE_ENTRY:
+            base.update(leftIndent=indent + SOURCE_HANGING, firstLineIndent=-SOURCE_HANGING)
+        elif kind is Kind.HEADER:
+            base.update(alignment=TA_CENTER, textColor=colors.HexColor(_GREY))
+        elif kind is Kind.BANNER:
+            base.update(alignment=TA_CENTER, textColor=self.banner_color, fontName=self.body.bold)
+        elif kind is Kind.TABLE_HEAD:
+            base.update(fontName=self.body.bold)
+        elif kind is Kind.LIST_ITEM:
+            base.update(bulletIndent=indent - LIST_INDENT, bulletFontName=self.body.regular)
         if align:
             base["alignment"] = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}.get(
                 align, TA_LEFT
@@ -768,7 +756,10 @@ class _Renderer:
         if cjk:
             base["wordWrap"] = "CJK"
         if rtl:  # mirror the indents: lists and quotes indent from the right
-            base["leftIndent"], base["rightIndent"] = 0.0, base["leftIndent"]
+            base["leftIndent"], base["rightIndent"] = (
+                base.get("rightIndent", 0.0),
+                base["leftIndent"],
+            )
         result = ParagraphStyle(**base)
         self._styles[key] = result
         return result
@@ -816,7 +807,7 @@ class _Renderer:
     def _para(
         self,
         spans: tuple[Span, ...],
-        kind: str,
+        kind: Kind,
         indent: float = 0.0,
         *,
         lead_in: str = "",
@@ -825,13 +816,14 @@ class _Renderer:
         outline: tuple[str, str, int] | None = None,
         bullet: str | None = None,
     ) -> Flowable:
-        heading_like = kind == "title" or (kind[:1] == "h" and kind[1:].isdigit())
+        heading_like = kind in (Kind.TITLE, *HEADING_KINDS, Kind.CONTENTS_TITLE)
         ctx = self._ctx(family=self.heading if heading_like else None)
         pieces = [Piece("", InlineStyle(), anchor=anchor)] if anchor else []
         # Runs take their face from the inline style, not the paragraph
         # style's fontName, so bold and italic kinds must say so here.
         base = InlineStyle(
-            bold=heading_like or kind == "cellhead", italic=kind in ("quote", "caption")
+            bold=heading_like or kind is Kind.TABLE_HEAD,
+            italic=kind in (Kind.QUOTE, Kind.CAPTION),
         )
         pieces.extend(flatten(spans, ctx, base))
         return self._flowable(
@@ -841,7 +833,7 @@ class _Renderer:
     def _flowable(
         self,
         pieces: list[Piece],
-        kind: str,
+        kind: Kind,
         indent: float = 0.0,
         align: str = "",
         *,
@@ -899,12 +891,10 @@ class _Renderer:
 
     def _story(self) -> list[Flowable]:
         self._heading_count = 0
+        self._lead_in_count = 0
         self._sources_count = 0
         self._outline_level = -1
         story: list[Flowable] = []
-        logo = self._logo()
-        if logo is not None:
-            story.append(logo)
         for flowable in self._flow(self.blocks, 0.0):
             if self.citation_style is CitationStyle.FOOTNOTES and (cites := _cites_in(flowable)):
                 flowable = _Footnoted(flowable, cites, self)
@@ -914,22 +904,24 @@ class _Renderer:
         return story
 
     def _flow(
-        self, blocks: list[Block] | tuple[Block, ...], indent: float, kind: str = "body"
+        self, blocks: list[Block] | tuple[Block, ...], indent: float, kind: Kind = Kind.BODY
     ) -> list[Flowable]:
         out: list[Flowable] = []
         for block in blocks:
             out.extend(self._block(block, indent, kind))
         return out
 
-    def _block(self, block: Block, indent: float, kind: str) -> list[Flowable]:
+    def _block(self, block: Block, indent: float, kind: Kind) -> list[Flowable]:
         if isinstance(block, Title):
-            return [self._para(block.spans, "title", indent)]
+            return [self._para(block.spans, Kind.TITLE, indent)]
         if isinstance(block, Subtitle):
-            return [self._para(block.spans, "subtitle", indent)]
+            return [self._para(block.spans, Kind.SUBTITLE, indent)]
         if isinstance(block, Heading):
             return self._heading(block, indent)
         if isinstance(block, DocParagraph):
-            return [self._para(block.spans, kind, indent, lead_in=block.lead_in)]
+            if block.lead_in:
+                return [self._lead_in(block, kind, indent)]
+            return [self._para(block.spans, kind, indent)]
         if isinstance(block, (BulletList, OrderedList)):
             return self._list(block, indent, kind, depth=0)
         if isinstance(block, ListItem):
@@ -963,8 +955,8 @@ class _Renderer:
         return []
 
     def _quote(self, block: Quote, indent: float) -> list[Flowable]:
-        inner = self._deeper(indent, 14.0)
-        flowables = self._flow(block.blocks, inner, "quote")
+        inner = self._deeper(indent, QUOTE_INDENT)
+        flowables = self._flow(block.blocks, inner, Kind.QUOTE)
         # The bar sits in the middle of the indent step, like the DOCX
         # paragraph border. Headings (bookmarks the document template reads
         # off top-level flowables) and page-break conditions stay outside.
@@ -995,11 +987,31 @@ class _Renderer:
         """Indent one level more, but leave at least half the frame for text."""
         return min(indent + step, self.frame_w * 0.5)
 
+    def _section_level(self) -> int:
+        """The heading level of the document's sections (1 or 2)."""
+        return min(max(int(self.style.section_heading_level), 1), 2)
+
     def _outline_level_for(self, level: int) -> int:
         # reportlab refuses a jump of more than one level down the outline.
         level = max(0, min(level, self._outline_level + 1))
         self._outline_level = level
         return level
+
+    def _lead_in(self, block: DocParagraph, kind: Kind, indent: float) -> Flowable:
+        """A paragraph opened by a section's lead-in: a bookmark for the
+        section, as a heading would have, named by the lead-in."""
+        title = " ".join(clean_text(block.lead_in).split()).rstrip(":") or "\u2014"
+        self._lead_in_count += 1
+        key = f"lead-{self._lead_in_count}"
+        level = self._outline_level_for(self._section_level() - 1)
+        return self._para(
+            block.spans,
+            kind,
+            indent,
+            lead_in=block.lead_in,
+            anchor=key,
+            outline=(title, key, level),
+        )
 
     def _heading(self, block: Heading, indent: float) -> list[Flowable]:
         level = min(3, max(1, block.level))
@@ -1008,16 +1020,19 @@ class _Renderer:
         key = f"h-{self._heading_count}"  # numbered as in _collect_destinations
         outline_level = self._outline_level_for(level - 1)
         para = self._para(
-            block.spans, f"h{level}", indent, anchor=key, outline=(title, key, outline_level)
+            block.spans,
+            HEADING_KINDS[level - 1],
+            indent,
+            anchor=key,
+            outline=(title, key, outline_level),
         )
-        return [CondPageBreak(self.leading * 4), para]
+        return [_KeepRoom(self.leading * 4), para]
 
     def _list(
-        self, block: BulletList | OrderedList, indent: float, kind: str, depth: int
+        self, block: BulletList | OrderedList, indent: float, kind: Kind, depth: int
     ) -> list[Flowable]:
         out: list[Flowable] = []
-        step = 16.0
-        inner = self._deeper(indent, step)
+        inner = self._deeper(indent, LIST_INDENT)
         for i, item in enumerate(block.items):
             if isinstance(block, OrderedList):
                 label = f"{block.start + i}."
@@ -1028,13 +1043,13 @@ class _Renderer:
                 if first and isinstance(child, DocParagraph):
                     out.append(
                         self._para(
-                            child.spans, "listitem", inner, lead_in=child.lead_in, bullet=label
+                            child.spans, Kind.LIST_ITEM, inner, lead_in=child.lead_in, bullet=label
                         )
                     )
                     first = False
                     continue
                 if first:  # the item opens with no paragraph: the label stands alone
-                    out.append(self._para((), "listitem", inner, bullet=label))
+                    out.append(self._para((), Kind.LIST_ITEM, inner, bullet=label))
                     first = False
                 if isinstance(child, (BulletList, OrderedList)):
                     out.extend(self._list(child, inner, kind, depth + 1))
@@ -1051,7 +1066,7 @@ class _Renderer:
         )
 
     def _code(self, block: CodeBlock, indent: float) -> Flowable:
-        style = self._pstyle("code", indent)
+        style = self._pstyle(Kind.CODE, indent)
         ctx = self._ctx(style.fontSize)
         text = clean_text(block.text.expandtabs(4)).rstrip("\n")
         lines = []
@@ -1073,22 +1088,15 @@ class _Renderer:
         ncols = max((len(r) for r in rows), default=0)
         if ncols == 0:
             return Spacer(1, 1)
-        width = self.frame_w - indent
-        weights = [1.0] * ncols
-        for row in rows:
-            for c, cell in enumerate(row):
-                weights[c] = max(weights[c], min(len(plain_text(cell)), 60) ** 0.5)
-        total = sum(weights)
-        col_widths = [max(width * w / total, 24.0) for w in weights]
-        scale = width / sum(col_widths)
-        col_widths = [w * scale for w in col_widths]
+        texts = [[plain_text(cell) for cell in row] for row in rows]
+        col_widths = column_widths(texts, self.frame_w - indent)
         data = []
         for r, row in enumerate(rows):
             cells = []
             for c in range(ncols):
                 spans = row[c] if c < len(row) else ()
                 align = block.align[c] if c < len(block.align) else ""
-                kind = "cellhead" if (r == 0 and block.header) else "cell"
+                kind = Kind.TABLE_HEAD if (r == 0 and block.header) else Kind.TABLE_CELL
                 cells.append(self._para(spans, kind, 0.0, align=align))
             data.append(cells)
         table = RLTable(
@@ -1100,13 +1108,19 @@ class _Renderer:
         )
         commands: list[tuple[Any, ...]] = [
             ("FONT", (0, 0), (-1, -1), self.body.regular, self.size),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#BBBBBB")),
+            ("GRID", (0, 0), (-1, -1), TABLE_RULE_WIDTH, colors.HexColor("#" + TABLE_RULE)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_H),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_H),
+            ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING_V),
+            ("TOPPADDING", (0, 0), (-1, 0), CELL_PADDING_V + TABLE_RULE_WIDTH),
+            # Word and LibreOffice add the rules above and between rows to
+            # the rows' height; so does the PDF, to keep the same rows on a
+            # page.
+            ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING_V + TABLE_RULE_WIDTH),
         ]
         if block.header:
-            commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F7")))
+            commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#" + TABLE_HEAD_FILL)))
         table.setStyle(TableStyle(commands))
         # The same gap after a table as after a paragraph (a table followed
         # by an image or a quote otherwise touches it).
@@ -1136,11 +1150,11 @@ class _Renderer:
         # The alt text as a caption under the image, as the DOCX shows it;
         # kept on the image's page.
         image.spaceAfter = 0
-        caption = self._para((Text(block.alt),), "caption", indent)
+        caption = self._para((Text(block.alt),), Kind.CAPTION, indent)
         return KeepTogether([placed, caption])
 
     def _placeholder(self, block: Image, indent: float) -> Flowable:
-        para = self._para((Text(image_label(block)),), "cell", 0.0, align="center")
+        para = self._para((Text(image_label(block)),), Kind.TABLE_CELL, 0.0, align="center")
         table = RLTable([[para]], colWidths=[min(self.frame_w - indent, 120 * mm)], hAlign="LEFT")
         table.setStyle(
             TableStyle(
@@ -1154,7 +1168,8 @@ class _Renderer:
         )
         return KeepTogether([_Indented(table, indent) if indent else table, Spacer(1, 6)])
 
-    def _logo(self) -> Flowable | None:
+    def _logo(self) -> Logo | None:
+        """The logo for page 1's header, sized to the template's width."""
         path = self.style.logo
         if path is None:
             return None
@@ -1167,34 +1182,40 @@ class _Renderer:
         if height > self.frame_h * 0.3:
             height = self.frame_h * 0.3
             width = height * size[0] / size[1]
-        logo = RLImage(str(path), width=width, height=height, hAlign="LEFT")
-        # Room between the logo and the title below it (the title has no
-        # space before: it starts the frame when there is no logo).
-        logo.spaceAfter = _LOGO_GAP
-        return logo
+        return Logo(Path(path), width, height)
 
     def _contents(self, block: Contents, indent: float) -> list[Flowable]:
-        out: list[Flowable] = [self._para((Text(block.title),), "h3", indent)]
+        out: list[Flowable] = [self._para((Text(block.title),), Kind.CONTENTS_TITLE, indent)]
         ctx = self._ctx()
         last = len(block.entries) - 1
         for i, entry in enumerate(block.entries):
             key = self._heading_keys.get(entry.anchor)
             para_indent = indent + 12 * max(0, min(entry.level, 3) - 1)
             pieces = [Piece(entry.text, InlineStyle(href=f"#{key}" if key else ""))]
-            kind = "contents-last" if i == last else "contents"
+            kind = Kind.CONTENTS_LAST if i == last else Kind.CONTENTS_ENTRY
             out.append(self._flowable(pieces, kind, para_indent, ctx=ctx))
         return out
 
     def _sources(self, block: SourcesList, indent: float) -> list[Flowable]:
         title = clean_text(block.title) or "Sources"
         self._sources_count += 1
-        key, level = f"sources-{self._sources_count}", self._outline_level_for(0)
+        # A heading at the level of the sections', as in the DOCX.
+        heading = self._section_level()
+        key = f"sources-{self._sources_count}"
+        level = self._outline_level_for(heading - 1)
         out: list[Flowable] = [
-            CondPageBreak(self.leading * 4),
-            self._para((Text(block.title),), "h2", indent, anchor=key, outline=(title, key, level)),
+            _KeepRoom(self.leading * 4),
+            self._para(
+                (Text(block.title),),
+                HEADING_KINDS[heading - 1],
+                indent,
+                anchor=key,
+                outline=(title, key, level),
+            ),
         ]
         ctx = self._ctx()
-        for entry in block.entries:
+        last = len(block.entries) - 1
+        for i, entry in enumerate(block.entries):
             pieces = [
                 Piece("", InlineStyle(), anchor=f"source-{entry.n}"),
                 Piece(f"{entry.n}. ", InlineStyle()),
@@ -1203,7 +1224,11 @@ class _Renderer:
             if self.endnote_fallback and entry.n in self._first_cite:
                 pieces.append(Piece(" ", InlineStyle()))
                 pieces.append(Piece("\u21a9", InlineStyle(href=f"#cite-{entry.n}")))
-            out.append(self._flowable(pieces, "body", indent, ctx=ctx))
+            flowable = self._flowable(pieces, Kind.SOURCE_ENTRY, indent, ctx=ctx)
+            # The list stays on one page when it fits there, as in the DOCX
+            # (keep with next): a page holding one stray source looks lost.
+            flowable.keepWithNext = int(i < last)
+            out.append(flowable)
         return out
 
     def _source_line(self, block: SourceLine, indent: float) -> Flowable:
@@ -1217,7 +1242,7 @@ class _Renderer:
             pieces.extend(flatten((Link(entry.url, (Text(entry.name),)),), ctx))
             if entry.cited:
                 pieces.append(Piece(f" [{entry.n}]", InlineStyle()))
-        return self._flowable(pieces, "body", indent, ctx=ctx)
+        return self._flowable(pieces, Kind.SOURCE_LINE, indent, ctx=ctx)
 
 
 class _Indented(Flowable):

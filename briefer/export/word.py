@@ -22,10 +22,11 @@ from typing import BinaryIO
 import docx
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 
 from briefer.document import Document
 from briefer.errors import ExportError
+from briefer.export.layout import furniture
 from briefer.export.warning_log import WarningLog
 from briefer.export.word_body import BodyWriter, Geometry, Ids, PartLinks, SpanWriter
 from briefer.export.word_numbering import Numbering
@@ -200,8 +201,10 @@ def _apply_page_setup(base: DocxDocument, style: Style) -> None:
     section.right_margin = Mm(right)
     section.bottom_margin = Mm(bottom)
     section.left_margin = Mm(left)
-    section.header_distance = Mm(min(10.0, top / 2))
-    section.footer_distance = Mm(min(10.0, bottom / 2))
+    # Where the PDF draws its header and footer too (`layout.furniture`).
+    distances = furniture(style)
+    section.header_distance = Pt(distances.header_distance)
+    section.footer_distance = Pt(distances.footer_distance)
 
 
 def _geometry(base: DocxDocument) -> Geometry:

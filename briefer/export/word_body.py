@@ -49,6 +49,7 @@ from briefer.document import (
     plain_text,
 )
 from briefer.export.images import image_label, probe_image
+from briefer.export.layout import CELL_PADDING_H, Kind, column_widths, metrics
 from briefer.export.warning_log import WarningLog
 from briefer.export.word_numbering import Numbering
 from briefer.export.word_styles import (
@@ -61,11 +62,12 @@ from briefer.export.word_styles import (
     S,
     StyleSheet,
 )
-from briefer.export.word_xml import EMU_PER_TWIP, attr, esc
+from briefer.export.word_xml import EMU_PER_TWIP, attr, esc, twips
 from briefer.jobs import ProgressCallback, report
 from briefer.model import CitationStyle
 from briefer.text import Script, clean_text, is_rtl, split_scripts
 
+WORD_JOINER = "\u2060"  # no line break here, and no width
 _SPECIAL = re.compile("([\t\n\f])")
 _SPECIAL_XML = {"\t": "<w:tab/>", "\n": "<w:br/>", "\f": '<w:br w:type="page"/>'}
 _RTL_SCRIPTS = (Script.ARABIC, Script.HEBREW)
@@ -200,8 +202,12 @@ class SpanWriter:
             out.append(f"<w:r>{self.rpr(fmt, script)}{_content(chunk)}</w:r>")
 
     def spans(self, out: list[str], spans: tuple[Span, ...], fmt: Fmt = PLAIN) -> None:
+        previous: Span | None = None
         for span in spans:
             kind = type(span)
+            if kind is Citation and previous is not None and type(previous) is not LineBreak:
+                self._glue(out, previous, span)
+            previous = span
             if kind is Text:
                 self.text(out, span.text, fmt)
             elif kind is Strong:
@@ -216,6 +222,25 @@ class SpanWriter:
                 self._citation(out, span, fmt)
             elif kind is LineBreak:
                 out.append("<w:r><w:br/></w:r>")
+
+    def _glue(self, out: list[str], previous: Span, citation: Citation) -> None:
+        """What goes between a citation marker and the text or marker before
+        it: a WORD JOINER, so Word and LibreOffice never start a line with
+        the marker (they may break before `[` after `)`, `.` or `]`), and
+        between two footnote numbers a superscript comma, so 1 and 2 do not
+        read as 12."""
+        if (
+            self._cite_mode is CitationStyle.FOOTNOTES
+            and self.notes is not None
+            and type(previous) is Citation
+            and previous.n > 0
+            and citation.n > 0
+            and not self._in_link
+        ):
+            style = f'<w:rPr><w:rStyle w:val="{attr(self._note_ref)}"/></w:rPr>'
+            out.append(f"<w:r>{style}<w:t>{WORD_JOINER},{WORD_JOINER}</w:t></w:r>")
+            return
+        out.append(f"<w:r><w:t>{WORD_JOINER}</w:t></w:r>")
 
     def _link(self, out: list[str], span: Link, fmt: Fmt) -> None:
         href = clean_text(span.href).strip()
@@ -362,6 +387,7 @@ class BodyWriter:
         self.geometry = geometry
         self.warnings = warnings
         self._sid = {key: self.sheet.id(key) for key in S}
+        self._body = metrics(self.document.style)[Kind.BODY]
         self._bullet_nums: dict[int, int] = {}
         self._dispatch: dict[type, Callable[[list[str], Any, str], None]] = {
             Title: self._title,
@@ -503,18 +529,25 @@ class BodyWriter:
     def _table(self, out: list[str], block: Table, _: str) -> None:
         columns = max([len(block.header), *(len(row) for row in block.rows), 1])
         width = max(1, self.geometry.text_width // EMU_PER_TWIP)
-        col = max(1, width // columns)
+        rows_text = [[plain_text(cell) for cell in row] for row in (block.header, *block.rows)]
+        cols = [max(1, twips(w)) for w in column_widths(rows_text, width / 20)] or [width]
+        cols += [cols[-1]] * (columns - len(cols))
         aligns = [a if a in _JC else "" for a in block.align] + [""] * columns
         cell_style = attr(self._sid[S.TABLE_TEXT])
+        # Only a header row takes the table style's first-row look (shading).
+        look = "0420" if block.header else "0400"
         out.append(
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{attr(self._sid[S.TABLE])}"/>'
             f'<w:tblW w:w="{width}" w:type="dxa"/>'
-            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
-            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+            # The border on the margin, as in the PDF (Word would otherwise
+            # put the cell text there and the border out in the margin).
+            f'<w:tblInd w:w="{twips(CELL_PADDING_H)}" w:type="dxa"/>'
+            f'<w:tblLook w:val="{look}" w:firstRow="{int(bool(block.header))}" w:lastRow="0" '
+            'w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
         )
-        out.append(f'<w:gridCol w:w="{col}"/>' * columns)
+        out.append("".join(f'<w:gridCol w:w="{col}"/>' for col in cols))
         out.append("</w:tblGrid>")
-        tc_pr = f'<w:tcPr><w:tcW w:w="{col}" w:type="dxa"/></w:tcPr>'
+        tc_prs = [f'<w:tcPr><w:tcW w:w="{col}" w:type="dxa"/></w:tcPr>' for col in cols]
         bold: Fmt = (True, False, "", False)
         rows = ((block.header, True),) if block.header else ()
         for cells, header in (*rows, *((row, False) for row in block.rows)):
@@ -527,13 +560,21 @@ class BodyWriter:
                 bidi = "<w:bidi/>" if _is_rtl_spans(spans) else ""
                 jc_xml = f'<w:jc w:val="{jc}"/>' if jc else ""
                 out.append(
-                    f'<w:tc>{tc_pr}<w:p><w:pPr><w:pStyle w:val="{cell_style}"/>{bidi}{jc_xml}'
+                    f"<w:tc>{tc_prs[index]}<w:p><w:pPr>"
+                    f'<w:pStyle w:val="{cell_style}"/>{bidi}{jc_xml}'
                     f"</w:pPr>{''.join(runs)}</w:p></w:tc>"
                 )
             out.append("</w:tr>")
         out.append("</w:tbl>")
-        # Two tables in a row would merge in Word; an empty paragraph keeps them apart.
-        out.append(f'<w:p><w:pPr><w:pStyle w:val="{attr(self._sid[S.NORMAL])}"/></w:pPr></w:p>')
+        # Two tables in a row would merge in Word; an empty paragraph keeps
+        # them apart. It is a point high, and with the space after it that
+        # makes the room the PDF leaves after a table (a paragraph's).
+        gap = twips(max(0.0, self._body.after - 1.0))
+        out.append(
+            f'<w:p><w:pPr><w:pStyle w:val="{attr(self._sid[S.NORMAL])}"/>'
+            f'<w:spacing w:before="0" w:after="{gap}" w:line="20" w:lineRule="exact"/>'
+            '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
+        )
 
     # -- images ---------------------------------------------------------------
 
@@ -578,7 +619,7 @@ class BodyWriter:
 
     def _contents(self, out: list[str], block: Contents, _: str) -> None:
         self.w.paragraph(out, self._sid[S.TOC_HEADING], (Text(block.title),))
-        link_fmt: Fmt = (False, False, self._sid[S.HYPERLINK], False)
+        link_fmt: Fmt = (False, False, self._sid[S.CONTENTS_LINK], False)
         last = len(block.entries) - 1
         for index, entry in enumerate(block.entries):
             style_id = self._sid[TOCS[min(max(entry.level, 1), 3) - 1]]
@@ -596,8 +637,11 @@ class BodyWriter:
             )
 
     def _sources_list(self, out: list[str], block: SourcesList, _: str) -> None:
-        self.w.paragraph(out, self._sid[S.HEADING_1], (Text(block.title),))
-        for entry in block.entries:
+        # A heading at the level of the sections' own headings.
+        level = min(max(int(self.document.style.section_heading_level), 1), 2)
+        self.w.paragraph(out, self._sid[HEADINGS[level - 1]], (Text(block.title),))
+        last = len(block.entries) - 1
+        for index, entry in enumerate(block.entries):
             start, end = self.w.bookmark(f"source-{entry.n}")
             number: list[str] = []
             self.w.text(number, f"{entry.n}. ")
@@ -605,6 +649,8 @@ class BodyWriter:
                 out,
                 self._sid[S.BIBLIOGRAPHY],
                 entry.spans,
+                # The list stays on one page when it fits there.
+                ppr="<w:keepNext/>" if index < last else "",
                 before=start + "".join(number),
                 after=end,
             )

@@ -10,6 +10,7 @@ other fields are filled from the brief's metadata.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,10 +25,11 @@ from docx.section import _Footer, _Header
 from lxml import etree
 
 from briefer.document import HEADER_FIELD, Document, Span, Text, banner_text, field_values
+from briefer.export.layout import first_page_header, furniture
 from briefer.export.warning_log import WarningLog
 from briefer.export.word_body import Geometry, Ids, Notes, PartLinks, SpanWriter, drawing_xml
 from briefer.export.word_styles import S, StyleSheet
-from briefer.export.word_xml import EMU_PER_MM, attr, parse_fragment, w
+from briefer.export.word_xml import EMU_PER_MM, R_NS, attr, parse_fragment, twips, w
 from briefer.text import clean_text
 
 _PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
@@ -47,60 +49,112 @@ class PageFurniture:
     warnings: WarningLog
 
     def write(self, docx_document: DocxDocument) -> None:
-        """Fill every header and footer the last section shows, so the
-        banner is at the top and bottom of every page."""
+        """Fill the headers and footers the last section shows.
+
+        A header or footer the base document (the house style) already
+        fills is the house's: only the classification is added to it (the
+        banner, or the `{classification}` field the template's header or
+        footer would have shown), so a classified brief keeps its marking on
+        every page. The
+        others get the template's banner, logo and fields. Page 1 gets a
+        header of its own when it differs from the rest (the logo sits
+        there, and a field repeating the title is left out), unless the
+        house's own header is in the way."""
         style = self.document.style
         section = docx_document.sections[-1]
-        headers: list[_Header] = [section.header]
-        footers: list[_Footer] = [section.footer]
+        first_header = first_page_header(style.header)
+        page_one_differs = style.logo is not None or first_header != style.header
+        if (
+            page_one_differs
+            and not section.different_first_page_header_footer
+            and not _has_content(section.header)
+        ):
+            section.different_first_page_header_footer = True
+            if _has_content(section.footer):
+                # Page 1 shows the house's footer, as the other pages do.
+                _copy_story(section.footer, section.first_page_footer)
+        stories: list[tuple[_Header | _Footer, str, bool]] = [
+            (section.header, style.header, False),
+            (section.footer, style.footer, False),
+        ]
         if section.different_first_page_header_footer:
-            headers.append(section.first_page_header)
-            footers.append(section.first_page_footer)
+            stories.append((section.first_page_header, first_header, True))
+            stories.append((section.first_page_footer, style.footer, True))
         if docx_document.settings.odd_and_even_pages_header_footer:
-            headers.append(section.even_page_header)
-            footers.append(section.even_page_footer)
-        for header in headers:
-            self._fill(header, style.header, is_header=True)
-        for footer in footers:
-            self._fill(footer, style.footer, is_header=False)
+            stories.append((section.even_page_header, style.header, False))
+            stories.append((section.even_page_footer, style.footer, False))
+        for story, pattern, first in stories:
+            is_header = isinstance(story, _Header)
+            if _has_content(story):
+                self._mark(story, pattern, is_header=is_header)
+            else:
+                self._fill(story, pattern, is_header=is_header, first=first)
 
-    def _fill(self, story: _Header | _Footer, template: str, *, is_header: bool) -> None:
+    def _writer(self, part: XmlPart) -> SpanWriter:
+        links = PartLinks(relate_url=_url_relater(part), add_image=part.get_or_add_image)
+        return SpanWriter(self.document, self.sheet, links, self.ids, None, self.east_asian_lang)
+
+    def _mark(self, story: _Header | _Footer, pattern: str, *, is_header: bool) -> None:
+        """The classification on a house header (above it) or footer (below
+        it): the template's banner, or the classification its header or
+        footer `pattern` would have printed there."""
+        banner = banner_text(self.document)
+        if not banner and "{classification}" in pattern:
+            banner = clean_text(self.document.meta.classification).strip()
+        if not banner:
+            return
+        root = story.part.element
+        out: list[str] = []
+        gap = twips(furniture(self.document.style).banner_gap) if is_header else 0
+        ppr = f'<w:spacing w:after="{gap}"/>' if gap else ""
+        self._writer(story.part).paragraph(out, self.sheet.id(S.BANNER), (Text(banner),), ppr=ppr)
+        tag = "w:hdr" if is_header else "w:ftr"
+        element = parse_fragment("".join(out), tag)[0]
+        if is_header:
+            root.insert(0, element)
+        else:
+            root.append(element)
+
+    def _fill(
+        self, story: _Header | _Footer, template: str, *, is_header: bool, first: bool
+    ) -> None:
         document, sheet = self.document, self.sheet
         banner = banner_text(document)
-        logo = document.style.logo if is_header else None
+        logo = document.style.logo if is_header and first else None
         has_text = bool(template.strip())
         if not (has_text or banner or logo):
             return
-        fresh = story.is_linked_to_previous
-        if fresh:
+        if story.is_linked_to_previous:
             story.is_linked_to_previous = False
         part = story.part
         root = part.element
-        if fresh:  # drop python-docx's empty placeholder paragraph
-            for child in list(root):
-                root.remove(child)
-        links = PartLinks(relate_url=_url_relater(part), add_image=part.get_or_add_image)
-        writer = SpanWriter(document, sheet, links, self.ids, None, self.east_asian_lang)
+        # Nothing shows in it (python-docx's placeholder, or the house's
+        # empty paragraph): start afresh, so no blank line sits above.
+        for child in list(root):
+            root.remove(child)
+        writer = self._writer(part)
         style_id = attr(sheet.id(S.HEADER if is_header else S.FOOTER))
-        banner_xml: list[str] = []
-        if banner:
-            writer.paragraph(banner_xml, sheet.id(S.BANNER), (Text(banner),))
+        distances = furniture(document.style)
         content: list[str] = []
         drawing = self._logo(part, logo) if logo is not None else ""
         if drawing:
+            gap = twips(distances.logo_gap)
             content.append(
-                f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/><w:jc w:val="left"/></w:pPr>'
-                f"<w:r>{drawing}</w:r></w:p>"
+                f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/><w:spacing w:after="{gap}"/>'
+                f'<w:jc w:val="left"/></w:pPr><w:r>{drawing}</w:r></w:p>'
             )
         runs = _field_runs(writer, template, document) if has_text else ""
         if runs:
             content.append(f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>{runs}</w:p>')
+        banner_xml: list[str] = []
+        if banner:
+            # A little room between the banner and the header under it.
+            gap = twips(distances.banner_gap) if is_header and content else 0
+            ppr = f'<w:spacing w:after="{gap}"/>' if gap else ""
+            writer.paragraph(banner_xml, sheet.id(S.BANNER), (Text(banner),), ppr=ppr)
         tag = "w:hdr" if is_header else "w:ftr"
-        top, bottom = (banner_xml, content) if is_header else ([], content + banner_xml)
-        if top:
-            for element in reversed(list(parse_fragment("".join(top), tag))):
-                root.insert(0, element)
-        for element in list(parse_fragment("".join(bottom), tag)):
+        parts = banner_xml + content if is_header else content + banner_xml
+        for element in list(parse_fragment("".join(parts), tag)):
             root.append(element)
         if len(root) == 0:  # a header part must hold at least one paragraph
             root.append(parse_fragment("<w:p/>", tag)[0])
@@ -117,6 +171,47 @@ class PageFurniture:
         return drawing_xml(
             rel_id, target, cy, self.geometry, self.ids.drawing(), Path(logo).name, "Logo"
         )
+
+
+# What makes a header or footer show something: text, a picture, a field.
+_VISIBLE = tuple(
+    w(tag) for tag in ("drawing", "pict", "object", "fldSimple", "instrText", "sym", "ptab")
+)
+
+
+def _has_content(story: _Header | _Footer) -> bool:
+    """Whether a header or footer of the base document shows anything."""
+    if story.is_linked_to_previous:
+        return False
+    for element in story.part.element.iter():
+        if element.tag == w("t") and (element.text or "").strip():
+            return True
+        if element.tag in _VISIBLE:
+            return True
+    return False
+
+
+def _copy_story(source: _Header | _Footer, target: _Header | _Footer) -> None:
+    """Make `target` (a header or footer not yet defined) a copy of
+    `source`, pictures and links included."""
+    target.is_linked_to_previous = False
+    src, dst = source.part, target.part
+    root = dst.element
+    for child in list(root):
+        root.remove(child)
+    rel_ids: dict[str, str] = {}
+    for rel_id, rel in src.rels.items():
+        if rel.is_external:
+            rel_ids[rel_id] = dst.relate_to(rel.target_ref, rel.reltype, is_external=True)
+        else:
+            rel_ids[rel_id] = dst.relate_to(rel.target_part, rel.reltype)
+    for child in src.element:
+        copied = copy.deepcopy(child)
+        for element in copied.iter():
+            for name, value in element.attrib.items():
+                if name.startswith(f"{{{R_NS}}}") and value in rel_ids:
+                    element.set(name, rel_ids[value])
+        root.append(copied)
 
 
 def _field_runs(writer: SpanWriter, template: str, document: Document) -> str:
@@ -209,7 +304,8 @@ class Footnotes:
                         f'<w:r><w:rPr><w:rStyle w:val="{mark_style}"/></w:rPr>'
                         + (f"<w:t>{n}</w:t>" if n in self.notes.custom else "<w:footnoteRef/>")
                         + "</w:r>"
-                        '<w:r><w:t xml:space="preserve"> </w:t></w:r>'
+                        # To the hanging indent, where the note's lines start.
+                        "<w:r><w:tab/></w:r>"
                     ),
                 )
                 bodies[n] = "".join(paragraph)

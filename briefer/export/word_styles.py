@@ -16,8 +16,22 @@ from dataclasses import dataclass
 from docx.document import Document as DocxDocument
 from lxml import etree
 
+from briefer.export.layout import (
+    CELL_PADDING_H,
+    CELL_PADDING_V,
+    FOOTNOTE_HANGING,
+    HEADING_KINDS,
+    QUOTE_INDENT,
+    SOURCE_HANGING,
+    TABLE_HEAD_FILL,
+    TABLE_RULE,
+    TABLE_RULE_WIDTH,
+    Kind,
+    Metrics,
+    metrics,
+)
 from briefer.export.word_numbering import LIST_INDENT_TWIPS, Numbering
-from briefer.export.word_xml import attr, half_points, hex_color, parse_fragment, w
+from briefer.export.word_xml import attr, half_points, hex_color, parse_fragment, twips, w
 from briefer.model import Style
 
 CJK_FONT = "WenQuanYi Zen Hei"
@@ -59,6 +73,7 @@ class S(enum.Enum):
     TOC_2 = ("toc 2", "paragraph", "TOC2")
     TOC_3 = ("toc 3", "paragraph", "TOC3")
     HYPERLINK = ("Hyperlink", "character", "Hyperlink")
+    CONTENTS_LINK = ("Contents Link", "character", "ContentsLink")
     FOOTNOTE_REFERENCE = ("footnote reference", "character", "FootnoteReference")
     LEAD_IN = ("Lead In", "character", "LeadIn")
     INLINE_CODE = ("Inline Code", "character", "InlineCode")
@@ -200,6 +215,7 @@ _BASED_ON = {
     S.NORMAL: None,
     S.TABLE: None,
     S.HYPERLINK: None,
+    S.CONTENTS_LINK: None,
     S.FOOTNOTE_REFERENCE: None,
     S.LEAD_IN: None,
     S.INLINE_CODE: None,
@@ -221,15 +237,21 @@ def _style_element(key: S, style_id: str, ppr: str, rpr: str, ids: dict[S, str])
     if key in _QUICK:
         parts.append("<w:qFormat/>")
     if key is S.TABLE:
+        pad_v, pad_h = twips(CELL_PADDING_V), twips(CELL_PADDING_H)
+        rule = round(TABLE_RULE_WIDTH * 8)  # eighths of a point
         parts.append(
-            '<w:pPr><w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/></w:pPr>'
             "<w:tblPr><w:tblBorders>"
             + "".join(
-                f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="A6A6A6"/>'
+                f'<w:{side} w:val="single" w:sz="{rule}" w:space="0" w:color="{TABLE_RULE}"/>'
                 for side in ("top", "left", "bottom", "right", "insideH", "insideV")
             )
-            + '</w:tblBorders><w:tblCellMar><w:left w:w="108" w:type="dxa"/>'
-            '<w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+            + f'</w:tblBorders><w:tblCellMar><w:top w:w="{pad_v}" w:type="dxa"/>'
+            f'<w:left w:w="{pad_h}" w:type="dxa"/><w:bottom w:w="{pad_v}" w:type="dxa"/>'
+            f'<w:right w:w="{pad_h}" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+            # The header row shaded as in the PDF.
+            '<w:tblStylePr w:type="firstRow"><w:tcPr>'
+            f'<w:shd w:val="clear" w:color="auto" w:fill="{TABLE_HEAD_FILL}"/>'
+            "</w:tcPr></w:tblStylePr>"
         )
     else:
         if ppr and key.style_type == "paragraph":
@@ -251,111 +273,119 @@ def _size(size_pt: float) -> str:
     return f'<w:sz w:val="{hp}"/><w:szCs w:val="{hp}"/>'
 
 
-_HEADER_PPR = (
-    '<w:tabs><w:tab w:val="center" w:pos="4680"/><w:tab w:val="right" w:pos="9360"/></w:tabs>'
-    '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>'
-)
+def _spacing(m: Metrics) -> str:
+    """`w:spacing` for paragraph metrics: the line pitch "at least" the
+    PDF's leading, so both formats set text on the same pitch."""
+    return (
+        f'<w:spacing w:before="{twips(m.before)}" w:after="{twips(m.after)}"'
+        f' w:line="{twips(m.leading)}" w:lineRule="atLeast"/>'
+    )
 
 
 def _definitions(style: Style) -> dict[S, tuple[str, str]]:
     """(pPr inner XML, rPr inner XML) for every style, from the template.
 
-    Children are in schema order: pPr (keepNext, keepLines, numPr, pBdr, shd,
-    tabs, spacing, ind, contextualSpacing, jc, outlineLvl), rPr (rStyle,
-    rFonts, b, bCs, i, iCs, color, sz, szCs, u, vertAlign)."""
-    body = style.body_size_pt
+    Sizes and spacing come from `layout.metrics`, the table the PDF is laid
+    out by. Children are in schema order: pPr (keepNext, keepLines,
+    widowControl, numPr, pBdr, shd, tabs, spacing, ind, contextualSpacing,
+    jc, outlineLvl), rPr (rStyle, rFonts, b, bCs, i, iCs, color, sz, szCs,
+    u, vertAlign)."""
+    m = metrics(style)
     text = hex_color(style.text_color, "1A1A1A")
     accent = hex_color(style.accent, "0B5CAD")
     banner = hex_color(style.banner_color, "B00020")
-    line = max(240, round(240 * style.line_spacing))
     heading_font = _fonts(style.heading_font)
     mono = _fonts(style.mono_font)
     grey = "595959"
+    quote = twips(QUOTE_INDENT)
+    hanging = twips(SOURCE_HANGING)
+    tabs = (
+        '<w:tabs><w:tab w:val="center" w:pos="4680"/><w:tab w:val="right" w:pos="9360"/></w:tabs>'
+    )
     defs: dict[S, tuple[str, str]] = {
         S.NORMAL: (
-            f'<w:spacing w:before="0" w:after="120" w:line="{line}" w:lineRule="auto"/>',
-            _fonts(style.body_font, CJK_FONT) + f'<w:color w:val="{text}"/>' + _size(body),
+            "<w:widowControl/>" + _spacing(m[Kind.BODY]),
+            _fonts(style.body_font, CJK_FONT)
+            + f'<w:color w:val="{text}"/>'
+            + _size(m[Kind.BODY].size),
         ),
         S.TITLE: (
-            '<w:keepNext/><w:spacing w:before="0" w:after="120" w:line="240" w:lineRule="auto"/>',
-            heading_font
-            + f'<w:b/><w:bCs/><w:color w:val="{accent}"/>'
-            + _size(style.title_size_pt),
+            "<w:keepNext/>" + _spacing(m[Kind.TITLE]),
+            heading_font + f'<w:b/><w:bCs/><w:color w:val="{accent}"/>' + _size(m[Kind.TITLE].size),
         ),
         S.SUBTITLE: (
-            '<w:keepNext/><w:spacing w:before="0" w:after="240"/>',
-            heading_font + f'<w:color w:val="{grey}"/>' + _size(body * 1.3),
+            "<w:keepNext/>" + _spacing(m[Kind.SUBTITLE]),
+            heading_font + f'<w:color w:val="{grey}"/>' + _size(m[Kind.SUBTITLE].size),
         ),
         S.QUOTE: (
-            f'<w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="{accent}"/></w:pBdr>'
-            '<w:spacing w:before="60" w:after="120"/><w:ind w:left="567" w:right="567"/>',
+            f'<w:pBdr><w:left w:val="single" w:sz="16" w:space="7" w:color="{accent}"/></w:pBdr>'
+            + _spacing(m[Kind.QUOTE])
+            + f'<w:ind w:left="{quote}" w:right="{quote}"/>',
             '<w:i/><w:iCs/><w:color w:val="404040"/>',
         ),
         S.CAPTION: (
-            '<w:spacing w:before="60" w:after="200"/>',
-            f'<w:i/><w:iCs/><w:color w:val="{grey}"/>' + _size(body - 1),
+            _spacing(m[Kind.CAPTION]),
+            f'<w:i/><w:iCs/><w:color w:val="{grey}"/>' + _size(m[Kind.CAPTION].size),
         ),
         S.CODE: (
-            '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>'
-            '<w:spacing w:before="60" w:after="120" w:line="240" w:lineRule="auto"/>'
-            '<w:ind w:left="113" w:right="113"/>',
-            mono + _size(body - 1),
+            '<w:shd w:val="clear" w:color="auto" w:fill="F3F4F6"/>'
+            + _spacing(m[Kind.CODE])
+            + '<w:ind w:left="80" w:right="80"/>',
+            mono + _size(m[Kind.CODE].size),
         ),
-        S.SOURCE_LINE: (
-            '<w:spacing w:before="240" w:after="120"/>',
-            _size(body - 0.5),
-        ),
+        S.SOURCE_LINE: (_spacing(m[Kind.SOURCE_LINE]), ""),
         S.BIBLIOGRAPHY: (
-            '<w:spacing w:after="60"/><w:ind w:left="425" w:hanging="425"/>',
+            _spacing(m[Kind.SOURCE_ENTRY]) + f'<w:ind w:left="{hanging}" w:hanging="{hanging}"/>',
             "",
         ),
-        S.TABLE_TEXT: (
-            '<w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/>',
-            "",
-        ),
+        S.TABLE_TEXT: (_spacing(m[Kind.TABLE_CELL]), ""),
         S.FOOTNOTE_TEXT: (
-            '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
-            _size(max(6.0, body - 2)),
+            _spacing(m[Kind.FOOTNOTE])
+            + f'<w:ind w:left="{twips(FOOTNOTE_HANGING)}" w:hanging="{twips(FOOTNOTE_HANGING)}"/>',
+            _size(m[Kind.FOOTNOTE].size),
         ),
         S.HEADER: (
-            _HEADER_PPR.replace('w:after="0"', 'w:after="120"'),
-            f'<w:color w:val="{grey}"/>' + _size(max(6.0, body - 1.5)),
+            tabs + _spacing(m[Kind.HEADER]) + '<w:jc w:val="center"/>',
+            f'<w:color w:val="{grey}"/>' + _size(m[Kind.HEADER].size),
         ),
         S.FOOTER: (
-            _HEADER_PPR,
-            f'<w:color w:val="{grey}"/>' + _size(max(6.0, body - 1.5)),
+            tabs + _spacing(m[Kind.HEADER]) + '<w:jc w:val="center"/>',
+            f'<w:color w:val="{grey}"/>' + _size(m[Kind.HEADER].size),
         ),
         S.BANNER: (
-            '<w:spacing w:before="0" w:after="60" w:line="240" w:lineRule="auto"/>'
-            '<w:jc w:val="center"/>',
-            f'<w:b/><w:bCs/><w:color w:val="{banner}"/>' + _size(body),
+            _spacing(m[Kind.BANNER]) + '<w:jc w:val="center"/>',
+            f'<w:b/><w:bCs/><w:color w:val="{banner}"/>' + _size(m[Kind.BANNER].size),
         ),
         S.TOC_HEADING: (
-            '<w:keepNext/><w:spacing w:before="240" w:after="80"/>',
+            "<w:keepNext/>" + _spacing(m[Kind.CONTENTS_TITLE]),
             heading_font
             + f'<w:b/><w:bCs/><w:color w:val="{accent}"/>'
-            + _size(style.heading_sizes_pt[1]),
+            + _size(m[Kind.CONTENTS_TITLE].size),
         ),
         S.HYPERLINK: ("", f'<w:color w:val="{accent}"/><w:u w:val="single"/>'),
+        # A contents entry links to its heading in the accent colour, not
+        # underlined, as in the PDF.
+        S.CONTENTS_LINK: ("", f'<w:color w:val="{accent}"/>'),
         S.FOOTNOTE_REFERENCE: ("", '<w:vertAlign w:val="superscript"/>'),
         S.LEAD_IN: ("", heading_font + f'<w:b/><w:bCs/><w:color w:val="{accent}"/>'),
         S.INLINE_CODE: ("", mono),
     }
-    befores = (360, 240, 200)
     for level, key in enumerate(HEADINGS):
+        heading = m[HEADING_KINDS[level]]
         defs[key] = (
-            f'<w:keepNext/><w:keepLines/><w:spacing w:before="{befores[level]}" w:after="80"/>'
-            f'<w:outlineLvl w:val="{level}"/>',
-            heading_font
-            + f'<w:b/><w:bCs/><w:color w:val="{accent}"/>'
-            + _size(style.heading_sizes_pt[level]),
+            "<w:keepNext/><w:keepLines/>" + _spacing(heading) + f'<w:outlineLvl w:val="{level}"/>',
+            heading_font + f'<w:b/><w:bCs/><w:color w:val="{accent}"/>' + _size(heading.size),
         )
     for key in BULLETS + NUMBERS:
-        defs[key] = ('<w:spacing w:after="60"/>', "")
+        defs[key] = (_spacing(m[Kind.LIST_ITEM]), "")
     for depth, key in enumerate(CONTINUES, start=1):
-        defs[key] = (f'<w:spacing w:after="60"/><w:ind w:left="{LIST_INDENT_TWIPS * depth}"/>', "")
+        defs[key] = (
+            _spacing(m[Kind.LIST_ITEM]) + f'<w:ind w:left="{LIST_INDENT_TWIPS * depth}"/>',
+            "",
+        )
     for depth, key in enumerate(TOCS):
-        defs[key] = (f'<w:spacing w:after="40"/><w:ind w:left="{depth * 360}"/>', "")
+        entry = m[Kind.CONTENTS_ENTRY]
+        defs[key] = (_spacing(entry) + f'<w:ind w:left="{twips(depth * 12.0)}"/>', "")
     return defs
 
 

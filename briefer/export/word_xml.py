@@ -66,6 +66,11 @@ def hex_color(value: str, fallback: str = "000000") -> str:
     return fallback
 
 
+def twips(points: float) -> int:
+    """A length in points as twentieths of a point, Word's paragraph unit."""
+    return max(0, round(points * 20))
+
+
 def half_points(size_pt: float) -> int:
     """Font size in half-points (`w:sz`), never below 2."""
     return max(2, round(size_pt * 2))
