@@ -26,7 +26,6 @@ import re
 from pathlib import Path
 
 from briefer.document import (
-    HEADER_FIELD,
     Block,
     BulletList,
     Citation,
@@ -52,7 +51,7 @@ from briefer.document import (
     Table,
     Text,
     Title,
-    field_values,
+    drop_empty_fields,
     plain_text,
 )
 from briefer.markup import MarkdownParser
@@ -423,40 +422,6 @@ def section_name(heading: str, section_id: str) -> str:
     """How messages name a section: by its heading, or, for a heading-less
     one such as the key bullets, by its id in words ("key points")."""
     return heading.strip() or section_id.replace("-", " ").replace("_", " ")
-
-
-_SEPARATOR = re.compile(r"^[\s·•|/,;:\-–—]*$")
-
-
-def drop_empty_fields(pattern: str, meta: Meta) -> str:
-    """A header or footer pattern without the text fields this brief leaves
-    empty, each taken out with one separator beside it, so a footer
-    `{author} · {date} · Page {page}` of a brief with no author reads
-    `{date} · Page {page}` rather than ` · 2026-11-22 · Page 1`."""
-    values = field_values(meta)
-    parts = HEADER_FIELD.split(pattern)  # literal, field, literal, field, ..., literal
-    i = 1
-    while i < len(parts):
-        name = parts[i]
-        if name in values and not values[name].strip():
-            before, after = parts[i - 1], parts[i + 1]
-            if before and _SEPARATOR.match(before) and i > 1:
-                parts[i - 1 : i + 1] = []  # drop the separator before it
-            elif _SEPARATOR.match(after):
-                parts[i : i + 2] = [""]  # drop the separator after it
-                parts[i - 1 : i + 1] = [parts[i - 1] + parts[i]]
-            elif not before.strip():
-                # Nothing but space before it: the separator opening the
-                # text after it goes too (`{title} · Page` -> `Page`).
-                parts[i - 1 : i + 2] = [before + after.lstrip(" ·•|/,;:-–—")]
-            else:
-                parts[i - 1 : i + 2] = [before + after]
-            continue
-        i += 2
-    out = []
-    for index, part in enumerate(parts):
-        out.append(f"{{{part}}}" if index % 2 else part)
-    return "".join(out).strip()
 
 
 def format_source(source: Source) -> tuple[Span, ...]:

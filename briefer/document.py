@@ -334,6 +334,40 @@ def field_values(meta: Meta) -> dict[str, str]:
     }
 
 
+_SEPARATOR = re.compile(r"^[\s·•|/,;:\-–—]*$")
+
+
+def drop_empty_fields(pattern: str, meta: Meta) -> str:
+    """A header or footer pattern without the text fields this brief leaves
+    empty, each taken out with one separator beside it, so a footer
+    `{author} · {date} · Page {page}` of a brief with no author reads
+    `{date} · Page {page}` rather than ` · 2026-11-22 · Page 1`."""
+    values = field_values(meta)
+    parts = HEADER_FIELD.split(pattern)  # literal, field, literal, field, ..., literal
+    i = 1
+    while i < len(parts):
+        name = parts[i]
+        if name in values and not values[name].strip():
+            before, after = parts[i - 1], parts[i + 1]
+            if before and _SEPARATOR.match(before) and i > 1:
+                parts[i - 1 : i + 1] = []  # drop the separator before it
+            elif _SEPARATOR.match(after):
+                parts[i : i + 2] = [""]  # drop the separator after it
+                parts[i - 1 : i + 1] = [parts[i - 1] + parts[i]]
+            elif not before.strip():
+                # Nothing but space before it: the separator opening the
+                # text after it goes too (`{title} · Page` -> `Page`).
+                parts[i - 1 : i + 2] = [before + after.lstrip(" ·•|/,;:-–—")]
+            else:
+                parts[i - 1 : i + 2] = [before + after]
+            continue
+        i += 2
+    out = []
+    for index, part in enumerate(parts):
+        out.append(f"{{{part}}}" if index % 2 else part)
+    return "".join(out).strip()
+
+
 def banner_text(document: Document) -> str:
     """The classification banner at the top and bottom of every page, or ""
     when the template shows none or the brief has no classification."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from briefer.compose import drop_empty_fields
+from briefer.document import drop_empty_fields
 from briefer.model import Meta, Style
 
 MM = 72 / 25.4  # points per millimetre

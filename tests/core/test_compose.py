@@ -225,7 +225,7 @@ def test_every_word_of_every_sample_reaches_the_document() -> None:
 
 
 def test_empty_header_and_footer_fields_leave_no_stray_separators() -> None:
-    from briefer.compose import drop_empty_fields
+    from briefer.document import drop_empty_fields
 
     cases = [
         ("{author} · {date} · {page} / {pages}", Meta(), "{page} / {pages}"),
