@@ -8,8 +8,13 @@ BIN    := $(VENV)/bin
 
 # Fonts for every script (Symbola: outline emoji a PDF can embed), PDF tools for checking exports, LibreOffice for the
 # DOCX round trip; python3-venv only where Python lacks ensurepip.
-SYSTEM_PACKAGES_RUN  := fonts-dejavu-core fonts-wqy-zenhei fonts-symbola fontconfig
-SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) poppler-utils libreoffice-writer-nogui fonts-noto-core
+# The window: Enchant with English Hunspell dictionaries for spell checking, and
+# the X libraries Qt's xcb platform needs beyond what Debian has by default.
+SYSTEM_PACKAGES_RUN  := fonts-dejavu-core fonts-wqy-zenhei fonts-symbola fontconfig \
+                        libenchant-2-2 hunspell-en-us hunspell-en-gb \
+                        libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libegl1 libxkbcommon-x11-0
+SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) poppler-utils libreoffice-writer-nogui fonts-noto-core \
+                        xvfb xdotool
 
 .PHONY: run test lint format bench clean system-deps-run system-deps-test
 
