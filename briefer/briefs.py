@@ -17,18 +17,19 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from briefer.citekeys import KEY_RULE, is_valid_key
-from briefer.errors import BriefFormatError
-from briefer.fsutil import atomic_write_bytes
+from briefer.errors import BriefFormatError, FileAccessError
+from briefer.fsutil import atomic_write_bytes, read_regular_file
 from briefer.model import Brief, Meta, Section, Source, Template
+from briefer.templates import TEMPLATE_ID_RULE, is_template_id
 
 FORMAT_NAME = "briefer.brief"
 CURRENT_VERSION = 1
 DEFAULT_MARKDOWN_TEMPLATE = "smart-brevity"  # for Markdown without `template:`
 MAX_BRIEF_BYTES = 64 * 1024 * 1024
+_MAX_VERSION = 1_000_000  # beyond any Briefer's: a damaged or hostile file
 
 # Version N -> N+1 upgrade steps, applied in order on load. Each takes the
 # raw JSON object of version N and returns one of version N+1.
@@ -46,8 +47,10 @@ _SOURCE_FIELDS = (
     "quote",
     "snippet_id",
 )
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Patterns for what a user wrote are matched whole (`fullmatch`: `$` would
+# let a trailing newline through) and in ASCII (`\d` takes any script's digits).
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]*")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -57,18 +60,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_input(path: str | os.PathLike[str], kind: str = "brief") -> bytes:
-    """The bytes of a brief or Markdown file, or one clear error naming it."""
-    path = Path(path)
+    """The bytes of a brief or Markdown file, or one clear error naming it.
+    Only a regular file is read (a named pipe or a device would wait or
+    stream for ever), and only up to `MAX_BRIEF_BYTES`."""
     try:
-        if path.stat().st_size > MAX_BRIEF_BYTES:
-            raise BriefFormatError(f"{path}: too large to be a {kind}")
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise BriefFormatError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise BriefFormatError(f"{path}: is a folder, not a {kind}") from exc
-    except OSError as exc:
-        raise BriefFormatError(f"{path}: cannot read ({exc.strerror})") from exc
+        return read_regular_file(path, MAX_BRIEF_BYTES, f"a {kind}")
+    except FileAccessError as exc:
+        raise BriefFormatError(str(exc)) from exc
 
 
 def load_brief(path: str | os.PathLike[str]) -> Brief:
@@ -101,6 +99,10 @@ def brief_from_bytes(data: bytes) -> Brief:
         ) from exc
     except RecursionError as exc:
         raise BriefFormatError("not a brief (nested too deeply)") from exc
+    except ValueError as exc:
+        # Python refuses to convert a number of more than 4,300 digits
+        # (`sys.get_int_max_str_digits`); no field of a brief is one.
+        raise BriefFormatError("not a brief (a number with thousands of digits)") from exc
     return brief_from_json(raw)
 
 
@@ -114,6 +116,8 @@ def brief_from_json(raw: Any, migrations: Mapping[int, Migration] | None = None)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise BriefFormatError(f"version: expected a whole number >= 1, got {_show(version)}")
     latest = max([CURRENT_VERSION, *(v + 1 for v in migrations)])
+    if version > _MAX_VERSION:
+        raise BriefFormatError(f"version: expected a version number, got {_show(version)}")
     if version > latest:
         raise BriefFormatError(
             f"version {version} was written by a newer Briefer; this one reads up to"
@@ -134,12 +138,13 @@ def _parse_brief(obj: dict[str, Any]) -> Brief:
     template = _expect_str(obj.get("template", ""), "template")
     if not template:
         raise BriefFormatError("template: expected a template id, got nothing")
+    check_template_id(template, "template")
 
     meta_raw = _expect_object(obj.get("meta", {}), "meta")
     _no_unknown(meta_raw, {*_META_FIELDS, "keywords"}, "meta")
     fields = {name: _expect_str(meta_raw.get(name, ""), f"meta.{name}") for name in _META_FIELDS}
     fields["language"] = fields["language"] or "en"
-    if fields["date"] and not _DATE.match(fields["date"]):
+    if fields["date"] and not is_date(fields["date"]):
         raise BriefFormatError(
             f"meta.date: expected a date like 2026-11-22, got {_show(fields['date'])}"
         )
@@ -156,7 +161,7 @@ def _parse_brief(obj: dict[str, Any]) -> Brief:
         sec = _expect_object(item, where)
         _no_unknown(sec, {"id", "heading", "body"}, where)
         sid = _expect_str(sec.get("id"), f"{where}.id")
-        if not _ID.match(sid):
+        if not _ID.fullmatch(sid):
             raise BriefFormatError(
                 f"{where}.id: expected letters, digits, '-' or '_', got {_show(sid)}"
             )
@@ -227,8 +232,9 @@ def new_brief(template: Template, title: str = "", date: str = "") -> Brief:
 
 
 def is_date(text: str) -> bool:
-    """True for a real calendar date written YYYY-MM-DD (not 2026-02-30)."""
-    if not _DATE.match(text):
+    """True for a real calendar date written YYYY-MM-DD in ASCII digits
+    (not 2026-02-30, not with a newline after it)."""
+    if not _DATE.fullmatch(text):
         return False
     try:
         dt.date.fromisoformat(text)
@@ -237,7 +243,16 @@ def is_date(text: str) -> bool:
     return True
 
 
-# -- sources -----------------------------------------------------------------
+def check_template_id(value: str, where: str) -> None:
+    """Refuse a brief's template that is not an id. A brief names its
+    template by id only: a folder path there would let a brief received by
+    mail make Briefer read files anywhere. A folder is given on the command
+    line (`--template DIR`), by the person."""
+    if not is_template_id(value):
+        raise BriefFormatError(
+            f"{where}: expected a template id ({TEMPLATE_ID_RULE}), got {_show(value)};"
+            " a template folder is given with --template DIR, not in the brief"
+        )
 
 
 # --------------------------------------------------------------------------
@@ -250,6 +265,8 @@ def _show(value: Any) -> str:
         return "nothing"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, int) and abs(value) >= 10**40:
+        return f"a number of {len(str(abs(value)))} digits"
     if isinstance(value, (int, float)):
         return f"{value!r}"
     if isinstance(value, str):

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 # The regular expression of one key, for embedding in larger patterns.
 KEY_PATTERN = r"\w(?:[\w:./-]*[\w:/-])?"
-_KEY = re.compile(rf"^{KEY_PATTERN}$")
+_KEY = re.compile(KEY_PATTERN)  # matched whole: `$` would let "key\n" through
 # A citation of one or more keys: `[@key]`, `[@a; @b]`; group 1 holds the
 # keys, each found in it (after an "@" put in front) by CITED_KEY.
 CITATION_PATTERN = rf"\[[ ]*@({KEY_PATTERN}(?:[ ]*;[ ]*@{KEY_PATTERN})*)[ ]*\]"
@@ -34,12 +34,13 @@ KEY_RULE = (
 )
 
 _MAX_STEM = 32
+_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")  # ASCII digits only
 _SUFFIXES = "bcdefghijklmnopqrstuvwxyz"
 
 
 def is_valid_key(key: str) -> bool:
     """True when `key` can be cited as `[@key]`."""
-    return bool(_KEY.match(key))
+    return bool(_KEY.fullmatch(key))
 
 
 def cited_keys(text: str) -> list[str]:
@@ -84,7 +85,7 @@ def make_key(
         or "source"
     )
     date = published.strip()
-    base = f"{who}-{date}" if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date) else who
+    base = f"{who}-{date}" if _DATE.fullmatch(date) else who
     if base not in taken:
         return base
     for suffix in _SUFFIXES:

@@ -21,9 +21,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from briefer.briefs import (
-    _DATE,
     _META_FIELDS,
     DEFAULT_MARKDOWN_TEMPLATE,
+    check_template_id,
+    is_date,
     read_input,
 )
 from briefer.citekeys import CITATION, CITED_KEY, KEY_PATTERN, make_key
@@ -81,7 +82,7 @@ def brief_from_markdown(
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     front, body, first_line = _split_front_matter(text)
     fields = {name: front.get(name, "") for name in _META_FIELDS if name != "language"}
-    if fields["date"] and not _DATE.match(fields["date"]):
+    if fields["date"] and not is_date(fields["date"]):
         raise BriefFormatError(
             f"front matter date: expected a date like 2026-11-22, got {fields['date']!r}"
         )
@@ -132,6 +133,7 @@ def brief_from_markdown(
         sid = unique_name(slugify(heading) or "section", used)
         sections.append(Section(id=sid, heading=heading, body=_joined(lines)))
     template = front.get("template", "") or default_template
+    check_template_id(template, "front matter template")
     meta = Meta(
         title=doc_title,
         **fields,

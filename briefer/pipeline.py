@@ -25,7 +25,7 @@ from pathlib import Path
 from briefer.briefs import load_brief
 from briefer.compose import compose
 from briefer.document import Diagnostic, DiagnosticKind, Document
-from briefer.errors import BrieferError, BriefFormatError, ExportError
+from briefer.errors import BrieferError, BriefFormatError, ExportError, TemplateError
 from briefer.export import available_formats, export_document, exporter_for
 from briefer.jobs import ProgressCallback, scaled
 from briefer.markdown_input import load_markdown, match_template_sections
@@ -43,6 +43,7 @@ from briefer.templates import (
 )
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
+SAMPLE_FILE = "sample.brief"  # a template folder's sample (`Template.sample_path`)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,9 @@ def load_input(
     reference: Path | None = None,
 ) -> LoadedInput:
     """Read a brief or Markdown file and resolve the template it asks for
-    (or `template_ref`, which wins), with an optional base Word document."""
+    (or `template_ref`, which wins), with an optional base Word document.
+    The file names its template by id only; `template_ref`, given by the
+    person, may be a template folder."""
     suffix = path.suffix.lower()
     if suffix == ".brief":
         brief = load_brief(path)
@@ -115,7 +118,13 @@ def load_input(
         brief = load_markdown(path)
     else:
         raise BrieferError(f"{path}: expected a .brief or Markdown (.md) file")
-    template = registry.get(template_ref or brief.template)
+    if template_ref:
+        template = registry.get(template_ref)
+    else:
+        try:
+            template = registry.by_id(brief.template)
+        except TemplateError as exc:
+            raise TemplateError(f"{path}: {exc}") from exc
     if suffix != ".brief":
         brief = match_template_sections(brief, template)
     if reference is not None:
@@ -340,7 +349,13 @@ def _check_sample(
     composed sample, or None without a sample that loads."""
     path = template.sample_path
     if path is None:
-        return None
+        if template.directory is None:
+            return None
+        # `sample_path` takes only a regular file; anything else there (a
+        # named pipe, a folder) is named rather than passed over in silence.
+        path = template.directory / SAMPLE_FILE
+        if not os.path.lexists(path):
+            return None
     try:
         brief = load_brief(path)
     except BriefFormatError as exc:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from briefer.document import HEADER_FIELDS
-from briefer.errors import TemplateError
+from briefer.errors import FileAccessError, TemplateError, os_error_reason
+from briefer.fsutil import read_regular_file
 from briefer.model import (
     CitationStyle,
     HeadingLook,
@@ -54,8 +57,16 @@ MIN_TEXT_HEIGHT_MM = 100.0
 # Most printers leave about 5 mm at each edge unprinted.
 PRINTABLE_EDGE_MM = 5.0
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# The most Briefer reads of a template's files. template.toml is a few KB;
+# a logo or a Word base with the house's header art a few MB.
+MAX_TEMPLATE_TOML_BYTES = 1024 * 1024
+MAX_LOGO_BYTES = 32 * 1024 * 1024
+MAX_WORD_BASE_BYTES = 64 * 1024 * 1024
+
+# Matched whole (`fullmatch`): with `$`, "smart-brevity\n" would pass.
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+TEMPLATE_ID_RULE = "lower-case letters, digits, '-' or '_', at most 64"
 _MARGIN_NAMES = ("top", "right", "bottom", "left")
 
 
@@ -218,7 +229,7 @@ def _choice(enum_type: type) -> Convert:
 
 
 def _colour(value: Any) -> str:
-    if not isinstance(value, str) or not _COLOUR.match(value):
+    if not isinstance(value, str) or not _COLOUR.fullmatch(value):
         raise _expected('a colour like "#0B5CAD"', value)
     return value.upper()
 
@@ -331,21 +342,35 @@ def load_template(folder: str | Path, builtin: bool = False) -> Template:
     return report.template
 
 
+def is_template_id(text: str) -> bool:
+    """True for a template id (`smart-brevity`): never a path."""
+    return bool(_ID.fullmatch(text))
+
+
 def read_template(folder: str | Path, builtin: bool = False) -> TemplateReport:
     """Read and validate the template in `folder`, collecting every problem."""
     folder = Path(folder)
     source = folder / TEMPLATE_FILE
     problems = _Problems(source)
     try:
-        raw = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.error("", f"no {TEMPLATE_FILE} in this folder", file=folder)
+        # Only a regular file, and a small one: a named pipe would wait for
+        # ever, a device stream for ever.
+        data = read_regular_file(source, MAX_TEMPLATE_TOML_BYTES, f"a {TEMPLATE_FILE}")
+        raw = tomllib.loads(data.decode("utf-8"))
+    except FileAccessError as exc:
+        if os.path.lexists(source):
+            problems.error("", exc.reason)
+        else:
+            problems.error("", f"no {TEMPLATE_FILE} in this folder", file=folder)
     except UnicodeDecodeError:
         problems.error("", "not UTF-8 text")
     except tomllib.TOMLDecodeError as exc:
         problems.error("", f"not valid TOML ({exc})")
-    except OSError as exc:
-        problems.error("", f"cannot read ({exc.strerror})")
+    except RecursionError:
+        problems.error("", "not valid TOML (nested too deeply)")
+    except ValueError:
+        # tomllib refuses an integer of more than 4,300 digits this way.
+        problems.error("", "not valid TOML (a number with thousands of digits)")
     else:
         template = _template_from_toml(raw, folder, problems, builtin)
         return TemplateReport(folder, template, tuple(problems.found))
@@ -363,7 +388,7 @@ def _template_from_toml(
             problems.error(f"template.{key}", "missing (expected text)")
     head = head or {}
     template_id = head.get("id", "")
-    if "id" in head and not _ID.match(template_id):
+    if "id" in head and not _ID.fullmatch(template_id):
         problems.error(
             "template.id",
             f"expected lower-case letters, digits, '-' or '_', got {template_id!r}",
@@ -397,7 +422,7 @@ def _sections(tables: Any, problems: _Problems) -> tuple[SectionSpec, ...]:
             if not problems.has_error(f"{where}.id"):
                 problems.error(f"{where}.id", "missing (expected text)")
             continue
-        if not _ID.match(section_id):
+        if not _ID.fullmatch(section_id):
             problems.error(
                 f"{where}.id",
                 f"expected lower-case letters, digits, '-' or '_', got {section_id!r}",
@@ -412,12 +437,18 @@ def _sections(tables: Any, problems: _Problems) -> tuple[SectionSpec, ...]:
 def _style(table: Any, folder: Path, problems: _Problems) -> Style:
     values = _check_table(table, _STYLE_KEYS, "style", problems) or {}
     if "logo" in values:
-        values["logo"] = _file_in(folder, values["logo"], "style.logo", problems)
+        values["logo"] = _file_in(
+            folder, values["logo"], "style.logo", problems, MAX_LOGO_BYTES, "a logo"
+        )
     if "reference_docx" in values:
-        base = _file_in(folder, values["reference_docx"], "style.reference_docx", problems)
-        if base is not None and not is_word_base(base):
+        name = values["reference_docx"]
+        base = None
+        if not is_word_base(Path(name)):
             problems.error("style.reference_docx", "expected a .docx or .dotx file")
-            base = None
+        else:
+            base = _file_in(
+                folder, name, "style.reference_docx", problems, MAX_WORD_BASE_BYTES, "a Word base"
+            )
         values["reference_docx"] = base
     elif not problems.has_error("style.reference_docx"):
         values["reference_docx"] = _word_base_in(folder, problems)
@@ -426,12 +457,63 @@ def _style(table: Any, folder: Path, problems: _Problems) -> Style:
     return style
 
 
-def _file_in(folder: Path, name: str, where: str, problems: _Problems) -> Path | None:
-    path = folder / name
-    if not path.is_file():
-        problems.error(where, f"file {name!r} not found")
+def _file_in(
+    folder: Path, name: str, where: str, problems: _Problems, limit: int, what: str
+) -> Path | None:
+    """The file `name` in the template folder, with its links resolved, or
+    None (and a problem) unless it is a regular file of at most `limit`
+    bytes inside the folder. A link out of the folder is refused: a
+    template received from someone else must not make an export embed,
+    say, a file from the user's home folder."""
+    try:
+        home = folder.resolve()
+        path = (folder / name).resolve()
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL in the name
+        problems.error(where, f"{name!r} is not a usable file name")
+        return None
+    if not path.is_relative_to(home):
+        problems.error(
+            where,
+            f"{name!r} leads outside the template folder (to {path}); only files inside"
+            " it are used",
+        )
+        return None
+    reason = _unusable(path, limit, what)
+    if reason:
+        problems.error(where, f"file {name!r} {reason}")
         return None
     return path
+
+
+def _unusable(path: Path, limit: int, what: str) -> str | None:
+    """Why the file at `path` cannot be read as `what`, or None. Only its
+    status is looked at: a named pipe is never opened."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return "not found"
+    except (OSError, ValueError) as exc:
+        reason = os_error_reason(exc) if isinstance(exc, OSError) else "not a valid file name"
+        return f"cannot be read ({reason})"
+    if stat.S_ISDIR(info.st_mode):
+        return f"is a folder, not {what}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"is {_special_kind(info.st_mode)}, not a regular file"
+    if info.st_size > limit:
+        return f"is too large for {what} ({info.st_size:,} bytes; at most {limit:,})"
+    return None
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def _word_base_in(folder: Path, problems: _Problems) -> Path | None:
@@ -439,11 +521,7 @@ def _word_base_in(folder: Path, problems: _Problems) -> Path | None:
     base without being named. With both, neither is guessed at: which one
     holds the house style is the template author's to say."""
     try:
-        found = sorted(
-            child
-            for child in folder.iterdir()
-            if child.name.lower() in WORD_BASE_NAMES and child.is_file()
-        )
+        found = sorted(child for child in folder.iterdir() if child.name.lower() in WORD_BASE_NAMES)
     except OSError:
         return None
     if len(found) > 1:
@@ -454,7 +532,17 @@ def _word_base_in(folder: Path, problems: _Problems) -> Path | None:
             f' (reference_docx = "{found[-1].name}" under [style])',
         )
         return None
-    return found[0] if found else None
+    if not found:
+        return None
+    # Used without being named, so held to the same rules as a named one.
+    return _file_in(
+        folder,
+        found[0].name,
+        "style.reference_docx",
+        problems,
+        MAX_WORD_BASE_BYTES,
+        "a Word base",
+    )
 
 
 def _check_margins(style: Style, problems: _Problems) -> None:
@@ -490,9 +578,13 @@ def _check_margins(style: Style, problems: _Problems) -> None:
 
 
 def check_reference(reference: Path) -> None:
-    """A base Word document must be an existing .docx or .dotx file."""
-    if not reference.is_file():
+    """A base Word document must be a regular .docx or .dotx file (a named
+    pipe is refused without being opened), of at most `MAX_WORD_BASE_BYTES`."""
+    reason = _unusable(reference, MAX_WORD_BASE_BYTES, "a Word base")
+    if reason == "not found":
         raise TemplateError(f"{reference}: no such file")
+    if reason:
+        raise TemplateError(f"{reference}: {reason.removeprefix('is ')}")
     if not is_word_base(reference):
         raise TemplateError(f"{reference}: expected a .docx or .dotx file")
 
@@ -536,10 +628,12 @@ class TemplateRegistry:
             (self._paths.user_templates, False),
         ):
             if root.is_dir():
+                # lexists, not is_file: a template.toml that is a pipe or a
+                # dangling link is a folder to report as skipped, not to hide.
                 found.extend(
                     (child, builtin)
                     for child in sorted(root.iterdir())
-                    if (child / TEMPLATE_FILE).is_file()
+                    if os.path.lexists(child / TEMPLATE_FILE)
                 )
         return found
 
@@ -572,15 +666,39 @@ class TemplateRegistry:
         return self.scan()[0]
 
     def get(self, ref: str) -> Template:
-        """A template by id, or by the path of a template folder."""
-        candidate = Path(ref).expanduser()
-        if (candidate / TEMPLATE_FILE).is_file() or "/" in ref or ref.startswith("."):
+        """A template by id, or by the path of a template folder: what a
+        person gives on the command line (`--template ID|DIR`). What a brief
+        names goes to `by_id`."""
+        try:
+            candidate = Path(ref).expanduser()
+        except RuntimeError:  # `~someone` who has no home folder here
+            candidate = Path(ref)
+        if (
+            os.path.lexists(candidate / TEMPLATE_FILE)
+            or "/" in ref
+            or "\\" in ref
+            or ref.startswith(".")
+        ):
             return load_template(candidate)
+        return self._find(ref)
+
+    def by_id(self, template_id: str) -> Template:
+        """A built-in or user template by its id, never a folder: a brief
+        (or Markdown front matter) names its template this way, so no file
+        outside the template folders is read because a brief said so."""
+        if not is_template_id(template_id):
+            raise TemplateError(
+                f"{template_id!r} is not a template id ({TEMPLATE_ID_RULE}); a template"
+                " folder is given on the command line, with --template DIR"
+            )
+        return self._find(template_id)
+
+    def _find(self, template_id: str) -> Template:
         for template in reversed(self.all()):  # user templates last in the list, so first here
-            if template.id == ref:
+            if template.id == template_id:
                 return template
         for folder, builtin in self._folders():
-            if folder.name == ref:
+            if folder.name == template_id:
                 return self._load(folder, builtin)  # raises the template's own error
         known = ", ".join(t.id for t in self.all()) or "none"
-        raise TemplateError(f"unknown template {ref!r} (known: {known})")
+        raise TemplateError(f"unknown template {template_id!r} (known: {known})")

@@ -98,27 +98,25 @@ def main(argv: Sequence[str] | None = None, ctx: CliContext | None = None) -> in
             return EXIT_USAGE
         return int(args.handler(args, ctx) or EXIT_OK)
     except BrieferError as exc:
-        _say(ctx, f"briefer: error: {_one_line(str(exc))}")
+        say(ctx, f"briefer: error: {one_line(str(exc))}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        _say(ctx, "briefer: interrupted")
+        say(ctx, "briefer: interrupted")
         return 130
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
-        problem = _machine_problem(exc, args, ctx)
+        problem = machine_problem(exc, args, ctx)
         if problem is not None:
             # The disk, the file system or the library file said no: the
             # user's to fix, not a bug.
-            _say(ctx, f"briefer: error: {_one_line(problem)}")
+            say(ctx, f"briefer: error: {one_line(problem)}")
             return EXIT_USAGE
-        _say(ctx, _one_line(_report_crash(ctx.paths, exc)))
+        say(ctx, one_line(report_crash(ctx.paths, exc)))
         return EXIT_FAILURE
 
 
-def _machine_problem(
-    exc: Exception, args: argparse.Namespace | None, ctx: CliContext
-) -> str | None:
+def machine_problem(exc: Exception, args: argparse.Namespace | None, ctx: CliContext) -> str | None:
     """The one-line message for a failure of the machine rather than of
     Briefer (a full or read-only disk, no permission, a damaged library
     database), or None when `exc` is a bug."""
@@ -133,7 +131,7 @@ def _machine_problem(
     return f"{library}: {reason}"
 
 
-def _say(ctx: CliContext, line: str) -> None:
+def say(ctx: CliContext, line: str) -> None:
     """Print a line on standard error; a broken or full terminal is no reason
     to fail in a second way."""
     with contextlib.suppress(OSError, ValueError):
@@ -141,7 +139,7 @@ def _say(ctx: CliContext, line: str) -> None:
         ctx.stderr.flush()
 
 
-def _one_line(message: str) -> str:
+def one_line(message: str) -> str:
     """`message` on one line, without characters a terminal would act on
     (escape sequences in a file name, say) or could not encode."""
     if not message.isprintable():
@@ -151,7 +149,7 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def _report_crash(paths: Paths, error: BaseException) -> str:
+def report_crash(paths: Paths, error: BaseException) -> str:
     """Log `error` with its traceback to a new file in the user's log folder
     and return the line that tells the user. When the log cannot be written
     (a full disk), the line says so and gives the error itself; the
@@ -166,7 +164,7 @@ def _report_crash(paths: Paths, error: BaseException) -> str:
     try:
         log = _new_log_file(paths.log_dir, details.encode("utf-8", "backslashreplace"))
     except OSError as exc:
-        what = _one_line(f"{type(error).__name__}: {error}")[:300]
+        what = one_line(f"{type(error).__name__}: {error}")[:300]
         where = exc.filename or paths.log_dir
         return (
             f"briefer: internal error ({what}); the crash log could not be written"

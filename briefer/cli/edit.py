@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import os
 from pathlib import Path
 
 from briefer.briefs import load_brief, new_brief, save_brief
@@ -91,6 +92,11 @@ def _brief_path(path: Path) -> None:
         raise BrieferError(f"{path}: a brief's file name must end in .brief")
 
 
+def _same_path(a: Path, b: Path) -> bool:
+    # realpath, not Path.resolve: a loop of links is no reason to crash.
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
 def _new_brief_path(output: Path, force: bool) -> None:
     """Check, before any work, where a new brief is to be written."""
     _brief_path(output)
@@ -104,7 +110,7 @@ def _template_or_none(registry: TemplateRegistry, template_id: str) -> Template 
     """The brief's own template, or None when this machine lacks it (section
     kinds are then guessed from the text)."""
     try:
-        return registry.get(template_id)
+        return registry.by_id(template_id)
     except TemplateError:
         return None
 
@@ -177,10 +183,12 @@ def run_convert(args: argparse.Namespace, ctx) -> int:
 
     output: Path = args.output
     _new_brief_path(output, args.force)
-    if output.resolve() == args.input.resolve():
+    if _same_path(output, args.input):
         raise BrieferError("the output would replace its own input")
     brief = load_markdown(args.input)
-    template = TemplateRegistry(ctx.paths).get(args.template or brief.template)
+    registry = TemplateRegistry(ctx.paths)
+    # A folder only from the command line: the notes name a template by id.
+    template = registry.get(args.template) if args.template else registry.by_id(brief.template)
     brief = complete_sections(match_template_sections(brief, template), template)
     if args.template:
         brief = dataclasses.replace(brief, template=template.id)
@@ -196,7 +204,7 @@ def run_retemplate(args: argparse.Namespace, ctx) -> int:
     output: Path = args.output or args.brief
     _brief_path(output)
     replaces_another = args.output is not None and output.exists() and not args.force
-    if replaces_another and output.resolve() != args.brief.resolve():
+    if replaces_another and not _same_path(output, args.brief):
         raise BrieferError(f"{output}: already exists (use --force to replace it)")
     brief = load_brief(args.brief)
     registry = TemplateRegistry(ctx.paths)

@@ -5,17 +5,33 @@ one file whose extension picks the format (unless `--format` says); with
 `--outdir` (batch work) each input becomes `<outdir>/<stem>.<ext>`; with
 neither, the output sits beside the input. Inputs with the same file name
 from different folders take their folder's name in front. Every output is
-written atomically. In a batch, a bad input is reported and the rest still export;
-the exit status is 2 if any input failed. `--reference` restyles the DOCX only;
-an export that writes no DOCX says so in a warning.
+written atomically. In a batch, each input that fails is reported on its own
+line naming it, and the rest still export: a user error as one line, a
+failure of the machine (a full disk) in plain words, and anything unexpected
+(a bug) logged to its own crash log, which the line names. A summary closes
+a batch with failures (`exported 2 of 3; 1 failed`); the exit status is 1 if
+an input failed unexpectedly, else 2 if any failed. `--reference` restyles
+the DOCX only; an export that writes no DOCX says so in a warning.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 from pathlib import Path
 
+# The top level's own reporting, so a failed input in a batch reads as a
+# failed command would.
+from briefer.cli import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    machine_problem,
+    one_line,
+    report_crash,
+    say,
+)
 from briefer.errors import BrieferError
 from briefer.export import available_formats, extension_for, format_for_path
 from briefer.markup import MarkdownParser
@@ -103,7 +119,7 @@ def run_export(args: argparse.Namespace, ctx) -> int:
     registry = TemplateRegistry(ctx.paths)
     parser = MarkdownParser()
     settings = ExportSettings.from_env(ctx.paths)
-    failures = 0
+    failures = crashes = 0
     outputs = {fmt: _outputs(inputs, args, extension_for(fmt)) for fmt in formats}
     for index, source in enumerate(inputs):
         if index and not gc.isenabled():
@@ -111,7 +127,7 @@ def run_export(args: argparse.Namespace, ctx) -> int:
         targets = [(outputs[fmt][index], fmt) for fmt in formats]
         try:
             for output, _ in targets:
-                if output.resolve() == source.resolve():
+                if os.path.realpath(output) == os.path.realpath(source):
                     raise BrieferError("the output would replace its own input")
             loaded = load_input(source, registry, args.template, args.reference)
             results = export_many(
@@ -124,22 +140,41 @@ def run_export(args: argparse.Namespace, ctx) -> int:
                 source=loaded.path,
             )
         except BrieferError as exc:
-            message = " ".join(str(exc).split())
-            if not message.startswith(str(source)):
-                message = f"{source}: {message}"  # in a batch, say which input failed
+            message = _naming(source, str(exc))
             if len(inputs) == 1:
                 raise BrieferError(message) from exc
             failures += 1
-            print(f"briefer: error: {message}", file=ctx.stderr)
+            say(ctx, f"briefer: error: {message}")
+            continue
+        except Exception as exc:
+            if len(inputs) == 1:
+                raise  # the top level reports it, as for any command
+            # One input's failure, even a bug's, must not cost the others
+            # their exports: report it as the top level would, naming it.
+            failures += 1
+            problem = machine_problem(exc, args, ctx)
+            if problem is not None:
+                say(ctx, f"briefer: error: {_naming(source, problem)}")
+                continue
+            crashes += 1
+            report = report_crash(ctx.paths, exc).removeprefix("briefer: ")
+            say(ctx, f"briefer: {_naming(source, report)}")
             continue
         for warning in warnings_of(results):
             ctx.warn(f"{source}: {warning}")
         for result in results:
             ctx.info(str(result.output))
-    if failures:
-        print(f"briefer: {failures} of {len(inputs)} inputs failed", file=ctx.stderr)
-        return 2
-    return 0
+    if not failures:
+        return EXIT_OK
+    exported = len(inputs) - failures
+    say(ctx, f"briefer: exported {exported} of {len(inputs)}; {failures} failed")
+    return EXIT_FAILURE if crashes else EXIT_USAGE
+
+
+def _naming(source: Path, message: str) -> str:
+    """`message` on one line, starting with the input it is about."""
+    message = one_line(message)
+    return message if message.startswith(str(source)) else f"{source}: {message}"
 
 
 def _outputs(inputs: list[Path], args: argparse.Namespace, extension: str) -> list[Path]:

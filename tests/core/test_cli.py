@@ -193,7 +193,7 @@ def test_batch_export_writes_one_file_per_input(tmp_path: Path) -> None:
         "long-form.docx",
         "smart-brevity.docx",
     ]
-    assert "bad.brief: not valid JSON" in err and "1 of 4 inputs failed" in err
+    assert "bad.brief: not valid JSON" in err and "briefer: exported 3 of 4; 1 failed" in err
     assert len(out.splitlines()) == 3
 
 
