@@ -386,7 +386,36 @@ def _plain_name(text: str) -> str:
 
 
 def _same_source(sources: Mapping[str, Source], name: str, url: str) -> str | None:
-    """The key of the source in `sources` that `name` or `url` names."""
+    """The key of the source in `sources` that `name` or `url` names; failing
+    that, the one source still named only by its web site whose site name
+    the name starts with (`Politico Europe` names politico.eu)."""
+    return _named_source(sources, name, url) or _source_by_site_word(sources, name)
+
+
+def _site_labels(url: str) -> list[str]:
+    """`https://www.reuters.com/x` -> `["reuters"]`: the host's names but the last."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        host = ""
+    return host.removeprefix("www.").replace("-", "").split(".")[:-1]
+
+
+def _source_by_site_word(sources: Mapping[str, Source], name: str) -> str | None:
+    words = fold_heading(name).split()
+    if not words or len(words[0]) < 4:
+        return None
+    found = [
+        key
+        for key, source in sources.items()
+        if source.url
+        and source.publisher == _publisher_from_url(source.url)
+        and words[0] in _site_labels(source.url)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _named_source(sources: Mapping[str, Source], name: str, url: str) -> str | None:
     folded = fold_heading(name)
     squeezed = folded.replace(" ", "")
     for key, source in sources.items():
@@ -400,12 +429,7 @@ def _same_source(sources: Mapping[str, Source], name: str, url: str) -> str | No
             fold_heading(source.title),
         ):
             return key
-        try:
-            host = urlsplit(source.url.strip()).hostname or ""
-        except ValueError:
-            host = ""
-        labels = host.removeprefix("www.").replace("-", "").split(".")[:-1]
-        if squeezed and squeezed in labels:
+        if squeezed and squeezed in _site_labels(source.url):
             return key  # `Reuters` names reuters.com
     return None
 

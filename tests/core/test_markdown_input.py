@@ -376,3 +376,32 @@ def test_front_matter_still_reads_and_names_its_errors() -> None:
         brief_from_markdown("---\ntitle: x\njust words\n---\n")
     with pytest.raises(BriefFormatError, match="front matter line 2: unknown key 'colour'"):
         brief_from_markdown("---\ncolour: red\n---\n")
+
+
+def test_a_source_line_name_gives_a_web_site_its_publisher() -> None:
+    md = (
+        "Text [@p] and [@r].\n\n"
+        '[@p]: https://www.politico.eu/article/cra/ "Industry wanted more time"\n'
+        '[@r]: https://www.reuters.com/tech/x "Deal"\n\n'
+        "Sources: Politico Europe; Reuters\n"
+    )
+    brief, _ = brief_from_markdown(md)
+    assert [(k, s.publisher) for k, s in brief.sources.items()] == [
+        ("p", "Politico Europe"),
+        ("r", "Reuters"),
+    ]
+
+
+def test_a_site_word_naming_two_sources_adds_a_source_rather_than_guess() -> None:
+    md = (
+        "Text [@a] and [@b].\n\n"
+        "[@a]: https://politico.eu/a\n"
+        "[@b]: https://politico.com/b\n\n"
+        "Source: Politico Europe\n"
+    )
+    brief, _ = brief_from_markdown(md)
+    assert [s.publisher for s in brief.sources.values()] == [
+        "politico.eu",
+        "politico.com",
+        "Politico Europe",
+    ]
