@@ -1,9 +1,9 @@
 """`briefer snippets ...`: the snippet library from the command line.
 
 Subcommands: `add`, `import`, `search`, `list`, `show`, `tag`, `delete`,
-`restore`, `export`. All work on the user's library: `--library PATH`, given
-before or after the subcommand (`snippets --library L import F` or `snippets
-import F --library L`; the one after wins when both are given), else
+`restore`, `export`, `check`. All work on the user's library: `--library
+PATH`, given before or after the subcommand (`snippets --library L import F`
+or `snippets import F --library L`; the one after wins when both are given), else
 `BRIEFER_LIBRARY`, else the user data folder. Output is plain text for
 people; `--json` on `search`, `list` and `show` gives data for programs.
 
@@ -18,7 +18,11 @@ works (options may also follow the query; `--` makes the rest query). `import`
 reports a file it cannot use as one error line and goes on with the others
 (exit status 2 at the end); rejected rows are warnings with their line.
 `delete` of a snippet already in the trash and `restore` of one not in it say
-so and succeed (exit 0); an unknown id is an error (exit 2).
+so and succeed (exit 0); an unknown id is an error (exit 2). `add` reads at
+most `MAX_STDIN_BYTES` of UTF-8 from standard input and refuses anything else,
+storing nothing. `check` says `ok` (exit 0) or what is damaged and the way
+back (exit 2); `check --repair` rebuilds indexes that disagree with the
+snippets, and `export --salvage` writes what a damaged library can still give.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
     from briefer.cli import CliContext
     from briefer.jobs import Progress
     from briefer.library import Hit, Library, Snippet
+    from briefer.library.check import CheckReport
 
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 
@@ -127,7 +132,27 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = cmds.add_parser("export", help="write all snippets to a JSON Lines file")
     p.add_argument("file", type=Path, metavar="FILE.jsonl")
+    p.add_argument(
+        "--salvage",
+        action="store_true",
+        help="from a damaged library, write every snippet that can still be read",
+    )
     p.set_defaults(handler=_export)
+
+    p = cmds.add_parser(
+        "check",
+        help="check the library for damage",
+        description=(
+            "Check the library database and its full-text index for damage: prints ok"
+            " (exit status 0) or what is damaged and how to recover (exit status 2)."
+        ),
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild damaged indexes from the snippets (the snippets are not changed)",
+    )
+    p.set_defaults(handler=_check)
 
     # Each subcommand takes --library too, so it may also follow the
     # subcommand's own arguments.
@@ -237,7 +262,7 @@ def _add(args: argparse.Namespace, ctx: CliContext) -> int:
 
     published = _date_option("--published", args.published)
     accessed = _date_option("--accessed", args.accessed)
-    text = args.text if args.text not in (None, "-") else ctx.stdin.read()
+    text = args.text if args.text not in (None, "-") else _read_stdin(ctx.stdin)
     if not text.strip():
         raise BrieferError("no text given (use --text or pipe it to standard input)")
     source = Source(
@@ -255,6 +280,41 @@ def _add(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         ctx.info(f"added snippet {result.snippet.id}")
     return 0
+
+
+# The most `snippets add` reads from standard input: a snippet is a quote,
+# and a longer text is better imported as a file (`--whole` keeps it one).
+MAX_STDIN_BYTES = 16 * 1024 * 1024
+
+
+def _read_stdin(stream: TextIO) -> str:
+    """The text piped to `snippets add`: at most MAX_STDIN_BYTES (so `<
+    /dev/zero` is refused, not read for ever), and UTF-8 (or UTF-16 with a
+    BOM), as in a file import; anything else is refused, never stored with
+    characters dropped."""
+    from briefer.library.importers import ImportFileError, decode_text
+
+    too_long = (
+        f"standard input: more than {MAX_STDIN_BYTES // (1024 * 1024)} MB; a longer text"
+        " is imported as a file (`briefer snippets import FILE --whole`)"
+    )
+    raw = getattr(stream, "buffer", None)
+    if raw is None:  # a text stream with no bytes under it (a test's StringIO)
+        text = stream.read(MAX_STDIN_BYTES + 1)
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_STDIN_BYTES:
+            raise BrieferError(too_long)
+        data = text.encode("utf-8", "surrogateescape")
+    else:
+        data = raw.read(MAX_STDIN_BYTES + 1)
+        if len(data) > MAX_STDIN_BYTES:
+            raise BrieferError(too_long)
+    try:
+        return decode_text(data)
+    except (ImportFileError, UnicodeError) as exc:
+        # "not UTF-8 text (line 2)", without the advice meant for a file.
+        reason = str(exc).partition(";")[0] if isinstance(exc, ImportFileError) else ""
+        reason = reason or "not UTF-8 text"
+        raise BrieferError(f"standard input: {reason}; nothing was stored") from None
 
 
 class _ProgressBar:
@@ -582,7 +642,91 @@ def _export(args: argparse.Namespace, ctx: CliContext) -> int:
         raise BrieferError(f"{target} is a folder; give a file name ending in .jsonl")
     if not target.parent.is_dir():
         raise BrieferError(f"no such folder: {target.parent}")
+    if args.salvage:
+        return _salvage(args, ctx, target)
     with open_library(args, ctx) as lib:
         count = lib.export(target)
     ctx.info(f"exported {count} snippets to {target}")
     return 0
+
+
+def _library_path(args: argparse.Namespace, ctx: CliContext) -> Path:
+    return Path(getattr(args, "library", None) or ctx.paths.library_path()).expanduser()
+
+
+def _salvage(args: argparse.Namespace, ctx: CliContext, target: Path) -> int:
+    """`export --salvage`: what a damaged library still holds, read id by
+    id, without opening it as a library (which might try to change it)."""
+    from briefer.library.check import salvage
+
+    report = salvage(_library_path(args, ctx), target)
+    ctx.info(f"exported {report.exported} snippets to {target}")
+    if report.partial:
+        ctx.warn(
+            f"{report.partial} of them without their source, tags or collection"
+            " (those could not be read)"
+        )
+    if report.lost:
+        ctx.warn(f"{report.lost} snippets could not be read and are not in {target}")
+    return 0
+
+
+def _check(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`check [--repair]`: ok (exit 0), or what is damaged and the way back
+    (exit 2); `--repair` rebuilds damaged indexes, then checks again."""
+    from briefer.library.check import check_library, repair_indexes
+
+    path = _library_path(args, ctx)
+    shown = _terminal_safe(str(path))
+    report = check_library(path)
+    repaired = args.repair and report.repairable
+    if repaired:
+        report = repair_indexes(path, report)
+    if report.ok:
+        count = report.snippets
+        count = "" if count is None else f" ({count} snippet{'' if count == 1 else 's'})"
+        ctx.info(f"{shown}: {'repaired; ' if repaired else ''}ok{count}")
+        return 0
+    if args.repair and not repaired:
+        ctx.warn("--repair rebuilds indexes in place, and this damage is not of that kind")
+    ctx.info(f"{shown}: damaged")
+    for damage in report.damage:
+        ctx.info(f"  {damage.part}: {_terminal_safe(damage.detail)}")
+    for line in _recovery(report, path):
+        ctx.info(_terminal_safe(line))
+    parts = ", ".join(d.part for d in report.damage)
+    ctx.stderr.write(f"briefer: error: {shown}: damaged: {parts}\n")
+    return 2
+
+
+def _recovery(report: CheckReport, path: Path) -> list[str]:
+    """What to run to get back to a sound library, given what is damaged."""
+    import shlex
+
+    from briefer.library.check import DamageKind
+
+    library = f"briefer snippets --library {shlex.quote(str(path))}"
+    new = shlex.quote(str(path.with_name(f"{path.stem}-new{path.suffix}")))
+    if report.repairable:
+        return [
+            "The snippets themselves are whole. Rebuild what is damaged from them:",
+            f"  {library} check --repair",
+        ]
+    if report.data_intact:
+        return [
+            "The snippets themselves are whole, but the index cannot be rebuilt in place."
+            " Copy them to a new library:",
+            f"  {library} export all.jsonl",
+            f"  briefer snippets --library {new} import all.jsonl",
+        ]
+    if any(d.kind is DamageKind.SCHEMA for d in report.damage):
+        return [
+            "Briefer cannot read anything in it: restore the file from a backup (the"
+            " `.recover` command of the sqlite3 program may find some of it)."
+        ]
+    return [
+        "Some snippets cannot be read. Copy out all that can into a new library, and"
+        " keep the damaged file until you have looked through the new one:",
+        f"  {library} export --salvage rescued.jsonl",
+        f"  briefer snippets --library {new} import rescued.jsonl",
+    ]

@@ -22,6 +22,12 @@ No Qt here: the command line, the GUI and the tests share this API.
         report = lib.import_file("notes.jsonl", progress=callback)  # Cancelled stops it
         lib.export("all.jsonl")               # atomic; imports back unchanged
 
+    from briefer.library.check import check_library, repair_indexes, salvage
+
+    report = check_library(path)              # -> CheckReport: ok, or the damage found
+    repair_indexes(path, report)              # rebuilds indexes that disagree with the data
+    salvage(path, "rescued.jsonl")            # what a damaged library can still give
+
 Where: `Library.open(Paths.library_path())` is the user's library (the
 `BRIEFER_LIBRARY` environment variable or `--library PATH` overrides it).
 
@@ -92,6 +98,15 @@ fails with a one-line `LibraryError` ("the library is busy: another program
 is writing to it; try again") and changes nothing. A window opens its
 library with a short patience, such as `busy_timeout=2.0`, so it never
 freezes for long; the command line keeps the default minute.
+
+Opening: a library that cannot be opened is a one-line `LibraryError` that
+names the file and the cause: its folder cannot be made (`cannot create the
+library's folder: permission denied`), it is read-only or on a read-only file
+system, its folder cannot be written (SQLite keeps its journal there), it is
+damaged (`damaged: run briefer snippets check`), or it is no Briefer library
+(not an SQLite database, another program's database, a named pipe). A
+read-only library can still be read. Ids and limits beyond SQLite's 64-bit
+integers are an unknown snippet and no limit.
 
 Import formats are listed in `briefer.library.importers`. Errors the user
 can act on are `LibraryError` (a `BrieferError`).

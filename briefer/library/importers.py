@@ -30,12 +30,24 @@ are separated by "; ".
 Dates: in bulk rows a `published` or `accessed` value that is no date rejects
 the row (`published: 2026-02-30 is not a date (expected YYYY, YYYY-MM or
 YYYY-MM-DD)`, with its line); dates a document or citation file carries in its
-metadata are taken when they read as dates and left empty otherwise.
+metadata are taken when they read as dates and left empty otherwise, except
+that a CSL `date-parts` number no date has (Infinity, NaN, a fraction, a
+negative or huge number) rejects its item: the file is broken there.
 
-A file that cannot be used as a whole (missing, a folder, unreadable, not
-UTF-8, an unknown type, no text) raises nothing: `ImportReport.error` says why.
-A reader only reads: the whole file is parsed before anything is stored, and
-`Library.import_records` stores it in one transaction.
+Hostile input: `import_file` reads a file once, whole, and only a regular
+file of at most `MAX_IMPORT_BYTES` (a named pipe or a device is refused
+without being opened, so nothing waits or reads for ever); readers get its
+bytes. A JSON Lines row nested deeper than Python's parser goes is one
+rejected row (`bad JSON: nested too deeply`), a CSL-JSON file so nested is a
+file error, and a page's JSON-LD so nested is ignored. A `.docx` is checked
+by `zipcheck` before python-docx unpacks anything: a package that would
+unpack past its limits (64 MB a part, 256 MB in all) is refused in one line.
+
+A file that cannot be used as a whole (missing, a folder, a special file,
+too large, unreadable, not UTF-8, an unknown type, no text) raises nothing:
+`ImportReport.error` says why. A reader only reads: the whole file is parsed
+before anything is stored, and `Library.import_records` stores it in one
+transaction.
 
 Progress: a reader's `progress` (a `briefer.jobs.ProgressCallback`, or None)
 gets `Progress(done, total)` in the reader's own unit (bytes, characters,
@@ -54,8 +66,11 @@ import datetime as dt
 import io
 import itertools
 import json
+import math
 import operator
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -64,8 +79,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from briefer import jobs
+from briefer.errors import FileAccessError
+from briefer.fsutil import read_regular_file
 from briefer.jobs import ProgressCallback, scaled
-from briefer.library import normalize
+from briefer.library import normalize, zipcheck
 from briefer.library.model import ImportReport, Record, Rejection, Source
 
 # An import reports `Progress(done, STEPS, what)`; reading the file takes
@@ -75,6 +92,9 @@ STEPS = 1000
 READ_END = 200
 # A reader reports after about this many bytes (or characters) of its file.
 READ_CHUNK = 1 << 20
+# The largest file an import reads: the JSON Lines export of about 750,000
+# snippets. A file is read whole before it is parsed, so this bounds memory.
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
 
 if TYPE_CHECKING:
     from briefer.library.store import Library
@@ -100,48 +120,28 @@ class Reader(Protocol):
     EXTENSIONS: ClassVar[tuple[str, ...]]
 
     def read(
-        self, path: Path, options: Options, progress: ProgressCallback | None
-    ) -> Iterator[Item]: ...
+        self, path: Path, data: bytes, options: Options, progress: ProgressCallback | None
+    ) -> Iterator[Item]:
+        """The records in `data`, the bytes of the file at `path` (read
+        once, by `import_file`; `path` only names it)."""
+        ...
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (reported as `ImportReport.error`)."""
 
 
-def _os_reason(exc: OSError) -> str:
-    """Why a file cannot be opened, in a few plain words."""
-    if isinstance(exc, FileNotFoundError):
-        return "no such file"
-    if isinstance(exc, IsADirectoryError):
-        return "a folder, not a file"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    return exc.strerror.lower() if exc.strerror else str(exc)
-
-
-def _unopenable(path: Path) -> str:
-    """Why `path` is no file to read ("" when it is one), checked before
-    its reader runs."""
-    try:
-        if path.is_dir():
-            return "a folder, not a file"
-        with path.open("rb"):
-            pass
-    except OSError as exc:
-        return _os_reason(exc)
-    return ""
-
+# Said of a JSON value nested deeper than Python's parser goes (it would
+# raise RecursionError): one bad row, or one bad file, never a crash.
+TOO_DEEP = "nested too deeply"
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _read_text(path: Path) -> str:
-    """A text file's contents: UTF-8 (with or without BOM), or UTF-16 with a BOM."""
-    return _decode(path.read_bytes())
-
-
-def _decode(data: bytes) -> str:
-    """`_read_text` for bytes already read."""
+def decode_text(data: bytes) -> str:
+    """Text as files (and standard input) bring it: UTF-8 (with or without
+    BOM), or UTF-16 with a BOM. Anything else is an `ImportFileError` that
+    says where the first bad byte is."""
     utf16 = data[:2] in _UTF16_BOMS
     try:
         return data.decode("utf-16" if utf16 else "utf-8-sig")
@@ -216,9 +216,9 @@ class TextReader:
     EXTENSIONS = (".txt", ".text")
 
     def read(
-        self, path: Path, options: Options, progress: ProgressCallback | None
+        self, path: Path, data: bytes, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
-        text = _read_text(path)
+        text = decode_text(data)
         paragraphs = _paragraphs(text, options.whole, progress)
         yield from _records(paragraphs, Source(title=path.stem), options)
 
@@ -249,9 +249,9 @@ class MarkdownReader:
     EXTENSIONS = (".md", ".markdown")
 
     def read(
-        self, path: Path, options: Options, progress: ProgressCallback | None
+        self, path: Path, data: bytes, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
-        text = _read_text(path)
+        text = decode_text(data)
         meta: dict[str, str] = {}
         match = _FRONT_MATTER.match(text)
         if match:
@@ -418,7 +418,7 @@ def _json_ld_fields(chunks: list[str]) -> dict[str, str]:
     for chunk in chunks:
         try:
             data = json.loads(chunk)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken or nested too deeply: no metadata
             continue
         items = (
             data
@@ -456,9 +456,9 @@ class HtmlReader:
     EXTENSIONS = (".html", ".htm", ".xhtml")
 
     def read(
-        self, path: Path, options: Options, progress: ProgressCallback | None
+        self, path: Path, data: bytes, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
-        text = _read_text(path)
+        text = decode_text(data)
         parser = _ArticleParser()
         # A chunk at a time, reporting in between (HTMLParser is incremental).
         for start in range(0, len(text), READ_CHUNK):
@@ -594,15 +594,21 @@ class DocxReader:
     EXTENSIONS = (".docx",)
 
     def read(
-        self, path: Path, options: Options, progress: ProgressCallback | None
+        self, path: Path, data: bytes, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
         import docx  # python-docx, only needed here
 
         try:
-            document = docx.Document(str(path))
+            # Before python-docx unpacks anything: a small file can unpack to gigabytes.
+            zipcheck.check_package(data)
+        except zipcheck.PackageTooLarge as exc:
+            raise ImportFileError(f"too large to unpack safely: {exc}") from None
+        except zipcheck.BrokenPackage as exc:
+            raise ImportFileError(f"not a Word document ({exc})") from None
+        try:
+            document = docx.Document(io.BytesIO(data))
         except Exception as exc:  # python-docx raises many kinds for a bad package
-            detail = str(exc).replace(f" at '{path}'", "").replace(str(path), path.name)
-            raise ImportFileError(f"not a Word document ({detail})") from exc
+            raise ImportFileError(f"not a Word document ({exc})") from exc
         props = document.core_properties
         created = props.created.date().isoformat() if props.created else ""
         source = Source(
@@ -691,10 +697,9 @@ class CsvReader:
     EXTENSIONS = (".csv", ".tsv")
 
     def read(
-        self, path: Path, options: Options, progress: ProgressCallback | None
+        self, path: Path, data: bytes, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
-        data = path.read_bytes()
-        text = _decode(data)
+        text = decode_text(data)
         if data[:2] in _UTF16_BOMS:
             # Unlike the document formats, CSV is read as UTF-8 only.
             raise ImportFileError("not UTF-8 text; save it as UTF-8")
@@ -740,32 +745,37 @@ class JsonLinesReader:
     EXTENSIONS = (".jsonl", ".ndjson")
 
     def read(
-        self, path: Path, options: Options, progress: ProgressCallback | None
+        self, path: Path, data: bytes, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
-        total = path.stat().st_size
+        total = len(data)
         done = reported = 0
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, 1):
-                done += len(raw)
-                if progress and (done - reported > READ_CHUNK or done >= total):
-                    reported = done
-                    jobs.report(progress, min(done, total), total)
-                if not raw.strip():
-                    continue
-                try:
-                    row = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-                except UnicodeDecodeError:
-                    # The file is in another encoding: no row of it is safe to take.
-                    raise ImportFileError(
-                        f"not UTF-8 text (line {number}); save it as UTF-8"
-                    ) from None
-                except ValueError as exc:
-                    yield Rejection(number, f"bad JSON: {exc}")
-                    continue
-                if not isinstance(row, dict):
-                    yield Rejection(number, f"expected a JSON object, got {type(row).__name__}")
-                    continue
-                yield _record_from_row(row, number, options)
+        # A view of `data`, not a copy; lines come one at a time.
+        for number, raw in enumerate(io.BytesIO(data), 1):
+            done += len(raw)
+            if progress and (done - reported > READ_CHUNK or done >= total):
+                reported = done
+                jobs.report(progress, min(done, total), total)
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except UnicodeDecodeError:
+                # The file is in another encoding: no row of it is safe to take.
+                raise ImportFileError(f"not UTF-8 text (line {number}); save it as UTF-8") from None
+            except ValueError as exc:
+                yield Rejection(number, f"bad JSON: {exc}")
+                continue
+            except RecursionError:
+                yield Rejection(number, f"bad JSON: {TOO_DEEP}")
+                continue
+            if not isinstance(row, dict):
+                yield Rejection(number, f"expected a JSON object, got {type(row).__name__}")
+                continue
+            try:
+                item = _record_from_row(row, number, options)
+            except RecursionError:  # a value nested nearly as deep as the parser goes
+                item = Rejection(number, f"bad JSON: {TOO_DEEP}")
+            yield item
 
 
 # -- citation files ----------------------------------------------------------
@@ -780,12 +790,12 @@ class RisReader:
     EXTENSIONS = (".ris",)
 
     def read(
-        self, path: Path, options: Options, progress: ProgressCallback | None
+        self, path: Path, data: bytes, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
         entry: dict[str, list[str]] = {}
         start = 0
         last_tag = ""
-        lines = _read_text(path).splitlines()
+        lines = decode_text(data).splitlines()
         for number, line in enumerate(lines, 1):
             if progress and number % LINES_PER_REPORT == 0:
                 jobs.report(progress, number, len(lines))
@@ -846,26 +856,37 @@ class CslJsonReader:
     EXTENSIONS = (".json",)
 
     def read(
-        self, path: Path, options: Options, progress: ProgressCallback | None
+        self, path: Path, data: bytes, options: Options, progress: ProgressCallback | None
     ) -> Iterator[Item]:
-        text = _read_text(path)
+        text = decode_text(data)
         try:
-            data = json.loads(text)
+            # A number too long for Python's int is one bad item, not a bad file.
+            parsed = json.loads(text, parse_int=_json_int)
         except ValueError as exc:
             raise ImportFileError(f"bad JSON: {exc}") from exc
-        if isinstance(data, dict):
-            data = data.get("items", [data])
-        if not isinstance(data, list):
+        except RecursionError:
+            raise ImportFileError(f"bad JSON: {TOO_DEEP}") from None
+        items = parsed.get("items", [parsed]) if isinstance(parsed, dict) else parsed
+        if not isinstance(items, list):
             raise ImportFileError("expected a CSL-JSON array of items")
-        for index, item in enumerate(data, 1):
+        for index, item in enumerate(items, 1):
             if progress and index % ITEMS_PER_REPORT == 0:
-                jobs.report(progress, index, len(data))
-            if not isinstance(item, dict):
-                yield Rejection(index, f"item {index}: expected an object")
-            elif "text" in item and "abstract" not in item:
-                yield _record_from_row(item, index, options)  # a plain list of snippets
-            else:
-                yield self._record(item, index, options)
+                jobs.report(progress, index, len(items))
+            try:
+                record = self._item(item, index, options)
+            except RecursionError:
+                record = Rejection(index, f"item {index}: {TOO_DEEP}")
+            yield record
+
+    def _item(self, item: object, index: int, options: Options) -> Item:
+        if not isinstance(item, dict):
+            return Rejection(index, f"item {index}: expected an object")
+        if "text" in item and "abstract" not in item:
+            return _record_from_row(item, index, options)  # a plain list of snippets
+        try:
+            return self._record(item, index, options)
+        except _NotADate as exc:
+            return Rejection(index, f"item {index}: {exc}")
 
     @staticmethod
     def _record(item: dict[str, Any], index: int, options: Options) -> Item:
@@ -892,8 +913,8 @@ class CslJsonReader:
                 author=normalize.person_names("; ".join(name for name in names if name)),
                 url=text_of("URL")
                 or (f"https://doi.org/{text_of('DOI')}" if text_of("DOI") else ""),
-                published=_csl_date(item.get("issued")),
-                accessed=_csl_date(item.get("accessed")),
+                published=_csl_date("issued", item.get("issued")),
+                accessed=_csl_date("accessed", item.get("accessed")),
             ),
             tags=normalize.split_tags([*normalize.split_tags(keywords), *options.tags]),
             collection=options.collection,
@@ -914,14 +935,58 @@ def _csl_name(person: dict[str, Any]) -> str:
     return " ".join(str(part).strip() for part in parts if isinstance(part, str) and part.strip())
 
 
-def _csl_date(value: Any) -> str:
+class _NotADate(ValueError):
+    """A CSL date given as numbers no calendar has: the item is rejected."""
+
+
+# The largest number a date part may be: a four-digit year.
+_MAX_DATE_PART = 9999
+
+
+def _json_int(digits: str) -> int | float:
+    """An integer as `json.loads` reads it, except that one longer than any
+    date or count (Python refuses to read 4,300 digits or more) is infinite:
+    a date made of it is then rejected, and anything else ignores it."""
+    if len(digits) <= 30:
+        return int(digits)
+    return -math.inf if digits.startswith("-") else math.inf
+
+
+def _date_part(value: Any) -> int | None:
+    """A number of a CSL `date-parts` list as an int; None for what is no
+    number (a date left empty, as before); `_NotADate` for a number that no
+    date has: infinite, not a number, a fraction, negative or huge."""
+    if isinstance(value, bool):
+        raise _NotADate(value)
+    if isinstance(value, str):
+        text = value.strip()
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise _NotADate(value)
+        value = int(value)
+    if not isinstance(value, int):
+        return None
+    if not 0 <= value <= _MAX_DATE_PART:
+        raise _NotADate(value)
+    return value
+
+
+def _csl_date(key: str, value: Any) -> str:
+    """A CSL date (`{"date-parts": [[2026, 11, 20]]}` or `{"raw": "..."}`)
+    as ISO 8601; "" when it reads as no date. Raises `_NotADate`, naming the
+    field and the value, for numbers that no date has."""
     if not isinstance(value, dict):
         return ""
     parts = value.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         try:
-            numbers = [int(p) for p in parts[0][:3]]
-        except (TypeError, ValueError):
+            numbers = [_date_part(p) for p in parts[0][:3]]
+        except _NotADate:
+            shown = json.dumps(parts[0][:3])
+            shown = shown if len(shown) <= 40 else shown[:39] + "…"
+            raise _NotADate(f"{key}: date-parts {shown} is not a date") from None
+        if any(n is None for n in numbers):
             return ""
         return _date_or_empty(
             "-".join(f"{n:02d}" if i else f"{n:04d}" for i, n in enumerate(numbers))
@@ -955,6 +1020,18 @@ def reader_for(path: Path) -> Reader | None:
     return READERS.get(path.suffix.lower())
 
 
+def _not_a_file(path: Path) -> str:
+    """Why `path` is no file at all ("" when it is one), said before its
+    type is: looked at only, never opened."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return "no such file"
+    except (OSError, ValueError):
+        return ""  # the type is the first thing to say; reading would say the rest
+    return "is a folder, not a file to import" if stat.S_ISDIR(info.st_mode) else ""
+
+
 def import_file(
     library: Library,
     path: Path,
@@ -968,13 +1045,17 @@ def import_file(
     `Library.import_file`)."""
     reader = reader_for(path)
     report = ImportReport(path=path, format=reader.NAME if reader else "")
-    problem = _unopenable(path)
-    if problem:
-        report.error = problem
-        return report
     if reader is None:
         known = ", ".join(sorted(READERS))
-        report.error = f"unknown file type {path.suffix or '(none)'!r}; known: {known}"
+        unknown = f"unknown file type {path.suffix or '(none)'!r}; known: {known}"
+        report.error = _not_a_file(path) or unknown
+        return report
+    try:
+        # Read once, whole, from a regular file only: a named pipe or a device
+        # is refused without waiting on it, and nothing is read past the cap.
+        data = read_regular_file(path, MAX_IMPORT_BYTES, "a file to import")
+    except FileAccessError as exc:
+        report.error = exc.reason
         return report
     options = Options(
         whole=whole,
@@ -988,9 +1069,11 @@ def import_file(
     jobs.report(progress, 0, STEPS, reading)
     try:
         # `Cancelled` is none of the errors below: it reaches the caller.
-        items = list(reader.read(path, options, scaled(progress, 0, READ_END, STEPS, reading)))
-    except OSError as exc:
-        report.error = _os_reason(exc)
+        items = list(
+            reader.read(path, data, options, scaled(progress, 0, READ_END, STEPS, reading))
+        )
+    except RecursionError:  # each reader catches its own; this is the last guard
+        report.error = f"{TOO_DEEP} to read"
         return report
     except UnicodeDecodeError:
         report.error = "not UTF-8 text; save it as UTF-8"
@@ -998,6 +1081,7 @@ def import_file(
     except ImportFileError as exc:
         report.error = str(exc)
         return report
+    del data  # parsed: the file's bytes need not stay in memory while it is stored
     if not items:
         report.error = "no text found"
         return report

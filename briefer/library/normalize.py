@@ -16,6 +16,7 @@ import email.utils
 import functools
 import hashlib
 import re
+import reprlib
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
@@ -176,11 +177,11 @@ def split_tags(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ..
     elif isinstance(value, list | tuple):
         items = value
     else:  # a number or an object in a bulk file: a rejected row, not a crash
-        raise ValueError(f"expected text or a list of tags, got {value!r}")
+        raise ValueError(f"expected text or a list of tags, got {reprlib.repr(value)}")
     out: dict[str, str] = {}
     for item in items:
         if not isinstance(item, str):
-            raise ValueError(f"tag {item!r} is not text")
+            raise ValueError(f"tag {reprlib.repr(item)} is not text")
         tag = one_line(item.lstrip("#"))
         if tag and tag.casefold() not in out:
             out[tag.casefold()] = tag

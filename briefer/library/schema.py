@@ -26,13 +26,16 @@ Schema history:
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+from briefer.errors import DAMAGED_LIBRARY, database_error_reason, os_error_reason
 from briefer.library import normalize
 from briefer.library.model import LibraryError
 
@@ -50,13 +53,18 @@ T = TypeVar("T")
 def connect(path: Path, patience: float = WRITE_PATIENCE_S) -> sqlite3.Connection:
     """Open (creating if needed) the library at `path`, migrated and ready.
     Opening and each write on it wait about `patience` seconds at most for
-    another connection's lock (see `write_transaction`)."""
+    another connection's lock (see `write_transaction`).
+
+    A library that cannot be opened is a `LibraryError` of one line naming
+    the file and the cause: its folder cannot be made, it is read-only, on a
+    read-only file system or not ours to write, it is damaged (`briefer
+    snippets check` says how), or it is no Briefer library at all."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise LibraryError(f"cannot create the library's folder {path.parent}: {exc}") from exc
-    if path.is_dir():
-        raise LibraryError(f"{path} is a folder, not a library file")
+        reason = os_error_reason(exc)
+        raise LibraryError(f"{path}: cannot create the library's folder: {reason}") from exc
+    require_library_file(path)
     # SQLite's own wait is a slice of the patience, so one statement never
     # blocks for much longer than the patience left (retry checks between).
     busy_ms = int(min(BUSY_TIMEOUT_MS, patience * 250))
@@ -66,22 +74,109 @@ def connect(path: Path, patience: float = WRITE_PATIENCE_S) -> sqlite3.Connectio
         # import); `Library` turns the check into a clear error.
         conn = sqlite3.connect(path, isolation_level=None, timeout=busy_ms / 1000)
     except sqlite3.Error as exc:
-        raise LibraryError(f"cannot open the library {path}: {exc}") from exc
+        raise LibraryError(f"{path}: {cannot_open_reason(path, exc)}") from exc
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -65536")
         conn.execute("PRAGMA mmap_size = 268435456")
-        retry(lambda: _set_wal(conn), patience)
+        _require_ours(conn)
+        try:
+            retry(lambda: _set_wal(conn), patience)
+        except sqlite3.OperationalError as exc:
+            # A library that may only be read is read in the journal mode it
+            # has; anything that would write to it says it is read-only.
+            if not (database_error_reason(exc) or "").startswith("read-only"):
+                raise
         migrate(conn, patience)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise LibraryError(f"{path} is not a Briefer library: {exc}") from exc
+        raise LibraryError(f"{path}: {cannot_open_reason(path, exc)}") from exc
+    except LibraryError as exc:
+        conn.close()
+        raise LibraryError(f"{path}: {exc}") from exc
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+NOT_A_LIBRARY = "not a Briefer library"
+
+
+def require_library_file(path: Path) -> None:
+    """A `LibraryError` unless `path` is missing (a new library), empty, or a
+    regular file that starts as an SQLite database does. Only looked at:
+    a named pipe or a device is refused without being opened (SQLite
+    would wait on a pipe for ever)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:
+        reason = os_error_reason(exc) if isinstance(exc, OSError) else "not a valid file name"
+        raise LibraryError(f"{path}: cannot open the library: {reason}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise LibraryError(f"{path} is a folder, not a library file")
+    if not stat.S_ISREG(info.st_mode):
+        raise LibraryError(f"{path}: {NOT_A_LIBRARY} (not a regular file)")
+    if info.st_size == 0:
+        return  # a new library, made by the first connection
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise LibraryError(f"{path}: cannot read the library: {os_error_reason(exc)}") from exc
+    if header != _SQLITE_HEADER:
+        raise LibraryError(f"{path}: {NOT_A_LIBRARY} (not an SQLite database)")
+
+
+def _require_ours(conn: sqlite3.Connection) -> None:
+    """Refuse, before anything is changed in it, a database with tables but
+    no schema version: another program's. Read in one statement, so a
+    library another process is creating is seen before or after, not half."""
+    version, has_tables = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " EXISTS (SELECT 1 FROM sqlite_master)"
+    ).fetchone()
+    if version == 0 and has_tables:
+        raise LibraryError(f"{NOT_A_LIBRARY} (an SQLite database of another program)")
+
+
+def cannot_open_reason(path: Path, exc: sqlite3.Error) -> str:
+    """Why SQLite could not open or set up the library, in plain words:
+    what the file system says first (a read-only disk, a file or folder
+    not ours to write), then what SQLite said."""
+    reason = database_error_reason(exc)
+    if reason == DAMAGED_LIBRARY or reason == "no space left on device":
+        return reason
+    return _unwritable(path) or reason or f"cannot open the library: {exc}"
+
+
+def _unwritable(path: Path) -> str:
+    """Why the library at `path` cannot be written, as far as the file
+    system tells; "" when it can. SQLite writes its journal (the `-wal`
+    and `-shm` files) beside the library, so the folder must be writable
+    even just to read one."""
+    folder = path.parent
+    with contextlib.suppress(OSError, AttributeError):  # no statvfs on Windows
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            return "permission denied: the library file cannot be read"
+        if not os.access(path, os.W_OK):
+            return "read-only: the library file cannot be changed here"
+        if not os.access(folder, os.W_OK):
+            return (
+                f"permission denied: its folder {folder} cannot be written,"
+                " and the library keeps its journal there"
+            )
+    elif not os.access(folder, os.W_OK):
+        return f"permission denied: cannot create the library in {folder}"
+    return ""
 
 
 def _set_wal(conn: sqlite3.Connection) -> None:

@@ -60,6 +60,14 @@ _BM25_WEIGHTS = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
 # An import of at least this many rows turns FTS5's automerge off meanwhile.
 BULK_ROWS = 10_000
 WRONG_THREAD = "a Library is used by the thread that opened it; open one per thread"
+# SQLite's integers are 64-bit: an id beyond them names no snippet, and a
+# limit beyond them means no limit.
+_SQL_INT_MAX = 2**63 - 1
+
+
+def _sql_count(value: int) -> int:
+    """A row limit or offset SQLite can take: capped at its largest integer."""
+    return min(value, _SQL_INT_MAX)
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,8 @@ class NameCount:
     count: int
 
 
-_SNIPPET_SELECT = """
+# A snippet with its source, collection and tags (`row_to_snippet` reads it).
+SNIPPET_SELECT = """
     SELECT s.id, s.text, s.note, s.created, s.modified, s.deleted,
            src.title, src.publisher, src.author, src.url, src.published, src.accessed,
            COALESCE(c.name, ''),
@@ -83,7 +92,7 @@ _SNIPPET_SELECT = """
 """
 
 
-def _row_to_snippet(row: Sequence[Any]) -> Snippet:
+def row_to_snippet(row: Sequence[Any]) -> Snippet:
     return Snippet(
         id=row[0],
         text=row[1],
@@ -448,17 +457,19 @@ class Library:
 
     def get(self, snippet_id: int) -> Snippet:
         """The snippet with this id (also when it is in the trash)."""
-        row = self._conn.execute(_SNIPPET_SELECT + " WHERE s.id = ?", (snippet_id,)).fetchone()
+        if not -_SQL_INT_MAX <= snippet_id <= _SQL_INT_MAX:
+            raise LibraryError(f"no snippet with id {snippet_id}")
+        row = self._conn.execute(SNIPPET_SELECT + " WHERE s.id = ?", (snippet_id,)).fetchone()
         if row is None:
             raise LibraryError(f"no snippet with id {snippet_id}")
-        return _row_to_snippet(row)
+        return row_to_snippet(row)
 
     def _get_many(self, ids: Sequence[int]) -> dict[int, Snippet]:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self._conn.execute(_SNIPPET_SELECT + f" WHERE s.id IN ({marks})", list(ids))
-        return {row[0]: _row_to_snippet(row) for row in rows}
+        rows = self._conn.execute(SNIPPET_SELECT + f" WHERE s.id IN ({marks})", list(ids))
+        return {row[0]: row_to_snippet(row) for row in rows}
 
     def update(
         self,
@@ -587,7 +598,10 @@ class Library:
             f" WHERE {' AND '.join(where)} ORDER BY s.id DESC LIMIT ? OFFSET ?"
         )
         ids = [
-            r[0] for r in self._conn.execute(sql, [*params, -1 if limit is None else limit, offset])
+            r[0]
+            for r in self._conn.execute(
+                sql, [*params, -1 if limit is None else _sql_count(limit), _sql_count(offset)]
+            )
         ]
         found = self._get_many(ids)
         return [found[i] for i in ids if i in found]
@@ -624,6 +638,7 @@ class Library:
         as_you_type: bool = True,
     ) -> list[Hit]:
         """Ranked hits for what the user typed (see `briefer.library.query`)."""
+        limit = _sql_count(limit)
         parsed = parse_query(query, as_you_type=as_you_type)
         if tags:
             parsed = dataclasses.replace(parsed, tags=parsed.tags + tuple(tags))
@@ -738,7 +753,9 @@ class Library:
         `whole=True` keeps a document (.txt, .md, .html, .docx) as one snippet
         instead of one per paragraph; `tags` and `collection` apply to every
         snippet imported. A file that cannot be used at all (missing, a
-        folder, unreadable, not UTF-8, an unknown type, no text) is reported in
+        folder, a named pipe or device, larger than
+        `importers.MAX_IMPORT_BYTES`, unreadable, not UTF-8, an unknown type,
+        a `.docx` that would unpack past its limits, no text) is reported in
         `report.error`, not raised, and nothing of it is stored.
 
         `progress` gets `briefer.jobs.Progress` reports on one scale for the

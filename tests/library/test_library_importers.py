@@ -209,7 +209,7 @@ def test_unreadable_files_are_reported_not_raised(lib: Library, name: str, reaso
 def test_file_level_reasons_are_plain(lib: Library, tmp_path: Path) -> None:
     assert lib.import_file(tmp_path / "nothere.csv").error == "no such file"
     assert lib.import_file(DATA / "latin1.csv").error == "not UTF-8 text (line 2); save it as UTF-8"
-    assert "Package not found" in lib.import_file(DATA / "broken.docx").error
+    assert "not a zip package" in lib.import_file(DATA / "broken.docx").error
     assert str(DATA) not in lib.import_file(DATA / "broken.docx").error
     # A JSON Lines file in another encoding is refused as a whole, not row by row.
     latin = tmp_path / "latin.jsonl"
@@ -227,7 +227,7 @@ def test_an_unreadable_file_is_a_file_error(lib: Library, tmp_path: Path) -> Non
     locked.write_text("secret", encoding="utf-8")
     locked.chmod(0)
     try:
-        assert lib.import_file(locked).error == "permission denied"
+        assert lib.import_file(locked).error == "cannot read: permission denied"
     finally:
         locked.chmod(0o600)
 

@@ -246,7 +246,7 @@ def test_a_file_that_cannot_be_opened_is_one_error_line(
     assert r.stdout.getvalue() == "good.jsonl: 1 added, 0 duplicates, 0 rejected\n"
     assert r.stderr.getvalue().splitlines() == [
         "briefer: error: nothere.csv: no such file",
-        "briefer: error: folder: a folder, not a file",
+        "briefer: error: folder: is a folder, not a file to import",
         "briefer: error: latin.csv: not UTF-8 text (line 2); save it as UTF-8",
     ]
     assert "kept" in run("snippets", "list").stdout.getvalue()
