@@ -25,7 +25,8 @@ import hashlib
 import json
 import marshal
 import os
-import tempfile
+import stat
+import time
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -34,6 +35,9 @@ import reportlab
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
+
+from briefer.errors import BrieferError
+from briefer.fsutil import atomic_write_bytes
 
 _FORMAT = 1
 # What a parsed face holds besides plain data: the file's bytes (re-read), a
@@ -175,14 +179,27 @@ class FontCache:
     # -- writing ---------------------------------------------------------------
 
     def _write(self, target: Path, data: bytes) -> None:
-        """Write atomically; a cache that cannot be written is simply not kept."""
-        with contextlib.suppress(OSError):
+        """Write atomically; a cache that cannot be written is simply not kept.
+        `atomic_write_bytes` also removes what a writer killed part-way
+        (`kill -9`) left in the folder, so such leftovers never pile up."""
+        with contextlib.suppress(OSError, BrieferError):
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, target)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+            atomic_write_bytes(target, data)
+        _remove_old_leftovers(target.parent)
+
+
+# Earlier Briefers wrote the cache through `.tmp-*` files, which a killed
+# process left behind; nothing writes them any more.
+_LEFTOVER_AGE = 24 * 3600  # seconds
+
+
+def _remove_old_leftovers(folder: Path) -> None:
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if not entry.name.startswith(".tmp-"):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and now - info.st_mtime > _LEFTOVER_AGE:
+                    os.unlink(entry.path)

@@ -28,6 +28,7 @@ import enum
 import hashlib
 import os
 import re
+import stat
 import struct
 import threading
 import unicodedata
@@ -127,6 +128,9 @@ SCRIPT_FALLBACKS: dict[Script, tuple[str, ...]] = {
         "DejaVu Sans",
     ),
 }
+# What code is drawn with when the template's `mono_font` is not installed,
+# in this order (Courier, reportlab's built-in, when none is).
+MONO_FALLBACKS = ("DejaVu Sans Mono", "Liberation Mono", "Courier New", "Noto Sans Mono")
 # Tried for any character the script's chain cannot draw.
 GENERAL_FALLBACKS = (
     "DejaVu Sans",
@@ -225,7 +229,11 @@ def read_faces(path: Path) -> list[FaceFile]:
     """The TrueType-outline faces in one font file (several in a .ttc)."""
     faces: list[FaceFile] = []
     try:
-        with open(path, "rb") as handle:
+        # Opened without waiting, and read only if it is a regular file.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return []
             magic = handle.read(12)
             if magic[:4] == b"ttcf":
                 (count,) = struct.unpack(">L", magic[8:12])
@@ -277,14 +285,16 @@ def scan_font_dirs(
         files.sort()
         for file in files:
             try:
-                stat = os.stat(file)
+                info = os.stat(file)
             except OSError:
                 continue
-            identity = (stat.st_dev, stat.st_ino)  # the same file through a link
+            if not stat.S_ISREG(info.st_mode):
+                continue  # a named pipe called *.ttf would block the scan for ever
+            identity = (info.st_dev, info.st_ino)  # the same file through a link
             if identity in seen:
                 continue
             seen.add(identity)
-            for face in _faces_of(file, stat, cache, present):
+            for face in _faces_of(file, info, cache, present):
                 slots = families.setdefault(family_key(face.family), {})
                 slots.setdefault(face.style, face)
     if cache is not None:
@@ -294,17 +304,17 @@ def scan_font_dirs(
 
 
 def _faces_of(
-    file: str, stat: os.stat_result, cache: FontCache | None, present: set[str]
+    file: str, info: os.stat_result, cache: FontCache | None, present: set[str]
 ) -> list[FaceFile]:
     if cache is None:
         return read_faces(Path(file))
     present.add(file)
-    known = cache.faces_of(file, stat)
+    known = cache.faces_of(file, info)
     if known is not None:
         path = Path(file)
         return [FaceFile(path, index, family, FaceStyle(style)) for index, family, style in known]
     faces = read_faces(Path(file))
-    cache.remember_faces(file, stat, [(f.index, f.family, f.style.value) for f in faces])
+    cache.remember_faces(file, info, [(f.index, f.family, f.style.value) for f in faces])
     return faces
 
 

@@ -165,3 +165,169 @@ def column_widths(texts: list[list[str]], width: float) -> list[float]:
     widths = [max(width * w / total, 24.0) for w in weights]
     scale = width / sum(widths)
     return [w * scale for w in widths]
+
+
+# -- tables too wide for the page ----------------------------------------------
+
+TABLE_FONT_FLOOR = 6.0  # the smallest a table's text is set, in points
+# How wide a word is assumed to be, per character, in ems: a little over the
+# widths of bold DejaVu Sans and Serif, so that words measured this way fit
+# in both formats, whichever of the usual fonts draws them.
+_THIN = frozenset(".,:;'!| ")
+_NARROW = frozenset("fijlrtI()[]{}-/")
+_WIDE = frozenset("MWmw@%&")
+_CHAR_EM = 0.72  # digits, capitals, other letters
+_WORD_EMS = 15 * _CHAR_EM  # a longer word may wrap inside itself rather than widen its column
+_MIN_EMS = 10 * _CHAR_EM  # a longer word may wrap inside itself when nothing else fits
+_SIZE_STEP = 0.5
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """Some of a table's columns (indexes into its cells), set side by side
+    at `widths` points. A table split for width repeats its first column."""
+
+    columns: tuple[int, ...]
+    widths: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """How a table is set: its text's size and line pitch, the padding at
+    the left and right of each cell, and the tables it is set as (one,
+    unless it is split for width), all in points."""
+
+    size: float
+    leading: float
+    padding: float
+    parts: tuple[TablePart, ...]
+
+
+def plan_table(texts: list[list[str]], width: float, cell: Metrics) -> TablePlan:
+    """How to set a table whose cells hold `texts` (rows of columns) in
+    `width` points, with body cells of `cell` metrics; both formats set it
+    by this plan, so they agree on sizes, widths and splits.
+
+    A careful typesetter's order: a table whose longest words fit is set as
+    it is, its columns sized by `column_widths`. Otherwise its text gets
+    smaller, half a point at a time, down to `TABLE_FONT_FLOOR`, until they
+    fit (the padding shrinks with it). If even that is not enough, words
+    longer than a few characters may wrap inside themselves. A table
+    still too wide is split into several tables set one after the other,
+    each repeating the first column (which names the rows) and the header
+    row, with its columns spread evenly over them: as few tables as the
+    smallest text needs, in the largest text that needs no more. The page
+    is never turned for a table: the text around it would turn with it in
+    the DOCX, and headers, footers and footnotes would change place.
+    "A few characters" is ten (`_MIN_EMS`): a number such as 1,234,567 is
+    never broken."""
+    columns = max((len(row) for row in texts), default=0)
+    body = cell.size
+    pitch = cell.leading / cell.size
+    if columns == 0:
+        return TablePlan(body, cell.leading, CELL_PADDING_H, ())
+    longest = [0.0] * columns  # the widest word of each column, in ems
+    for row in texts:
+        for c, text in enumerate(row):
+            longest[c] = max(longest[c], max(map(_ems, text.split()), default=0.0))
+
+    def padding(size: float) -> float:
+        return CELL_PADDING_H * size / body
+
+    def needs(size: float, most: float) -> list[float]:
+        return [2 * padding(size) + min(max(ems, _CHAR_EM), most) * size for ems in longest]
+
+    def plan(size: float, parts: tuple[TablePart, ...]) -> TablePlan:
+        return TablePlan(size, size * pitch, padding(size), parts)
+
+    def whole(size: float, least: list[float]) -> tuple[TablePart, ...]:
+        widths = _at_least(column_widths(texts, width), least, width)
+        return (TablePart(tuple(range(columns)), tuple(widths)),)
+
+    size = body
+    while True:
+        natural = needs(size, _WORD_EMS)
+        if sum(natural) <= width:
+            return plan(size, whole(size, natural))
+        if size <= TABLE_FONT_FLOOR:
+            break
+        size = max(TABLE_FONT_FLOOR, size - _SIZE_STEP)
+    narrowest = needs(size, _MIN_EMS)
+    if sum(narrowest) <= width:
+        return plan(size, whole(size, narrowest))
+    # Split: as few tables as the smallest text needs, in the largest text
+    # that still needs no more.
+    fewest = len(_groups(needs(size, _WORD_EMS), narrowest, width))
+    size = body
+    while size > TABLE_FONT_FLOOR:
+        if len(_groups(needs(size, _WORD_EMS), needs(size, _MIN_EMS), width)) <= fewest:
+            break
+        size = max(TABLE_FONT_FLOOR, size - _SIZE_STEP)
+    natural, narrowest = needs(size, _WORD_EMS), needs(size, _MIN_EMS)
+    parts: list[TablePart] = []
+    for group in _groups(natural, narrowest, width):
+        if len(group) == 1:  # not even two columns fit: the column fills the width
+            parts.append(TablePart(group, (width,)))
+            continue
+        sub = [[row[c] if c < len(row) else "" for c in group] for row in texts]
+        least = [natural[c] for c in group]
+        if sum(least) > width:
+            least = [narrowest[c] for c in group]
+        parts.append(TablePart(group, tuple(_at_least(column_widths(sub, width), least, width))))
+    return plan(size, tuple(parts))
+
+
+def _ems(word: str) -> float:
+    """How wide `word` is assumed to be, in ems (see `_CHAR_EM`)."""
+    total = 0.0
+    for char in word:
+        if char in _THIN:
+            total += 0.35
+        elif char in _NARROW:
+            total += 0.55
+        elif char in _WIDE:
+            total += 1.05
+        elif char >= "\u2e80":  # CJK and full-width forms
+            total += 1.0
+        else:
+            total += _CHAR_EM
+    return total
+
+
+def _groups(natural: list[float], narrowest: list[float], width: float) -> list[tuple[int, ...]]:
+    """The columns of a table split for `width`: each table column 0 and
+    as many more as fit at their `natural` widths, as few tables as that
+    takes, evenly filled; one column a table where not even two fit."""
+    first, rest = natural[0], list(range(1, len(natural)))
+    room = width - first
+    if room < max(narrowest[1:]):
+        return [(c,) for c in range(len(natural))]
+    packed: list[list[int]] = [[]]  # as many columns a table as fit, in turn
+    used = 0.0
+    for c in rest:
+        if packed[-1] and used + natural[c] > room:
+            packed.append([])
+            used = 0.0
+        packed[-1].append(c)
+        used += natural[c]
+    share = -(-len(rest) // len(packed))  # as many tables, evenly filled
+    even = [rest[i : i + share] for i in range(0, len(rest), share)]
+    fits = all(sum(natural[c] for c in group) <= room for group in even)
+    return [(0, *group) for group in (even if fits else packed)]
+
+
+def _at_least(widths: list[float], least: list[float], width: float) -> list[float]:
+    """`widths` (together `width`) with each raised to its `least`, the room
+    that takes given up by the wider columns in proportion to what they
+    have to spare. Where the least widths do not fit, they are scaled."""
+    total = sum(least)
+    if total >= width:
+        return [w * width / total for w in least]
+    short = sum(max(0.0, low - w) for w, low in zip(widths, least, strict=True))
+    if short <= 0:
+        return widths
+    spare = sum(max(0.0, w - low) for w, low in zip(widths, least, strict=True))
+    keep = 1 - short / spare
+    return [
+        low if w <= low else low + (w - low) * keep for w, low in zip(widths, least, strict=True)
+    ]

@@ -12,18 +12,23 @@ the sources cited there, until the reservation fits (or, failing that, the
 sources become endnotes with links both ways, and a warning says so).
 
 The document is only read: warnings (the endnote fallback, characters no
-font draws, unreadable images or logo) are returned by `render`. Progress
-goes to an optional callback in thousandths, with what is being done
-("Laying out page 12", "Writing page 3 of 40"); a first pass that footnotes
-overflow is stopped there, and the second carries on from where it stopped,
-so the bar never runs backwards. `Cancelled` raised by the callback reaches
-the caller as raised.
+font draws, a template font that is not installed, unusable images or
+logo) are returned by `render`. Progress goes to an optional callback in
+thousandths, with what is being done ("Laying out page 12", "Writing page 3
+of 40"); a first pass that footnotes overflow is stopped there, and the
+second carries on from where it stopped, so the bar never runs backwards.
+`Cancelled` raised by the callback reaches the caller as raised.
 
 All text goes through `briefer.export.pdf_text`, which picks fonts per
-script run. Most paragraphs are drawn by `briefer.export.pdf_para`'s
-`FastParagraph` from runs, with no markup at all; CJK text (reportlab's CJK
-line breaking), right-to-left paragraphs (`RtlParagraph`) and code blocks
-(background and border) use reportlab's `Paragraph` with escaped markup.
+script run. Paragraphs are drawn by `briefer.export.pdf_para`'s
+`FastParagraph` from runs, with no markup at all (CJK text included: it
+breaks between characters as the rules of CJK line breaking allow, and
+never before a citation marker); right-to-left paragraphs (`RtlParagraph`)
+and code blocks (background and border) use reportlab's `Paragraph` with
+escaped markup. A table too wide for the page is set smaller or split, as
+`briefer.export.layout.plan_table` says, the same way as in the DOCX.
+Images and the logo are read once, within bounds, by
+`briefer.export.images`, and the bytes checked are the bytes drawn.
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ from briefer.document import (
     Block,
     BulletList,
     Citation,
+    Code,
     CodeBlock,
     Contents,
     Document,
@@ -85,15 +91,15 @@ from briefer.document import (
     citation_label,
     field_values,
     iter_blocks,
+    iter_spans,
     plain_text,
 )
 from briefer.document import (
     Paragraph as DocParagraph,
 )
-from briefer.export.fonts import FontResolver, FontSet, resolver_for
-from briefer.export.images import image_label, probe_image
+from briefer.export.fonts import MONO_FALLBACKS, FontResolver, FontSet, resolver_for
+from briefer.export.images import image_label, image_warning, logo_warning, probe_image
 from briefer.export.layout import (
-    CELL_PADDING_H,
     CELL_PADDING_V,
     FOOTNOTE_HANGING,
     HEADING_KINDS,
@@ -104,10 +110,12 @@ from briefer.export.layout import (
     TABLE_RULE,
     TABLE_RULE_WIDTH,
     Kind,
-    column_widths,
+    TablePart,
+    TablePlan,
     first_page_header,
     furniture,
     metrics,
+    plan_table,
 )
 from briefer.export.pdf_furniture import Box, Logo, PageFurniture
 from briefer.export.pdf_para import FastParagraph, WidthCache
@@ -120,19 +128,18 @@ from briefer.export.pdf_text import (
     RtlParagraph,
     Run,
     flatten,
-    pieces_markup,
     pieces_plain,
     pieces_runs,
     superscript,
     text_markup,
     text_runs,
 )
+from briefer.export.properties import document_properties
 from briefer.export.warning_log import WarningLog
 from briefer.jobs import ProgressCallback, report
 from briefer.model import CitationStyle, Style
 from briefer.text import clean_text, is_rtl
 
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SPACE_RUN = re.compile(r"(?<=\S)  +")
 _LEADING_SPACES = re.compile(r"^ +")
 _IMAGE_FORMATS = ("PNG", "JPEG", "GIF")
@@ -191,20 +198,6 @@ class _KeepRoom(CondPageBreak):
     paragraph above (the larger of the two, as in Word), not a zero."""
 
     _SPACETRANSFER = True
-
-
-class _Outlined(Paragraph):
-    """A paragraph that adds itself to the PDF outline when drawn."""
-
-    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any, **kwargs: Any) -> None:
-        self.outline: tuple[str, str, int] | None = kwargs.pop("outline", None)
-        super().__init__(text, style, *args, **kwargs)
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        parts = super().split(availWidth, availHeight)
-        for i, part in enumerate(parts):
-            part.outline = self.outline if i == 0 else None
-        return parts
 
 
 class _Footnoted(Flowable):
@@ -333,15 +326,7 @@ class _Renderer:
         style = self.style
         self.body = fonts.base(style.body_font)
         self.heading = fonts.base(style.heading_font)
-        self.mono = fonts.first_family(
-            [
-                style.mono_font,
-                "DejaVu Sans Mono",
-                "Liberation Mono",
-                "Courier New",
-                "Noto Sans Mono",
-            ]
-        ) or FontSet(
+        self.mono = fonts.first_family([style.mono_font, *MONO_FALLBACKS]) or FontSet(
             "Courier", ("Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique")
         )
         self.text_color = _color(style.text_color, "#1A1A1A")
@@ -391,6 +376,7 @@ class _Renderer:
             self.endnote_fallback = True
             self._collect_destinations()
             data = self._render_once()
+        self._report_fonts()
         self._report_missing()
         self._report(_PROGRESS_TOTAL, "PDF ready")
         return data
@@ -493,6 +479,29 @@ class _Renderer:
         if self.endnote_fallback:
             self.destinations.update(f"cite-{s.n}" for s in self.doc.sources)
 
+    def _report_fonts(self) -> None:
+        """One warning for each of the template's fonts that is not
+        installed, naming the font drawn instead (the DOCX names the
+        template's font anyway; Word substitutes one where it is missing)."""
+        style = self.style
+        uses: dict[str, tuple[list[str], str]] = {}
+        for role, name, used in (
+            ("body", style.body_font, self.body.family),
+            ("headings", style.heading_font, self.heading.family),
+            ("code", style.mono_font, self.mono.family),
+        ):
+            if not name.strip() or self.fonts.family(name) is not None:
+                continue
+            if role == "code" and not _has_code(self.doc.blocks):
+                continue  # nothing is drawn in it
+            roles, _ = uses.setdefault(clean_text(name), ([], used))
+            roles.append(role)
+        for name, (roles, used) in uses.items():
+            self.warnings.warn(
+                f"font {name!r} (for the {' and '.join(roles)}) is not installed;"
+                f" the PDF uses {used} instead"
+            )
+
     def _report_missing(self) -> None:
         if not self.missing:
             return
@@ -549,7 +558,7 @@ class _Renderer:
         )
 
     def _doc_template(self, buffer: io.BytesIO) -> BaseDocTemplate:
-        meta = self.doc.meta
+        props = document_properties(self.doc.meta)
         top, right, bottom, left = self.margins
         renderer = self
 
@@ -568,13 +577,13 @@ class _Renderer:
             rightMargin=right,
             topMargin=top,
             bottomMargin=bottom,
-            title=clean_text(meta.title),
-            author=clean_text(meta.author),
-            subject=clean_text(meta.subtitle),
-            keywords=[clean_text(k) for k in meta.keywords],
+            title=props.title,
+            author=props.author,
+            subject=props.subject,
+            keywords=props.keywords,
             creator="Briefer",
             producer="Briefer (reportlab)",
-            lang=clean_text(meta.language) or None,
+            lang=props.language or None,
             invariant=1 if self.doc.deterministic else 0,
             initialFontName=self.body.regular,
             initialFontSize=self.size,
@@ -684,20 +693,21 @@ class _Renderer:
         kind: Kind,
         indent: float = 0.0,
         align: str = "",
-        cjk: bool = False,
         rtl: bool = False,
+        size: float | None = None,
     ) -> ParagraphStyle:
         """The paragraph style of `kind`, sized and spaced by the metrics
-        the DOCX styles are made from (`briefer.export.layout`)."""
-        key = (kind, round(indent, 2), align, cjk, rtl)
+        the DOCX styles are made from (`briefer.export.layout`), or at
+        `size` points (a shrunk table's) with the same line spacing."""
+        key = (kind, round(indent, 2), align, rtl, size)
         if key in self._styles:
             return self._styles[key]
         m = self.metrics[kind]
         base: dict[str, Any] = dict(
-            name=f"{kind.value}-{indent}-{align}-{cjk}",
+            name=f"{kind.value}-{indent}-{align}-{size}",
             fontName=self.body.regular,
-            fontSize=m.size,
-            leading=m.leading,
+            fontSize=size or m.size,
+            leading=m.leading * size / m.size if size else m.leading,
             textColor=self.text_color,
             leftIndent=indent,
             spaceBefore=m.before,
@@ -753,8 +763,6 @@ class _Renderer:
             base["alignment"] = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}.get(
                 align, TA_LEFT
             )
-        if cjk:
-            base["wordWrap"] = "CJK"
         if rtl:  # mirror the indents: lists and quotes indent from the right
             base["leftIndent"], base["rightIndent"] = (
                 base.get("rightIndent", 0.0),
@@ -815,9 +823,10 @@ class _Renderer:
         align: str = "",
         outline: tuple[str, str, int] | None = None,
         bullet: str | None = None,
+        size: float | None = None,
     ) -> Flowable:
         heading_like = kind in (Kind.TITLE, *HEADING_KINDS, Kind.CONTENTS_TITLE)
-        ctx = self._ctx(family=self.heading if heading_like else None)
+        ctx = self._ctx(size, family=self.heading if heading_like else None)
         pieces = [Piece("", InlineStyle(), anchor=anchor)] if anchor else []
         # Runs take their face from the inline style, not the paragraph
         # style's fontName, so bold and italic kinds must say so here.
@@ -827,7 +836,15 @@ class _Renderer:
         )
         pieces.extend(flatten(spans, ctx, base))
         return self._flowable(
-            pieces, kind, indent, align, ctx=ctx, lead_in=lead_in, outline=outline, bullet=bullet
+            pieces,
+            kind,
+            indent,
+            align,
+            ctx=ctx,
+            lead_in=lead_in,
+            outline=outline,
+            bullet=bullet,
+            size=size,
         )
 
     def _flowable(
@@ -841,10 +858,12 @@ class _Renderer:
         lead_in: str = "",
         outline: tuple[str, str, int] | None = None,
         bullet: str | None = None,
+        size: float | None = None,
     ) -> Flowable:
-        """The flowable for one paragraph of `pieces` in the style `kind`:
-        a `FastParagraph` unless the text needs reportlab's CJK or our
-        right-to-left line breaking."""
+        """The flowable for one paragraph of `pieces` in the style `kind`
+        (at `size` points, for a shrunk table's cells): a `FastParagraph`,
+        which breaks CJK text between characters too, unless the text needs
+        our right-to-left line breaking."""
         lead: Piece | None = None
         every = pieces
         text = pieces_plain(pieces)
@@ -855,35 +874,27 @@ class _Renderer:
             style_ = InlineStyle(bold=True, color=_hex(self.accent))
             lead = Piece(lead_in.rstrip() + " ", style_)
             every = [lead, *pieces]
-        cjk = bool(_CJK.search(text) or (lead is not None and _CJK.search(lead.text)))
         # The paragraph's own text sets its direction, as in the DOCX: an
         # Arabic paragraph opened by an English lead-in still reads right to left
         # (a lead-in alone sets it when there is no text).
         rtl = is_rtl(text if pieces or lead is None else lead.text)
         if rtl:
-            rtl_style = self._pstyle(kind, indent, "right", rtl=True)
+            rtl_style = self._pstyle(kind, indent, "right", rtl=True, size=size)
             return RtlParagraph(every, rtl_style, ctx, bullet=bullet, outline=outline)
-        style = self._pstyle(kind, indent, align, cjk=cjk)
-        if not cjk:
-            runs: list[Run] = []
-            if lead is not None:
-                lead_ctx = self._ctx(family=self.heading)
-                runs = text_runs(lead.text, lead.style, lead_ctx, style.fontSize, self.accent)
-            runs.extend(pieces_runs(pieces, ctx, style.fontName, style.fontSize, style.textColor))
-            return FastParagraph(
-                runs,
-                style,
-                self._widths,
-                bullet=bullet,
-                outline=outline,
-                on_note=self._on_note,
-            )
-        markup = pieces_markup(every, ctx, style.fontName)
-        if outline is not None:
-            return _Outlined(markup, style, outline=outline)
-        if bullet is not None:
-            return Paragraph(markup or "\u00a0", style, bulletText=bullet)
-        return Paragraph(markup, style)
+        style = self._pstyle(kind, indent, align, size=size)
+        runs: list[Run] = []
+        if lead is not None:
+            lead_ctx = self._ctx(family=self.heading)
+            runs = text_runs(lead.text, lead.style, lead_ctx, style.fontSize, self.accent)
+        runs.extend(pieces_runs(pieces, ctx, style.fontName, style.fontSize, style.textColor))
+        return FastParagraph(
+            runs,
+            style,
+            self._widths,
+            bullet=bullet,
+            outline=outline,
+            on_note=self._on_note,
+        )
 
     # ------------------------------------------------------------------
     # Blocks
@@ -931,7 +942,7 @@ class _Renderer:
         if isinstance(block, CodeBlock):
             return [self._code(block, indent)]
         if isinstance(block, Table):
-            return [self._table(block, indent)]
+            return self._table(block, indent)
         if isinstance(block, Image):
             return [self._image(block, indent)]
         if isinstance(block, HorizontalRule):
@@ -1083,35 +1094,50 @@ class _Renderer:
             )
         return Paragraph("<br/>".join(lines) or "\u00a0", style)
 
-    def _table(self, block: Table, indent: float) -> Flowable:
+    def _table(self, block: Table, indent: float) -> list[Flowable]:
+        """The table as `plan_table` sets it: as it is, its text shrunk,
+        or split into several tables for width (as the DOCX does)."""
         rows = ([block.header] if block.header else []) + list(block.rows)
         ncols = max((len(r) for r in rows), default=0)
         if ncols == 0:
-            return Spacer(1, 1)
+            return [Spacer(1, 1)]
         texts = [[plain_text(cell) for cell in row] for row in rows]
-        col_widths = column_widths(texts, self.frame_w - indent)
+        cell = self.metrics[Kind.TABLE_CELL]
+        plan = plan_table(texts, self.frame_w - indent, cell)
+        size = plan.size if plan.size < cell.size else None
+        return [self._table_part(block, rows, part, plan, size, indent) for part in plan.parts]
+
+    def _table_part(
+        self,
+        block: Table,
+        rows: list[tuple[tuple[Span, ...], ...]],
+        part: TablePart,
+        plan: TablePlan,
+        size: float | None,
+        indent: float,
+    ) -> Flowable:
         data = []
         for r, row in enumerate(rows):
             cells = []
-            for c in range(ncols):
+            for c in part.columns:
                 spans = row[c] if c < len(row) else ()
                 align = block.align[c] if c < len(block.align) else ""
                 kind = Kind.TABLE_HEAD if (r == 0 and block.header) else Kind.TABLE_CELL
-                cells.append(self._para(spans, kind, 0.0, align=align))
+                cells.append(self._para(spans, kind, 0.0, align=align, size=size))
             data.append(cells)
         table = RLTable(
             data,
-            colWidths=col_widths,
+            colWidths=list(part.widths),
             repeatRows=1 if block.header else 0,
             splitInRow=1,
             hAlign="LEFT",
         )
         commands: list[tuple[Any, ...]] = [
-            ("FONT", (0, 0), (-1, -1), self.body.regular, self.size),
+            ("FONT", (0, 0), (-1, -1), self.body.regular, plan.size),
             ("GRID", (0, 0), (-1, -1), TABLE_RULE_WIDTH, colors.HexColor("#" + TABLE_RULE)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_H),
-            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_H),
+            ("LEFTPADDING", (0, 0), (-1, -1), plan.padding),
+            ("RIGHTPADDING", (0, 0), (-1, -1), plan.padding),
             ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING_V),
             ("TOPPADDING", (0, 0), (-1, 0), CELL_PADDING_V + TABLE_RULE_WIDTH),
             # Word and LibreOffice add the rules above and between rows to
@@ -1133,16 +1159,15 @@ class _Renderer:
             # compose refused or could not find the file and has said why;
             # a second warning here would only repeat it.
             return self._placeholder(block, indent)
-        size, reason = _probe_image(block.path)
-        if size is None:
-            self.warnings.warn(
-                f"image {clean_text(block.src)!r}: {reason}; a placeholder was drawn instead"
-            )
+        probe = probe_image(block.path, _IMAGE_FORMATS, "a PDF")
+        if not probe.usable:
+            self.warnings.warn(image_warning(block, probe.problem))
             return self._placeholder(block, indent)
-        w, h = size[0] * 0.75, size[1] * 0.75  # pixels at 96 dpi -> points
+        w, h = probe.size[0] * 0.75, probe.size[1] * 0.75  # pixels at 96 dpi -> points
         max_w, max_h = self.frame_w - indent, self.frame_h * 0.8
         scale = min(1.0, max_w / w, max_h / h)
-        image = RLImage(str(block.path), width=w * scale, height=h * scale, hAlign="LEFT")
+        # The bytes that were checked, not the file opened again.
+        image = RLImage(io.BytesIO(probe.data), width=w * scale, height=h * scale, hAlign="LEFT")
         image.spaceAfter = self.size * 0.6
         placed: Flowable = _Indented(image, indent) if indent else image
         if not block.alt.strip():
@@ -1173,16 +1198,16 @@ class _Renderer:
         path = self.style.logo
         if path is None:
             return None
-        size, reason = _probe_image(Path(path))
-        if size is None:
-            self.warnings.warn(f"logo {Path(path).name!r}: {reason}; left out")
+        probe = probe_image(Path(path), _IMAGE_FORMATS, "a PDF")
+        if not probe.usable:
+            self.warnings.warn(logo_warning(Path(path), probe.problem))
             return None
         width = min(max(1.0, self.style.logo_width_mm) * mm, self.frame_w)
-        height = width * size[1] / size[0]
+        height = width * probe.size[1] / probe.size[0]
         if height > self.frame_h * 0.3:
             height = self.frame_h * 0.3
-            width = height * size[0] / size[1]
-        return Logo(Path(path), width, height)
+            width = height * probe.size[0] / probe.size[1]
+        return Logo(probe.data, width, height)
 
     def _contents(self, block: Contents, indent: float) -> list[Flowable]:
         out: list[Flowable] = [self._para((Text(block.title),), Kind.CONTENTS_TITLE, indent)]
@@ -1345,18 +1370,21 @@ class _Barred(Flowable):
             flowable.drawOn(canv, 0, y)
 
 
-def _probe_image(path: Path) -> tuple[tuple[int, int] | None, str]:
-    """(size, "") for an image reportlab can draw, or (None, reason)."""
-    probe = probe_image(path, _IMAGE_FORMATS)
-    if isinstance(probe.error, FileNotFoundError):
-        return None, "file not found"
-    if probe.error is not None:  # PIL raises many kinds for bad files
-        return None, f"unreadable image ({type(probe.error).__name__})"
-    if probe.size is None:
-        return None, f"unsupported image format {probe.format}"
-    if probe.size[0] < 1 or probe.size[1] < 1:
-        return None, "empty image"
-    return probe.size, ""
+def _has_code(blocks: tuple[Block, ...]) -> bool:
+    """Whether any text is set in the code font."""
+    for block in iter_blocks(blocks):
+        if isinstance(block, CodeBlock):
+            return True
+        spans: tuple[Span, ...] = ()
+        if isinstance(block, (Title, Subtitle, Heading, DocParagraph)):
+            spans = block.spans
+        elif isinstance(block, Table):
+            spans = tuple(
+                span for row in (block.header, *block.rows) for cell in row for span in cell
+            )
+        if any(isinstance(span, Code) for span in iter_spans(spans)):
+            return True
+    return False
 
 
 def _set_timestamp(canvas: Canvas, created: dt.datetime) -> None:

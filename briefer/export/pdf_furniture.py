@@ -16,10 +16,11 @@ page 1 prints right below it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
@@ -35,9 +36,10 @@ LineMaker = Callable[[str, Kind], Flowable]
 
 @dataclass(frozen=True)
 class Logo:
-    """A logo image and the size it is drawn at, in points."""
+    """A logo image (the bytes that were checked) and the size it is drawn
+    at, in points."""
 
-    path: Path
+    data: bytes
     width: float
     height: float
 
@@ -135,7 +137,7 @@ class PageFurniture:
         if first and self._logo is not None:
             logo = self._logo
             canvas.drawImage(
-                str(logo.path),
+                ImageReader(io.BytesIO(logo.data)),
                 box.left,
                 y - logo.height,
                 width=logo.width,

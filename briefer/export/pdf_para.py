@@ -14,8 +14,13 @@ callbacks. Its layout follows reportlab's own rules (first baseline at
 height - font size, `spaceShrinkage`, widow and orphan control, bullet
 placement) so it looks the same as the `Paragraph` it replaces. Spaces
 between words are drawn as real space characters, so text extraction keeps
-them. CJK and right-to-left paragraphs and code blocks still use reportlab's
-`Paragraph` (see `briefer.export.pdf`).
+them. CJK text may also break between two characters with no space, as
+the rules of Japanese and Chinese line breaking allow (reportlab's kinsoku
+tables), but never before a raised citation marker, which stays with the
+character before it. A paragraph split at the foot of a page passes its
+lines on to the rest, so a paragraph a hundred pages long is broken into
+lines once, not once a page. Right-to-left paragraphs and code blocks still
+use reportlab's `Paragraph` (see `briefer.export.pdf`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
@@ -90,12 +96,23 @@ class _Word:
 
 
 class _Line:
-    __slots__ = ("brk", "width", "words")
+    __slots__ = ("_notes", "brk", "width", "words")
 
     def __init__(self, words: list[_Word], width: float, brk: bool) -> None:
         self.words = words
         self.width = width  # without the trailing space
         self.brk = brk  # ended by a hard line break
+        self._notes: tuple[int, ...] | None = None
+
+    @property
+    def notes(self) -> tuple[int, ...]:
+        """The footnote numbers of the markers on this line (asked for once
+        per page a long paragraph spans, so kept)."""
+        if self._notes is None:
+            self._notes = tuple(
+                run.note for word in self.words for run, _t, _w in word.frags if run.note
+            )
+        return self._notes
 
 
 # A token is a word or None, a hard line break.
@@ -107,12 +124,14 @@ def _tokens(runs: Sequence[Run], widths: WidthCache) -> list[_Token]:
     frags: list[tuple[Run, str, float]] = []
     total = 0.0
     has_text = False  # the current word holds more than anchors
+    last = ""  # the character before, where no space came between
     for run in runs:
         if run.brk:
             if frags:
                 tokens.append(_Word(frags, total))
                 frags, total, has_text = [], 0.0, False
             tokens.append(None)
+            last = ""
             continue
         text = run.text
         if not text:
@@ -120,6 +139,7 @@ def _tokens(runs: Sequence[Run], widths: WidthCache) -> list[_Token]:
             continue
         table = widths.table(run.font, run.size)
         parts = _BREAKABLE.split(text)
+        cjk = not text.isascii() and _CJK_BREAKS.search(text) is not None
         # White space between parts becomes one space in this run's font.
         gap = table.get(" ")
         if gap is None:
@@ -130,16 +150,66 @@ def _tokens(runs: Sequence[Run], widths: WidthCache) -> list[_Token]:
                 space = gap if first.size == run.size else widths.width(" ", run.font, first.size)
                 tokens.append(_Word(frags, total, run, space, gap))
                 frags, total, has_text = [], 0.0, False
-            if part:
-                width = table.get(part)
-                if width is None:
-                    width = table[part] = stringWidth(part, run.font, run.size)
-                frags.append((run, part, width))
-                total += width
-                has_text = True
+            if not part:
+                continue
+            # Where a run meets the one before with no space between, CJK
+            # text may break; never before a raised run (a citation marker
+            # stays with the text it follows, as in Latin text).
+            if i == 0 and last and has_text and not run.rise and _breaks_between(last, part[0]):
+                tokens.append(_Word(frags, total))
+                frags, total, has_text = [], 0.0, False
+            if cjk and _CJK_BREAKS.search(part):
+                pieces = _cjk_pieces(part)
+                for piece in pieces[:-1]:  # a line may break after each
+                    frags.append((run, piece, widths.width(piece, run.font, run.size)))
+                    total += frags[-1][2]
+                    tokens.append(_Word(frags, total))
+                    frags, total = [], 0.0
+                part = pieces[-1]
+            width = table.get(part)
+            if width is None:
+                width = table[part] = stringWidth(part, run.font, run.size)
+            frags.append((run, part, width))
+            total += width
+            has_text = True
+        last = parts[-1][-1] if parts[-1] else ""
     if frags:
         tokens.append(_Word(frags, total))
     return tokens
+
+
+# Characters between which CJK text may break with no space: ideographs,
+# kana, Hangul, CJK punctuation and full-width forms.
+_CJK_CLASS = (
+    "\u1100-\u11ff\u2e80-\u2fdf\u3000-\u9fff\ua960-\ua97f\uac00-\ud7ff"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
+)
+_CJK_BREAKS = re.compile(f"[{_CJK_CLASS}]")
+
+
+def _breaks_between(before: str, after: str) -> bool:
+    """Whether a line may break between two characters with no space
+    between them: next to a CJK character, unless the rules of Japanese and
+    Chinese line breaking (kinsoku, as reportlab's CJK wrapping keeps them)
+    forbid a line to start with `after` (closing brackets, small kana,
+    punctuation) or to end with `before` (opening brackets)."""
+    return (
+        bool(_CJK_BREAKS.match(before) or _CJK_BREAKS.match(after))
+        and after not in ALL_CANNOT_START
+        and before not in ALL_CANNOT_END
+    )
+
+
+def _cjk_pieces(part: str) -> list[str]:
+    """`part` (text with no space) cut where a line may break inside it."""
+    pieces: list[str] = []
+    start = 0
+    for i in range(1, len(part)):
+        if _breaks_between(part[i - 1], part[i]):
+            pieces.append(part[start:i])
+            start = i
+    pieces.append(part[start:])
+    return pieces
 
 
 def _cut(word: _Word, first: float, later: float, widths: WidthCache) -> list[_Word]:
@@ -196,7 +266,8 @@ class FastParagraph(Flowable):
         bullet: str | None = None,
         outline: tuple[str, str, int] | None = None,
         on_note: NoteCallback | None = None,
-        tokens: list[_Token] | None = None,
+        lines: tuple[float, list[_Line]] | None = None,
+        continued: bool = False,
     ) -> None:
         super().__init__()
         self.style = style
@@ -208,9 +279,19 @@ class FastParagraph(Flowable):
         # Words are made on first use and dropped once drawn (`_release`): held
         # for the whole story, tens of thousands of small objects would make
         # Python's garbage collector sweep the heap again and again.
-        self._words: list[_Token] | None = tokens
+        self._words: list[_Token] | None = None
         self._cache: dict[float, list[_Line]] = {}
         self._lines: list[_Line] = []
+        # A part of a split paragraph starts with the lines it was split
+        # into (at that width), so a paragraph that runs over a hundred
+        # pages is broken into lines once, not once a page.
+        self._seed: list[_Line] = []
+        if lines is not None:
+            self._cache[lines[0]] = self._seed = lines[1]
+        # The rest of a split paragraph: its first line is not the paragraph's
+        # first, so it has no first-line indent (as in reportlab).
+        self.continued = continued
+        self._first_indent = 0.0 if continued else style.firstLineIndent
         self._overrun = 0.0  # how far the bullet pushes the first line right
         if bullet is not None:
             end = (
@@ -218,14 +299,18 @@ class FastParagraph(Flowable):
                 + stringWidth(bullet, style.bulletFontName, style.bulletFontSize)
                 + 0.6 * style.bulletFontSize
             )
-            self._overrun = max(0.0, end - style.leftIndent - style.firstLineIndent)
+            self._overrun = max(0.0, end - style.leftIndent - self._first_indent)
 
     # -- what the document and the exporter ask of a flowable ---------------
 
     @property
     def _tokens(self) -> list[_Token]:
+        """The words (needed to break lines at a width not broken at yet)."""
         if self._words is None:
-            self._words = _tokens(self._runs, self._widths)
+            if self._runs:
+                self._words = _tokens(self._runs, self._widths)
+            else:
+                self._words = _line_tokens(self._seed)
         return self._words
 
     def _release(self) -> None:
@@ -238,16 +323,15 @@ class FastParagraph(Flowable):
     @property
     def notes(self) -> list[int]:
         """Footnote numbers whose markers this paragraph (part) draws."""
-        if self._words is None:
-            runs: Sequence[Run] = self._runs
+        numbers: list[int]
+        if self._seed:
+            numbers = [n for line in self._seed for n in line.notes]
+        elif self._words is None:
+            numbers = [run.note for run in self._runs if run.note]
         else:
             words = [token for token in self._words if token is not None]
-            runs = [run for word in words for run, _text, _width in word.frags]
-        found: list[int] = []
-        for run in runs:
-            if run.note and run.note not in found:
-                found.append(run.note)
-        return found
+            numbers = [run.note for word in words for run, _t, _w in word.frags if run.note]
+        return list(dict.fromkeys(numbers))
 
     def getSpaceBefore(self) -> float:
         return self.style.spaceBefore
@@ -264,7 +348,7 @@ class FastParagraph(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        if not self._tokens or availWidth < _FUZZ or availHeight < _FUZZ:
+        if availWidth < _FUZZ or availHeight < _FUZZ or not (self._seed or self._tokens):
             return []
         style = self.style
         # reportlab's tables split a cell at the column's width but lay the
@@ -294,11 +378,16 @@ class FastParagraph(Flowable):
             bullet=self.bullet,
             outline=self.outline,
             on_note=self.on_note,
-            tokens=_line_tokens(lines[:fit]),
+            lines=(width, lines[:fit]),
+            continued=self.continued,
         )
-        head._cache[width] = lines[:fit]
         tail = FastParagraph(
-            (), style, self._widths, on_note=self.on_note, tokens=_line_tokens(lines[fit:])
+            (),
+            style,
+            self._widths,
+            on_note=self.on_note,
+            lines=(width, lines[fit:]),
+            continued=True,
         )
         return [head, tail]
 
@@ -313,7 +402,7 @@ class FastParagraph(Flowable):
     def _break(self, avail: float) -> list[_Line]:
         style = self.style
         later = avail - style.leftIndent - style.rightIndent
-        limit = later - style.firstLineIndent - self._overrun
+        limit = later - self._first_indent - self._overrun
         shrink = getattr(style, "spaceShrinkage", 0.0) or 0.0
         lines: list[_Line] = []
         words: list[_Word] = []
@@ -390,7 +479,7 @@ class FastParagraph(Flowable):
         )
         y = self.height - first_size
         canv.saveState()
-        offset = style.firstLineIndent
+        offset = self._first_indent
         if self.bullet is not None:
             offset = self._draw_bullet(y)
         pen = _Pen(canv.beginText(0, y), leading)
@@ -402,7 +491,7 @@ class FastParagraph(Flowable):
             limit = later
             if index == 0:
                 x += offset
-                limit -= style.firstLineIndent + self._overrun
+                limit -= self._first_indent + self._overrun
             spare = limit - line.width
             squeeze = 0.0
             if spare < -1e-8:
@@ -463,7 +552,7 @@ class FastParagraph(Flowable):
         tx.setFillColor(getattr(style, "bulletColor", None) or style.textColor)
         tx.textOut(self.bullet)
         self.canv.drawText(tx)
-        return max(style.firstLineIndent, self._overrun + style.firstLineIndent)
+        return max(self._first_indent, self._overrun + self._first_indent)
 
 
 _UNDERLINE_WIDTH = 1.0  # reportlab underlines with the canvas's default line width
@@ -577,31 +666,50 @@ class _Marks:
 
 
 def _line_tokens(lines: list[_Line]) -> list[_Token]:
-    """The tokens of `lines`, for a part of a split paragraph. The pieces of a
-    word cut between characters are joined again: a table may lay the part
-    out at another width than the one it was split at."""
+    """The tokens of `lines`, for a part of a split paragraph laid out at
+    another width than the one it was split at (a table's cell). The
+    pieces of a word cut between characters are joined again, all at once:
+    joined one by one, a word cut over thousands of lines would be copied
+    thousands of times."""
     tokens: list[_Token] = []
+    pieces: list[_Word] = []  # the cut pieces of one word, so far
     for line in lines:
         for word in line.words:
-            previous = tokens[-1] if tokens else None
-            if previous is not None and previous.full:
-                tokens[-1] = _join(previous, word)
+            if pieces or word.full:
+                pieces.append(word)
+                if not word.full:
+                    tokens.append(_joined(pieces))
+                    pieces = []
             else:
                 tokens.append(word)
         if line.brk:
+            if pieces:
+                tokens.append(_joined(pieces))
+                pieces = []
             tokens.append(None)
+    if pieces:
+        tokens.append(_joined(pieces))
     return tokens
 
 
-def _join(head: _Word, tail: _Word) -> _Word:
-    frags = list(head.frags)
-    first = tail.frags[0] if tail.frags else None
-    if first is not None and frags and frags[-1][0] is first[0]:
-        run, text, width = frags.pop()
-        frags.append((run, text + first[1], width + first[2]))
-        frags.extend(tail.frags[1:])
-    else:
-        frags.extend(tail.frags)
-    return _Word(
-        frags, head.width + tail.width, tail.space_run, tail.space, tail.advance, tail.full
-    )
+def _joined(pieces: list[_Word]) -> _Word:
+    """One word of the pieces it was cut into; it ends as its last piece
+    does (the space after it, or a cut that continues)."""
+    frags: list[tuple[Run, str, float]] = []
+    texts: list[str] = []
+    width = 0.0
+    run: Run | None = None
+    for word in pieces:
+        for frag_run, text, frag_width in word.frags:
+            if frag_run is run and texts:
+                texts.append(text)
+                width += frag_width
+                continue
+            if run is not None and texts:
+                frags.append((run, "".join(texts), width))
+            run, texts, width = frag_run, [text], frag_width
+    if run is not None and texts:
+        frags.append((run, "".join(texts), width))
+    last = pieces[-1]
+    total = sum(w.width for w in pieces)
+    return _Word(frags, total, last.space_run, last.space, last.advance, last.full)

@@ -5,11 +5,12 @@ forms. `pieces_runs` gives `Run`s (text, font, size, colour, rise, link) for
 `briefer.export.pdf_para.FastParagraph`, which draws them directly: no markup
 string exists, so nothing a user typed can be read as a tag. `pieces_markup`
 gives reportlab paragraph markup for the paragraphs that still need reportlab's
-own `Paragraph` (CJK line breaking, right-to-left lines, code): text is passed
+own `Paragraph` (right-to-left lines, code): text is passed
 through `clean_text` and then XML-escaped, so `<`, `>` and `&` are always
 literal characters for reportlab's paragraph parser. Either way, font names
-come from the `FontResolver`, link targets become clickable only when
-`is_safe_url` allows it, and internal destinations are names built from
+come from the `FontResolver`, link targets are cleaned like text (a lone
+surrogate would stop the PDF from being written) and become clickable only
+when `is_safe_url` allows it, and internal destinations are names built from
 numbers (`source-3`, `h-12`), never from the brief's text.
 
 Right-to-left text is shaped with arabic-reshaper (contextual forms and
@@ -189,7 +190,10 @@ def flatten(
         elif isinstance(span, Emphasis):
             pieces.extend(flatten(span.children, ctx, replace(style, italic=True)))
         elif isinstance(span, Link):
-            href = span.href.strip() if is_safe_url(span.href) else ""
+            # Cleaned like text: a lone surrogate or a control character in
+            # an address would stop the PDF from being written.
+            href = clean_text(span.href).strip()
+            href = href if is_safe_url(href) else ""
             pieces.extend(flatten(span.children, ctx, replace(style, href=href or style.href)))
         elif isinstance(span, Citation):
             mark = ctx.citation_mark(span)
@@ -244,10 +248,20 @@ def _covered_runs(
     if fontset.cid:
         return [(face, run)]
     fonts = ctx.fonts
-    out: list[tuple[str, str]] = []
+    # Each character is looked up once, however often it occurs: a long
+    # paragraph of CJK text repeats a few thousand characters.
+    lacking = {
+        char
+        for char in set(run)
+        if (char > "\x7f" or not base_family) and not fonts.covers(face, char)
+    }
+    if not lacking:
+        return [(face, run)] if run else []
+    faces: list[str] = []
+    texts: list[list[str]] = []  # joined at the end: adding to a string copies it
     for char in run:
         use = face
-        if (char > "\x7f" or not base_family) and not fonts.covers(face, char):
+        if char in lacking:
             category = unicodedata.category(char)
             if category in ("Mn", "Me", "Cf") or char in "\u200d\ufe0f\ufe0e":
                 continue  # joiners and variation selectors: nothing to draw
@@ -260,11 +274,12 @@ def _covered_runs(
                 char = REPLACEMENT if fonts.covers(use, REPLACEMENT) else "?"
             else:
                 use = fallback.face(style.bold, style.italic)
-        if out and out[-1][0] == use:
-            out[-1] = (use, out[-1][1] + char)
+        if faces and faces[-1] == use:
+            texts[-1].append(char)
         else:
-            out.append((use, char))
-    return out
+            faces.append(use)
+            texts.append([char])
+    return [(use, "".join(chars)) for use, chars in zip(faces, texts, strict=True)]
 
 
 def _wrap_link(markup: str, style: InlineStyle, ctx: MarkupContext) -> str:

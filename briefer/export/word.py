@@ -1,47 +1,49 @@
 """Word (DOCX) export: a composed `Document` to a .docx in the house style.
 
-The base is the template's reference document (.docx or .dotx) or
-python-docx's default; its body is dropped but its styles, numbering, page
-set-up and header art are kept. Everything written is formatted through named
-Word styles (created when the base lacks them, and shaped from the template's
-`Style` only when there is no reference document). The body is written as
-XML text by `word_body` and parsed once, because building it through
-python-docx's proxies would take several times longer for a long brief.
-The document is only read; `render` returns its warnings (unreadable images
-or logo) and reports progress per top-level block.
+The base is the template's reference document (.docx or .dotx), read
+within bounds by `word_package`, or python-docx's default; its body is
+dropped but its styles, numbering, page set-up and header art are kept.
+Everything written is formatted through named Word styles (created when the
+base lacks them, and shaped from the template's `Style` only when there is
+no reference document). The body is written as XML text by `word_body`
+and parsed once, because building it through python-docx's proxies would
+take several times longer for a long brief.
+The document is only read; `render` returns its warnings (unusable images
+or logo, document properties shortened to Word's 255 characters) and
+reports progress per top-level block. The file is put together in memory
+and written in one go: saved straight into a file on a full disk,
+python-docx would leave a half-written zip behind whose clean-up fails.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
-import docx
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.parser import parse_xml
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from briefer.document import Document
-from briefer.errors import ExportError
 from briefer.export.layout import furniture
+from briefer.export.properties import language_tag
 from briefer.export.warning_log import WarningLog
-from briefer.export.word_body import BodyWriter, Geometry, Ids, PartLinks, SpanWriter
+from briefer.export.word_body import BodyWriter, Geometry, Ids, SpanWriter
 from briefer.export.word_numbering import Numbering
+from briefer.export.word_package import open_base
 from briefer.export.word_parts import Footnotes, PageFurniture, write_properties
+from briefer.export.word_rels import PartLinks
 from briefer.export.word_styles import is_cjk_language, prepare_styles
 from briefer.export.word_xml import parse_fragment, w
 from briefer.jobs import ProgressCallback, report
 from briefer.model import CitationStyle, Style
 
-_DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_TEMPLATE_MAINS = (
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
-    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
-    "application/vnd.ms-word.document.macroEnabled.main+xml",
-)
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -73,7 +75,7 @@ class WordExporter:
             _apply_page_setup(base, style)
             _drop_styles_with_effects(base)
 
-        language = document.meta.language or "en"
+        language = language_tag(document.meta.language) or "en"
         east_asian_lang = language if is_cjk_language(language) else ""
         numbering = Numbering(base)
         sheet = prepare_styles(
@@ -84,69 +86,26 @@ class WordExporter:
         footnotes = Footnotes(base)
         notes = footnotes.notes if document.style.citations is CitationStyle.FOOTNOTES else None
 
-        part = base.part
-        links = PartLinks(
-            relate_url=lambda url: part.relate_to(url, RT.HYPERLINK, is_external=True),
-            add_image=part.get_or_add_image,
-        )
-        spans = SpanWriter(document, sheet, links, ids, notes, east_asian_lang)
+        spans = SpanWriter(document, sheet, PartLinks(base.part), ids, notes, east_asian_lang)
         body_xml = BodyWriter(spans, numbering, geometry, warnings).write(
             document.blocks, progress, steps
         )
         report(progress, steps - 1, steps, "Adding the header, footer and footnotes")
-        _insert_body(base, body_xml)
+        base = _insert_body(base, body_xml)
 
         PageFurniture(document, sheet, ids, geometry, east_asian_lang, warnings).write(base)
         footnotes.finish(document, sheet, ids, east_asian_lang)
         created = document.created or dt.datetime.now(dt.UTC)
-        write_properties(base, document, created)
+        write_properties(base, document, created, warnings)
 
-        if document.deterministic:
-            buffer = io.BytesIO()
-            base.save(buffer)
-            stream.write(_fixed_zip_dates(buffer.getvalue(), created))
-        else:
-            base.save(stream)
+        # Saved to memory first: on a full disk python-docx would leave a
+        # half-written zip whose clean-up fails once the file is closed.
+        buffer = io.BytesIO()
+        base.save(buffer)
+        data = buffer.getvalue()
+        stream.write(_fixed_zip_dates(data, created) if document.deterministic else data)
         report(progress, steps, steps, "Word document written")
         return warnings.messages()
-
-
-def open_base(path: Path | None) -> DocxDocument:
-    """The base document, from `path` (.docx or .dotx) or python-docx's default.
-
-    The user's file is only read; a .dotx is turned into a document in memory.
-    """
-    if path is None:
-        return docx.Document()
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ExportError(f"{path}: cannot read the reference document ({reason})") from exc
-    try:
-        return docx.Document(io.BytesIO(_as_document_package(data)))
-    except Exception as exc:  # any failure here means a broken user file
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ExportError(f"{path}: not a usable Word document or template ({reason})") from exc
-
-
-def _as_document_package(data: bytes) -> bytes:
-    """`data` with a template's main part content type switched to a
-    document's, which python-docx requires; other packages are unchanged."""
-    with zipfile.ZipFile(io.BytesIO(data)) as source:
-        types = source.read("[Content_Types].xml").decode("utf-8")
-        if not any(kind in types for kind in _TEMPLATE_MAINS):
-            return data
-        for kind in _TEMPLATE_MAINS:
-            types = types.replace(kind, _DOCUMENT_MAIN)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                if info.filename == "[Content_Types].xml":
-                    target.writestr(info, types.encode("utf-8"))
-                else:
-                    target.writestr(info, source.read(info))
-    return out.getvalue()
 
 
 def _clear_body(base: DocxDocument) -> None:
@@ -178,17 +137,40 @@ def _drop_styles_with_effects(base: DocxDocument) -> None:
             part.rels.pop(rel_id)
 
 
-def _insert_body(base: DocxDocument, xml: str) -> None:
-    """Swap in a new body parsed from `xml`, keeping the base's sectPr.
+def _insert_body(base: DocxDocument, xml: str) -> DocxDocument:
+    """The document with a body parsed from `xml` in place of the base's,
+    which keeps only its section properties; returned as a new python-docx
+    `Document` (the old one's element is replaced).
 
-    The whole body is swapped rather than its children moved one by one:
-    lxml re-maps namespaces for every node of an element moved from another
-    tree, which grows quadratically with a big table; a moved element that
-    declares its namespaces itself needs no re-mapping."""
-    old = base.element.body
-    new = parse_fragment(xml)
-    new.append(old.find(w("sectPr")))
-    old.getparent().replace(old, new)
+    The whole document element is parsed again from text, its body written
+    in, rather than a parsed body moved into the base's tree: lxml (6.1)
+    re-maps the namespaces of every node moved from another tree and
+    remembers the `xml:` namespace of an `xml:space` attribute under the
+    wrong key, so moving a body holding n of them (one a run) took time
+    growing with n squared: 40,000 runs took a second, 20,000 links two
+    minutes with python-docx's own relationship search. The root element's
+    namespace declarations (which `mc:Ignorable` names) come along as the
+    base wrote them."""
+    root = base.element
+    # An empty body declaring what the body's XML needs, holding the base's
+    # section properties, in place of the base's (moving these few nodes
+    # costs nothing; lxml drops the declarations the root already makes).
+    body = parse_fragment("")
+    old = root.find(w("body"))
+    sect_pr = old.find(w("sectPr")) if old is not None else None
+    body.append(sect_pr if sect_pr is not None else parse_fragment("<w:sectPr/>")[0])
+    if old is not None:
+        root.replace(old, body)
+    else:
+        root.append(body)
+    marker = f"briefer-body-{os.urandom(8).hex()}"
+    body.insert(0, etree.Comment(marker))
+    before, after = etree.tostring(root, encoding="unicode").split(f"<!--{marker}-->")
+    text = before + xml + after
+    part = base.part
+    # python-docx offers no way to replace a part's element but this one.
+    part._element = parse_xml(text.encode("utf-8"))
+    return part.document
 
 
 def _apply_page_setup(base: DocxDocument, style: Style) -> None:

@@ -6,7 +6,9 @@ gets the East Asian font slot and Arabic or Hebrew the right-to-left flag);
 by the ids resolved in `word_styles`. Output is XML text, parsed once per part
 by the caller: this is what keeps a 100-page brief well under a second.
 Every string passes through `clean_text`; tab, newline and form feed become
-`w:tab`, `w:br` and a page break.
+`w:tab`, `w:br` and a page break. A table too wide for the page is set as
+`briefer.export.layout.plan_table` says (smaller, or split), as in the PDF;
+hyperlinks and pictures are related to their part by `word_rels`.
 """
 
 from __future__ import annotations
@@ -48,10 +50,11 @@ from briefer.document import (
     is_safe_url,
     plain_text,
 )
-from briefer.export.images import image_label, probe_image
-from briefer.export.layout import CELL_PADDING_H, Kind, column_widths, metrics
+from briefer.export.images import image_label, image_warning
+from briefer.export.layout import Kind, TablePart, TablePlan, metrics, plan_table
 from briefer.export.warning_log import WarningLog
 from briefer.export.word_numbering import Numbering
+from briefer.export.word_rels import PartLinks
 from briefer.export.word_styles import (
     BULLETS,
     CJK_FONT,
@@ -62,7 +65,7 @@ from briefer.export.word_styles import (
     S,
     StyleSheet,
 )
-from briefer.export.word_xml import EMU_PER_TWIP, attr, esc, twips
+from briefer.export.word_xml import EMU_PER_TWIP, attr, esc, half_points, twips
 from briefer.jobs import ProgressCallback, report
 from briefer.model import CitationStyle
 from briefer.text import Script, clean_text, is_rtl, split_scripts
@@ -92,15 +95,6 @@ class Ids:
     def drawing(self) -> int:
         self._drawing += 1
         return self._drawing
-
-
-@dataclass
-class PartLinks:
-    """What a story part (body, header, footnotes) offers a writer: external
-    hyperlink relationships and image relationships, both scoped to the part."""
-
-    relate_url: Callable[[str], str]
-    add_image: Callable[[str], tuple[str, Any]] | None = None
 
 
 @dataclass
@@ -156,7 +150,9 @@ class SpanWriter:
         self.ids = ids
         self.notes = notes
         self._lang = east_asian_lang
-        self._rpr_cache: dict[tuple[Fmt, Script], str] = {}
+        self._rpr_cache: dict[tuple[Fmt, Script, int], str] = {}
+        # A font size for every run, in half-points (a shrunk table's); 0: the style's.
+        self.size = 0
         self._hyperlink = sheet.id(S.HYPERLINK)
         self._code = sheet.id(S.INLINE_CODE)
         self._note_ref = sheet.id(S.FOOTNOTE_REFERENCE)
@@ -166,7 +162,7 @@ class SpanWriter:
     # -- runs ---------------------------------------------------------------
 
     def rpr(self, fmt: Fmt, script: Script = Script.LATIN) -> str:
-        key = (fmt, script)
+        key = (fmt, script, self.size)
         cached = self._rpr_cache.get(key)
         if cached is not None:
             return cached
@@ -180,6 +176,8 @@ class SpanWriter:
             parts.append("<w:b/><w:bCs/>")
         if italic:
             parts.append("<w:i/><w:iCs/>")
+        if self.size:
+            parts.append(f'<w:sz w:val="{self.size}"/><w:szCs w:val="{self.size}"/>')
         if superscript:
             parts.append('<w:vertAlign w:val="superscript"/>')
         if script in _RTL_SCRIPTS:
@@ -221,7 +219,7 @@ class SpanWriter:
             elif kind is Citation:
                 self._citation(out, span, fmt)
             elif kind is LineBreak:
-                out.append("<w:r><w:br/></w:r>")
+                out.append(f"<w:r>{self.rpr(PLAIN)}<w:br/></w:r>")
 
     def _glue(self, out: list[str], previous: Span, citation: Citation) -> None:
         """What goes between a citation marker and the text or marker before
@@ -240,14 +238,16 @@ class SpanWriter:
             style = f'<w:rPr><w:rStyle w:val="{attr(self._note_ref)}"/></w:rPr>'
             out.append(f"<w:r>{style}<w:t>{WORD_JOINER},{WORD_JOINER}</w:t></w:r>")
             return
-        out.append(f"<w:r><w:t>{WORD_JOINER}</w:t></w:r>")
+        # Sized as the text around it: a joiner at the style's size would
+        # make the line of a shrunk table's cell taller.
+        out.append(f"<w:r>{self.rpr(PLAIN)}<w:t>{WORD_JOINER}</w:t></w:r>")
 
     def _link(self, out: list[str], span: Link, fmt: Fmt) -> None:
         href = clean_text(span.href).strip()
         if self._in_link or not is_safe_url(href):
             self.spans(out, span.children, fmt)
             return
-        rel_id = self.links.relate_url(href)
+        rel_id = self.links.hyperlink(href)
         out.append(f'<w:hyperlink r:id="{attr(rel_id)}" w:history="1">')
         self._in_link = True
         try:
@@ -530,38 +530,70 @@ class BodyWriter:
         columns = max([len(block.header), *(len(row) for row in block.rows), 1])
         width = max(1, self.geometry.text_width // EMU_PER_TWIP)
         rows_text = [[plain_text(cell) for cell in row] for row in (block.header, *block.rows)]
-        cols = [max(1, twips(w)) for w in column_widths(rows_text, width / 20)] or [width]
-        cols += [cols[-1]] * (columns - len(cols))
-        aligns = [a if a in _JC else "" for a in block.align] + [""] * columns
+        cell = metrics(self.document.style)[Kind.TABLE_CELL]
+        plan = plan_table(rows_text, width / 20, cell)
+        parts = plan.parts or (TablePart(tuple(range(columns)), (width / 20,) * columns),)
+        shrunk = plan.size < cell.size
+        if shrunk:
+            self.w.size = half_points(plan.size)
+        try:
+            for part in parts:
+                self._table_part(out, block, part, plan, shrunk)
+        finally:
+            self.w.size = 0
+
+    def _table_part(
+        self, out: list[str], block: Table, part: TablePart, plan: TablePlan, shrunk: bool
+    ) -> None:
+        """One table of `part`'s columns, as `plan` sets them."""
+        cols = [max(1, twips(w)) for w in part.widths]
+        aligns = [a if a in _JC else "" for a in block.align]
         cell_style = attr(self._sid[S.TABLE_TEXT])
+        padding = twips(plan.padding)
         # Only a header row takes the table style's first-row look (shading).
         look = "0420" if block.header else "0400"
+        # A shrunk table is set at exactly the planned widths, with its
+        # padding shrunk too; Word would otherwise widen columns to fit
+        # their words, past the margin.
+        layout = (
+            '<w:tblLayout w:type="fixed"/><w:tblCellMar>'
+            f'<w:left w:w="{padding}" w:type="dxa"/><w:right w:w="{padding}" w:type="dxa"/>'
+            "</w:tblCellMar>"
+            if shrunk
+            else ""
+        )
         out.append(
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{attr(self._sid[S.TABLE])}"/>'
-            f'<w:tblW w:w="{width}" w:type="dxa"/>'
+            f'<w:tblW w:w="{sum(cols)}" w:type="dxa"/>'
             # The border on the margin, as in the PDF (Word would otherwise
             # put the cell text there and the border out in the margin).
-            f'<w:tblInd w:w="{twips(CELL_PADDING_H)}" w:type="dxa"/>'
+            f'<w:tblInd w:w="{padding}" w:type="dxa"/>{layout}'
             f'<w:tblLook w:val="{look}" w:firstRow="{int(bool(block.header))}" w:lastRow="0" '
             'w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
         )
         out.append("".join(f'<w:gridCol w:w="{col}"/>' for col in cols))
         out.append("</w:tblGrid>")
         tc_prs = [f'<w:tcPr><w:tcW w:w="{col}" w:type="dxa"/></w:tcPr>' for col in cols]
+        # A shrunk table's lines are spaced for its size, and an empty
+        # cell is as high as a line of it.
+        spacing = (
+            f'<w:spacing w:line="{twips(plan.leading)}" w:lineRule="atLeast"/>' if shrunk else ""
+        )
+        mark = self.w.rpr(PLAIN) if shrunk else ""
         bold: Fmt = (True, False, "", False)
         rows = ((block.header, True),) if block.header else ()
         for cells, header in (*rows, *((row, False) for row in block.rows)):
             out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if header else "<w:tr>")
-            for index in range(columns):
-                spans = cells[index] if index < len(cells) else ()
-                jc = aligns[index]
+            for index, column in enumerate(part.columns):
+                spans = cells[column] if column < len(cells) else ()
+                jc = aligns[column] if column < len(aligns) else ""
                 runs: list[str] = []
                 self.w.spans(runs, spans, bold if header else PLAIN)
                 bidi = "<w:bidi/>" if _is_rtl_spans(spans) else ""
                 jc_xml = f'<w:jc w:val="{jc}"/>' if jc else ""
                 out.append(
                     f"<w:tc>{tc_prs[index]}<w:p><w:pPr>"
-                    f'<w:pStyle w:val="{cell_style}"/>{bidi}{jc_xml}'
+                    f'<w:pStyle w:val="{cell_style}"/>{bidi}{spacing}{jc_xml}{mark}'
                     f"</w:pPr>{''.join(runs)}</w:p></w:tc>"
                 )
             out.append("</w:tr>")
@@ -594,25 +626,24 @@ class BodyWriter:
     def _drawing(self, block: Image) -> str | None:
         if block.path is None:
             return None  # compose refused or could not find the file and said why
-        if self.w.links.add_image is None:
+        if not self.w.links.can_hold_images:
             self.warnings.warn(
                 f"image {block.src!r} cannot be placed in this part; shown as {image_label(block)}"
             )
             return None
-        problem = _image_problem(Path(block.path))
-        if problem is None:
-            try:
-                rel_id, image = self.w.links.add_image(str(block.path))
-                cx, cy = int(image.width), int(image.height)
-            except Exception as exc:  # an unreadable image becomes a placeholder
-                problem = str(exc) or type(exc).__name__
-        if problem is not None:
-            self.warnings.warn(
-                f"image {block.src!r} could not be read ({problem}); shown as a placeholder"
-            )
+        placed, problem = self.w.links.picture(Path(block.path))
+        if placed is None:
+            self.warnings.warn(image_warning(block, problem))
             return None
+        rel_id, image = placed
         return drawing_xml(
-            rel_id, cx, cy, self.geometry, self.w.ids.drawing(), Path(block.path).name, block.alt
+            rel_id,
+            int(image.width),
+            int(image.height),
+            self.geometry,
+            self.w.ids.drawing(),
+            Path(block.path).name,
+            block.alt,
         )
 
     # -- contents and sources -------------------------------------------------
@@ -704,16 +735,3 @@ def drawing_xml(
         f'<a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/>'
         "</a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>"
     )
-
-
-_WORD_IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "BMP", "TIFF"}
-
-
-def _image_problem(path: Path) -> str | None:
-    """Why Word could not show this image, or None."""
-    probe = probe_image(path, _WORD_IMAGE_FORMATS)
-    if probe.error is not None:
-        return str(probe.error) or type(probe.error).__name__
-    if probe.size is None:
-        return f"{probe.format} images cannot be placed in a Word document"
-    return None

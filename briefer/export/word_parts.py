@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +24,12 @@ from docx.section import _Footer, _Header
 from lxml import etree
 
 from briefer.document import HEADER_FIELD, Document, Span, Text, banner_text, field_values
+from briefer.export.images import logo_warning
 from briefer.export.layout import first_page_header, furniture
+from briefer.export.properties import WORD_PROPERTY_LIMIT, document_properties, limited
 from briefer.export.warning_log import WarningLog
-from briefer.export.word_body import Geometry, Ids, Notes, PartLinks, SpanWriter, drawing_xml
+from briefer.export.word_body import Geometry, Ids, Notes, SpanWriter, drawing_xml
+from briefer.export.word_rels import PartLinks
 from briefer.export.word_styles import S, StyleSheet
 from briefer.export.word_xml import EMU_PER_MM, R_NS, attr, parse_fragment, twips, w
 from briefer.text import clean_text
@@ -91,8 +93,9 @@ class PageFurniture:
                 self._fill(story, pattern, is_header=is_header, first=first)
 
     def _writer(self, part: XmlPart) -> SpanWriter:
-        links = PartLinks(relate_url=_url_relater(part), add_image=part.get_or_add_image)
-        return SpanWriter(self.document, self.sheet, links, self.ids, None, self.east_asian_lang)
+        return SpanWriter(
+            self.document, self.sheet, PartLinks(part), self.ids, None, self.east_asian_lang
+        )
 
     def _mark(self, story: _Header | _Footer, pattern: str, *, is_header: bool) -> None:
         """The classification on a house header (above it) or footer (below
@@ -160,12 +163,12 @@ class PageFurniture:
             root.append(parse_fragment("<w:p/>", tag)[0])
 
     def _logo(self, part: XmlPart, logo: Path) -> str:
-        try:
-            rel_id, image = part.get_or_add_image(str(logo))
-            width, height = int(image.width), int(image.height)
-        except Exception as exc:  # a bad logo must not stop the export
-            self.warnings.warn(f"logo {logo} could not be read ({exc}); exported without it")
+        placed, problem = PartLinks(part).picture(logo, decode=False)
+        if placed is None:
+            self.warnings.warn(logo_warning(logo, problem))
             return ""
+        rel_id, image = placed
+        width, height = int(image.width), int(image.height)
         target = max(1, int(self.document.style.logo_width_mm * EMU_PER_MM))
         cy = max(1, int(height * target / max(width, 1)))
         return drawing_xml(
@@ -244,13 +247,6 @@ def field_xml(instruction: str) -> str:
     )
 
 
-def _url_relater(part: XmlPart) -> Callable[[str], str]:
-    def relate(url: str) -> str:
-        return part.relate_to(url, RT.HYPERLINK, is_external=True)
-
-    return relate
-
-
 # -- footnotes -----------------------------------------------------------------
 
 
@@ -286,7 +282,7 @@ class Footnotes:
         for element in self._separators:
             root.append(element)
         writer = SpanWriter(
-            document, sheet, PartLinks(relate_url=_url_relater(part)), ids, None, east_asian_lang
+            document, sheet, PartLinks(part, images=False), ids, None, east_asian_lang
         )
         mark_style = attr(sheet.id(S.FOOTNOTE_REFERENCE))
         bodies: dict[int, str] = {}
@@ -376,19 +372,38 @@ def _special_notes(blob: bytes) -> list[etree._Element]:
 # -- document properties -------------------------------------------------------
 
 
-def write_properties(docx_document: DocxDocument, document: Document, created: dt.datetime) -> None:
-    meta = document.meta
+def write_properties(
+    docx_document: DocxDocument, document: Document, created: dt.datetime, warnings: WarningLog
+) -> None:
+    """The core properties, shortened to what Word holds (with a warning)."""
+    values, cut = limited(document_properties(document.meta), WORD_PROPERTY_LIMIT)
+    if cut:
+        named = [_PROPERTY_NAMES[name] for name in cut]
+        names = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+        verb = "is" if named[0] != "keywords" and len(named) == 1 else "are"
+        warnings.warn(
+            f"DOCX: the {names} {verb} longer than the {WORD_PROPERTY_LIMIT} characters"
+            " a Word document property holds; shortened there, at a word"
+        )
     props = docx_document.core_properties
     stamp = created.astimezone(dt.UTC).replace(tzinfo=None) if created.tzinfo else created
-    author = clean_text(meta.author)
-    props.title = clean_text(meta.title)
-    props.subject = clean_text(meta.subtitle)
-    props.author = author
-    props.last_modified_by = author
-    props.keywords = clean_text(", ".join(meta.keywords))
-    props.language = clean_text(meta.language)
+    props.title = values.title
+    props.subject = values.subject
+    props.author = values.author
+    props.last_modified_by = values.author
+    props.keywords = values.keywords
+    props.language = values.language
     props.comments = ""
     props.category = ""
     props.revision = 1
     props.created = stamp
     props.modified = stamp
+
+
+_PROPERTY_NAMES = {
+    "title": "title",
+    "subject": "subtitle",
+    "author": "author",
+    "keywords": "keywords",
+    "language": "language",
+}

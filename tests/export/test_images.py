@@ -13,18 +13,19 @@ def test_label_names_the_alt_text_or_else_the_source() -> None:
     assert image_label(Image("a.png")) == "[image: a.png]"
 
 
-def test_probe_reports_size_format_or_error(tmp_path: Path) -> None:
+def test_probe_reports_size_format_or_problem(tmp_path: Path) -> None:
     from PIL import Image as PILImage
 
     photo = tmp_path / "photo.jpg"
     PILImage.effect_noise((900, 600), 50).convert("RGB").save(photo)
-    probe = probe_image(photo, {"JPEG"})
-    assert (probe.size, probe.format, probe.error) == ((900, 600), "JPEG", None)  # not drafted
+    probe = probe_image(photo, {"JPEG"}, "a PDF")
+    assert (probe.size, probe.format, probe.problem) == ((900, 600), "JPEG", "")  # not drafted
+    assert probe.data == photo.read_bytes()  # what was checked is what gets embedded
 
-    foreign = probe_image(photo, {"PNG"})
-    assert (foreign.size, foreign.format, foreign.error) == (None, "JPEG", None)
+    foreign = probe_image(photo, {"PNG"}, "a PDF")
+    assert (foreign.usable, foreign.problem) == (False, "JPEG images cannot be placed in a PDF")
 
     cut = tmp_path / "cut.jpg"
     cut.write_bytes(photo.read_bytes()[:2000])
-    assert isinstance(probe_image(cut, {"JPEG"}).error, OSError)
-    assert isinstance(probe_image(tmp_path / "gone.png", {"PNG"}).error, FileNotFoundError)
+    assert probe_image(cut, {"JPEG"}, "a PDF").problem.startswith("unreadable image (")
+    assert probe_image(tmp_path / "gone.png", {"PNG"}, "a PDF").problem == "no such file"

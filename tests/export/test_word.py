@@ -925,6 +925,6 @@ def test_truncated_or_foreign_images_become_placeholders_with_a_reason(tmp_path:
     out = reopen(data)
     assert len(out.inline_shapes) == 1  # only the good one is embedded
     warnings = " | ".join(returned)
-    assert "'cut.png' could not be read" in warnings
+    assert "image 'cut.png': unreadable image (image file is truncated)" in warnings
     assert "WEBP images cannot be placed in a Word document" in warnings
     assert "()" not in warnings
