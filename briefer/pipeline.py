@@ -248,10 +248,6 @@ def export_brief(
 # names it already, by the style key that asks for it.
 _MISSING_FONT = re.compile(r"font '.*' \(for the .*\) is not installed;")
 
-# What the PDF exporter draws code with when the template's `mono_font` is
-# not installed (briefer.export.pdf tries these in this order).
-MONO_FALLBACKS = ("DejaVu Sans Mono", "Liberation Mono", "Courier New", "Noto Sans Mono")
-
 
 def check_template(
     folder: str | os.PathLike[str], settings: ExportSettings | None = None
@@ -323,7 +319,7 @@ def _check_fonts(
 ) -> None:
     """A font the template names that is not installed: the PDF draws with
     another (named here); the DOCX still names it, for machines that have it."""
-    from briefer.export.fonts import resolver_for  # scanning fonts costs; only here
+    from briefer.export.fonts import MONO_FALLBACKS, resolver_for  # scanning fonts costs
 
     fonts = resolver_for(settings.font_cache, settings.font_dirs)
     for key in ("body_font", "heading_font", "mono_font"):

@@ -255,6 +255,8 @@ def plan_table(texts: list[list[str]], width: float, cell: Metrics) -> TablePlan
     narrowest = needs(size, _MIN_EMS)
     if sum(narrowest) <= width:
         return plan(size, whole(size, narrowest))
+    if columns == 1:  # a column narrower than a long word: the word wraps
+        return plan(size, (TablePart((0,), (width,)),))
     # Split: as few tables as the smallest text needs, in the largest text
     # that still needs no more.
     fewest = len(_groups(needs(size, _WORD_EMS), narrowest, width))

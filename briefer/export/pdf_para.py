@@ -226,8 +226,11 @@ def _cut(word: _Word, first: float, later: float, widths: WidthCache) -> list[_W
             continue
         chars: list[str] = []
         part = 0.0
+        table = widths.table(run.font, run.size)
         for char in text:
-            w = widths.width(char, run.font, run.size)
+            w = table.get(char)
+            if w is None:
+                w = table[char] = stringWidth(char, run.font, run.size)
             if total + part + w > limit and total + part > 0:
                 if chars:
                     frags.append((run, "".join(chars), part))

@@ -56,13 +56,16 @@ from render_helpers import render_warned
 
 from briefer.cli import CliContext, main
 from briefer.document import (
+    BulletList,
     Citation,
     CodeBlock,
     Document,
     Image,
     Link,
+    ListItem,
     Paragraph,
     SourceEntry,
+    Table,
     Text,
     Title,
 )
@@ -349,6 +352,24 @@ def test_a_table_whose_words_do_not_fit_is_set_smaller_in_one_piece(tmp_path: Pa
         if run.text.strip()
     }
     assert len(sizes) == 1 and sizes.pop() < 0.8 * 10.5  # long-form's body is 10.5 pt
+
+
+@needs_poppler
+def test_a_one_column_table_narrower_than_its_word_exports(tmp_path: Path) -> None:
+    """Three lists deep in a narrow page the table has less room than a
+    word of ten characters needs even at the smallest size: the word wraps
+    inside the column, in both formats."""
+    table = Table(header=((Text("Code"),),), rows=(((Text("y" * 300),),),))
+    nested: object = table
+    for _ in range(3):
+        nested = BulletList((ListItem((Paragraph((Text("level"),)), nested)),))
+    style = Style(margins_mm=(20.0, 90.0, 20.0, 90.0))  # a text block 30 mm wide
+    document = Document(meta=Meta(title="Narrow"), style=style, blocks=(nested,))
+    pdf = tmp_path / "narrow.pdf"
+    pdf.write_bytes(render_warned(PdfExporter(), document)[0])
+    assert "".join(pdftotext(pdf).split()).count("y") == 300
+    word = docx.Document(io.BytesIO(render_warned(WordExporter(), document)[0]))
+    assert word.tables[0].rows[1].cells[0].text == "y" * 300
 
 
 # --------------------------------------------------------------------------
@@ -691,7 +712,7 @@ def test_ten_times_the_input_takes_at_most_ten_times_as_long(
         return lambda: exporter().render(document, io.BytesIO())
 
     tenth = best_time(render(make(size // 10)), 3)
-    whole = best_time(render(make(size)), 2)
+    whole = best_time(render(make(size)), 3)
     assert whole < 10 * tenth, f"{whole:.2f} s, and for a tenth of it {tenth:.2f} s"
 
 
