@@ -120,7 +120,7 @@ def _replaceable_mode(target: Path) -> int | None:
         raise FileAccessError(target, "is a folder, not a file")
     if not stat.S_ISREG(mode):
         raise FileAccessError(
-            target, f"not a regular file ({_kind(mode)}); refusing to write over it"
+            target, f"not a regular file ({special_kind(mode)}); refusing to write over it"
         )
     return mode
 
@@ -289,7 +289,7 @@ def _require_regular(
     if stat.S_ISDIR(info.st_mode):
         raise FileAccessError(path, f"is a folder, not {what}")
     if not stat.S_ISREG(info.st_mode):
-        raise FileAccessError(path, f"{_kind(info.st_mode)}, not a regular file")
+        raise FileAccessError(path, f"{special_kind(info.st_mode)}, not a regular file")
     if info.st_size > limit:
         size, cap = _size(info.st_size), _size(limit)
         if size == cap:  # rounded to the same: the bytes tell them apart
@@ -297,7 +297,8 @@ def _require_regular(
         raise FileAccessError(path, f"too large for {what} ({size}; at most {cap})")
 
 
-def _kind(mode: int) -> str:
+def special_kind(mode: int) -> str:
+    """How messages name a file that is not a regular one (`a named pipe`)."""
     if stat.S_ISFIFO(mode):
         return "a named pipe"
     if stat.S_ISCHR(mode):

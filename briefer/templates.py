@@ -32,7 +32,7 @@ from typing import Any
 
 from briefer.document import HEADER_FIELDS
 from briefer.errors import FileAccessError, TemplateError, os_error_reason
-from briefer.fsutil import read_regular_file
+from briefer.fsutil import read_regular_file, special_kind
 from briefer.model import (
     CitationStyle,
     HeadingLook,
@@ -498,22 +498,10 @@ def _unusable(path: Path, limit: int, what: str) -> str | None:
     if stat.S_ISDIR(info.st_mode):
         return f"is a folder, not {what}"
     if not stat.S_ISREG(info.st_mode):
-        return f"is {_special_kind(info.st_mode)}, not a regular file"
+        return f"is {special_kind(info.st_mode)}, not a regular file"
     if info.st_size > limit:
         return f"is too large for {what} ({info.st_size:,} bytes; at most {limit:,})"
     return None
-
-
-def _special_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
 
 
 def _word_base_in(folder: Path, problems: _Problems) -> Path | None:
