@@ -7,8 +7,8 @@ dozens of times while hundreds of modules import and a document is laid out
 (30-90 ms) just before the operating system frees the memory anyway. So for
 short commands the collector is paused (a batch export still collects between
 inputs) and, once everything is written and flushed, the process exits at
-once. The GUI (`briefer` alone, or `briefer FILE.brief`) is a long-lived
-process and runs with the interpreter's defaults.
+once. The GUI (`briefer` alone, `briefer FILE.brief` or `briefer NOTES.md`)
+is a long-lived process and runs with the interpreter's defaults.
 
 This module imports nothing of Briefer's until the collector is set, so the
 imports benefit too; `briefer.cli.main` stays an ordinary function for
@@ -21,10 +21,20 @@ import gc
 import os
 import sys
 
+# `briefer FILE` with one of these opens the window with that file.
+WINDOW_FILE_SUFFIXES = (".brief", ".md", ".markdown", ".mdown", ".txt")
+
 
 def is_short_lived(argv: list[str]) -> bool:
-    """True for every command but the GUI."""
-    return bool(argv) and not (len(argv) == 1 and argv[0].lower().endswith(".brief"))
+    """True for every command but the GUI (`briefer`, `briefer FILE.brief`,
+    `briefer NOTES.md`)."""
+    if not argv:
+        return False
+    return not (
+        len(argv) == 1
+        and not argv[0].startswith("-")
+        and argv[0].lower().endswith(WINDOW_FILE_SUFFIXES)
+    )
 
 
 def run() -> None:

@@ -68,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="briefer",
         description="Write sourced briefs and export them to Word and PDF.",
         epilog=(
-            "Run `briefer` alone to export the built-in samples; the Briefer window"
-            " comes in a later release."
+            "Run `briefer` alone to open the Briefer window, or `briefer FILE.brief`"
+            " or `briefer NOTES.md` to open it with that file."
         ),
     )
     parser.add_argument("--version", action="version", version=f"briefer {__version__}")

@@ -1,50 +1,46 @@
-"""`briefer` with no command: start the GUI.
+"""`briefer`, `briefer FILE.brief` and `briefer NOTES.md`: open the window.
 
-The GUI is not built yet. Until it is, `briefer` exports the sample brief of
-every built-in template to DOCX and PDF, so a new user sees what Briefer
-makes, and says where the files are.
+With no file, the window opens with a new brief; with a `.brief`, that
+brief; with Markdown notes, a new unsaved brief made from them (Save asks
+where to keep it). Without a display to open a window on (a server, an SSH
+session without X forwarding), this says so in one line instead of letting
+Qt abort, and names the command line's way to export.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from briefer.errors import BrieferError
-from briefer.export import available_formats, extension_for
-from briefer.markup import MarkdownParser
-from briefer.pipeline import ExportSettings, export_many, load_input, warnings_of
-from briefer.templates import TemplateRegistry
+
+
+def display_problem(env: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """Why no window can open here, or None. Only X11 and Wayland systems
+    can lack a display; Qt is told where to draw by QT_QPA_PLATFORM, else
+    by DISPLAY or WAYLAND_DISPLAY."""
+    if platform.startswith(("win", "darwin")):
+        return None
+    if env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open the Briefer window on (DISPLAY and WAYLAND_DISPLAY are not set);"
+        " to export without the window, use: briefer export FILE -o OUT.pdf"
+    )
 
 
 def run(argv: list[str], ctx) -> int:
-    if argv:
-        raise BrieferError(
-            "the Briefer window is not available yet; export the brief with: "
-            f"briefer export {argv[0]} -o {Path(argv[0]).with_suffix('.docx')}"
-        )
-    outdir = Path(os.environ.get("BRIEFER_SAMPLES_DIR", "") or Path.cwd() / "out" / "samples")
-    outdir.mkdir(parents=True, exist_ok=True)
-    registry = TemplateRegistry(ctx.paths)
-    parser = MarkdownParser()
-    settings = ExportSettings.from_env(ctx.paths)
-    ctx.info("The Briefer window is coming in a later release; here are the built-in samples:")
-    for template in registry.all():
-        sample = template.sample_path
-        if sample is None:
-            continue
-        loaded = load_input(sample, registry)
-        targets = [(outdir / f"{template.id}{extension_for(f)}", f) for f in available_formats()]
-        results = export_many(
-            loaded.brief,
-            loaded.template,
-            targets,
-            base_dir=sample.parent,
-            settings=settings,
-            parser=parser,
-        )
-        for warning in warnings_of(results):
-            ctx.warn(f"{template.id}: {warning}")
-        for result in results:
-            ctx.info(f"  {template.name:<20} {result.output}")
-    return 0
+    files = [Path(arg) for arg in argv]
+    if len(files) > 1:
+        raise BrieferError("open one brief at a time: briefer FILE.brief")
+    for path in files:
+        if not path.is_file():
+            raise BrieferError(f"{path}: no such file")
+    problem = display_problem(os.environ)
+    if problem is not None:
+        raise BrieferError(problem)
+    from briefer.gui.app import run_window
+
+    return run_window(ctx.paths, files)

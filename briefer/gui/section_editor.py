@@ -1,0 +1,554 @@
+"""One template section's editor: heading, Markdown text, word budget, notes.
+
+`SectionEditor` shows the section's heading (or, for a heading-less section
+such as the key bullets, its name in words), a `MarkdownEdit` with the
+template's guidance as placeholder text, the word count against the
+section's budget (in a warning colour, and saying by how much, when over)
+and the compose diagnostics that concern the section.
+
+The editor keeps no undo history of its own: every change goes to the
+window's `BriefModel` (signal `edited`), whose undo stack spans the whole
+brief, so the editor hands Ctrl+Z and the window's formatting shortcuts
+back to the window instead of acting on them itself. Text coming back from
+the model (undo, redo, revert) replaces only the part that differs, so the
+cursor, the scroll position and the highlighting of the rest stay.
+
+Bold, italic, link and bullet-list commands are pure functions on text and
+a selection (`toggle_wrap`, `make_link`, `toggle_bullets`), applied through
+the editor like typing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QFontMetricsF,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefer.compose import section_name
+from briefer.model import SectionKind, SectionSpec
+from briefer.text import index_from_utf16, utf16_from_index
+
+from .markdown_highlighter import MarkdownHighlighter
+
+SpellActions = Callable[[QPlainTextEdit, QPoint], list[QAction]]
+
+MIN_LINES = 3
+
+
+# --------------------------------------------------------------------------
+# Formatting commands: pure functions on text and a selection
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """Text after a formatting command, and the selection to show (Python
+    indices, `start <= end`)."""
+
+    text: str
+    start: int
+    end: int
+
+
+_WORD_CHAR = re.compile(r"\w")
+_BULLET = re.compile(r"^(\s*)(?:[-*+]|\d{1,9}[.)])[ \t]+")
+
+
+def toggle_wrap(text: str, start: int, end: int, marker: str) -> TextEdit:
+    """Wrap the selection in `marker` (`**` bold, `*` italic), or unwrap it
+    when it is wrapped already. With nothing selected, the word at the
+    cursor is taken; outside a word, an empty pair is inserted with the
+    cursor inside it."""
+    if start == end:
+        start, end = _word_at(text, start)
+        if start == end:
+            inside = start + len(marker)
+            return TextEdit(text[:start] + marker * 2 + text[start:], inside, inside)
+    n = len(marker)
+    selected = text[start:end]
+    # Keep the spaces a double-click or a drag took along outside the marks.
+    lead = len(selected) - len(selected.lstrip())
+    trail = len(selected) - len(selected.rstrip())
+    start, end = start + lead, end - trail
+    selected = text[start:end]
+    inside = (_run(selected, 0, 1, marker[0]), _run(selected, len(selected) - 1, -1, marker[0]))
+    if len(selected) > 2 * n and _marks(*inside, marker):
+        inner = selected[n:-n]
+        return TextEdit(text[:start] + inner + text[end:], start, start + len(inner))
+    outside = (_run(text, start - 1, -1, marker[0]), _run(text, end, 1, marker[0]))
+    if _marks(*outside, marker):
+        new = text[: start - n] + selected + text[end + n :]
+        return TextEdit(new, start - n, end - n)
+    new = text[:start] + marker + selected + marker + text[end:]
+    return TextEdit(new, start + n, end + n)
+
+
+def _run(text: str, at: int, step: int, char: str) -> int:
+    """How many `char`s run from `at` in direction `step`."""
+    count = 0
+    while 0 <= at < len(text) and text[at] == char:
+        count += 1
+        at += step
+    return count
+
+
+def _marks(before: int, after: int, marker: str) -> bool:
+    """Whether runs of `*` before and after some text apply `marker`: `**`
+    (bold) in runs of two or three, `*` (italic) in runs of one or three."""
+    if len(marker) == 2:
+        return before >= 2 and after >= 2
+    return before % 2 == 1 and after % 2 == 1
+
+
+def _word_at(text: str, at: int) -> tuple[int, int]:
+    start = at
+    while start > 0 and _WORD_CHAR.match(text[start - 1]):
+        start -= 1
+    end = at
+    while end < len(text) and _WORD_CHAR.match(text[end]):
+        end += 1
+    return start, end
+
+
+def make_link(text: str, start: int, end: int, url: str = "") -> TextEdit:
+    """Make the selection a link `[selection](url)`. Without a `url`, a
+    placeholder address is selected for the person to type over; a
+    selection that is itself an address becomes the link's target."""
+    selected = text[start:end]
+    if not url and re.fullmatch(r"(?:https?://|mailto:)\S+", selected.strip()):
+        new = f"{text[:start]}[]({selected.strip()}){text[end:]}"
+        return TextEdit(new, start + 1, start + 1)  # the cursor where the words go
+    target = url or "https://"
+    label = selected or "link text"
+    new = f"{text[:start]}[{label}]({target}){text[end:]}"
+    if url:
+        after = start + len(label) + len(url) + 4
+        return TextEdit(new, after, after)
+    if not selected:
+        return TextEdit(new, start + 1, start + 1 + len(label))
+    at = start + len(label) + 3
+    return TextEdit(new, at, at + len(target))
+
+
+def toggle_bullets(text: str, start: int, end: int) -> TextEdit:
+    """Make the lines the selection touches a bullet list (`- `), or plain
+    lines when they all are list items already. Blank lines stay blank."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find(
+        "\n", max(end - (1 if end > start and text[end - 1] == "\n" else 0), start)
+    )
+    if line_end == -1:
+        line_end = len(text)
+    lines = text[line_start:line_end].split("\n")
+    filled = [line for line in lines if line.strip()]
+    if filled and all(_BULLET.match(line) for line in filled):
+        new_lines = [_BULLET.sub(r"\1", line, count=1) for line in lines]
+    else:
+        new_lines = [
+            line
+            if not line.strip() or _BULLET.match(line)
+            else _indent(line) + "- " + line.lstrip()
+            for line in lines
+        ]
+        if not filled:  # an empty line: start a bullet there
+            new_lines = ["- " + lines[0], *lines[1:]]
+    block = "\n".join(new_lines)
+    new = text[:line_start] + block + text[line_end:]
+    if start == end:
+        cursor = line_start + len(new_lines[0]) if not filled else start + len(new) - len(text)
+        cursor = max(line_start, min(cursor, line_start + len(block)))
+        return TextEdit(new, cursor, cursor)
+    return TextEdit(new, line_start, line_start + len(block))
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def changed_span(old: str, new: str) -> tuple[int, int, int]:
+    """The one run that differs between `old` and `new`: its start, its end
+    in `old` and its end in `new` (a common prefix and suffix are kept).
+    Binary search on slices, so long texts are compared at C speed."""
+    limit = min(len(old), len(new))
+    low, high = 0, limit
+    while low < high:  # the longest common prefix
+        mid = (low + high + 1) // 2
+        if old[:mid] == new[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    prefix = low
+    low, high = 0, limit - prefix
+    while low < high:  # the longest common suffix not overlapping it
+        mid = (low + high + 1) // 2
+        if old[len(old) - mid :] == new[len(new) - mid :]:
+            low = mid
+        else:
+            high = mid - 1
+    return prefix, len(old) - low, len(new) - low
+
+
+# --------------------------------------------------------------------------
+# The text editor
+# --------------------------------------------------------------------------
+
+
+def undo_keys() -> list[QKeySequence]:
+    """Every key sequence of the platform's Undo and Redo (Ctrl+Shift+Z and
+    Ctrl+Y are both Redo on Linux)."""
+    return [
+        *QKeySequence.keyBindings(QKeySequence.StandardKey.Undo),
+        *QKeySequence.keyBindings(QKeySequence.StandardKey.Redo),
+    ]
+
+
+def yields_key(event: QEvent, keys: Iterable[QKeySequence]) -> bool:
+    """Whether `event` asks a text field to take a key the window handles
+    (a ShortcutOverride for one of `keys`): the field must let it pass."""
+    if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
+        return False
+    pressed = event.keyCombination()
+    return any(not k.isEmpty() and k.count() == 1 and k[0] == pressed for k in keys)
+
+
+class MarkdownEdit(QPlainTextEdit):
+    """A section's Markdown editor: highlighted, growing with its text up
+    to `max_height` (then scrolling), without an undo stack of its own."""
+
+    edited = Signal(int, int, bool)  # start, end of the change (UTF-16), typing
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setUndoRedoEnabled(False)  # the window's undo spans the brief
+        self.setTabChangesFocus(True)  # Tab moves on, so every control is reachable
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().setDocumentMargin(6)
+        self.highlighter = MarkdownHighlighter(self.document(), self.palette())
+        self.max_height = 600
+        self.yielded_keys: list[QKeySequence] = undo_keys()
+        self.spell_actions: SpellActions | None = None
+        # The window's actions shown in the right-click menu.
+        self.history_actions: list[QAction] = []  # the brief's Undo and Redo
+        self.format_actions: list[QAction] = []  # Bold, Italic, Link, Bullet List
+        self._applying = False
+        self._pending: tuple[int, int] | None = None
+        self._command = False
+        self.document().contentsChange.connect(self._on_contents_change)
+        self.textChanged.connect(self._on_text_changed)
+        self.document().documentLayout().documentSizeChanged.connect(self.fit_height)
+        self.fit_height()
+
+    # -- text from the model --------------------------------------------------
+
+    def load_text(self, text: str) -> None:
+        """Show `text` in a new editor, with the cursor at its start."""
+        self._applying = True
+        try:
+            self.setPlainText(text)
+        finally:
+            self._applying = False
+
+    def set_text(self, text: str) -> None:
+        """Show `text`, replacing only what differs from what is shown."""
+        old = self.toPlainText()
+        if old == text:
+            return
+        start, old_end, new_end = changed_span(old, text)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(utf16_from_index(old, start))
+        cursor.setPosition(utf16_from_index(old, old_end), QTextCursor.MoveMode.KeepAnchor)
+        self._applying = True
+        try:
+            cursor.insertText(text[start:new_end])
+        finally:
+            self._applying = False
+
+    def place_cursor(self, position: int) -> None:
+        """Move the cursor to a UTF-16 position (clamped) and show it."""
+        cursor = self.textCursor()
+        cursor.setPosition(max(0, min(position, self.document().characterCount() - 1)))
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    # -- formatting commands ----------------------------------------------------
+
+    def apply_command(self, command: Callable[[str, int, int], TextEdit]) -> None:
+        """Run a formatting command on the text and selection, as one edit
+        (its own undo step) that keeps a sensible selection."""
+        text = self.toPlainText()
+        cursor = self.textCursor()
+        start = index_from_utf16(text, cursor.selectionStart())
+        end = index_from_utf16(text, cursor.selectionEnd())
+        result = command(text, start, end)
+        if result.text != text:
+            first, old_end, new_end = changed_span(text, result.text)
+            edit = QTextCursor(self.document())
+            edit.setPosition(utf16_from_index(text, first))
+            edit.setPosition(utf16_from_index(text, old_end), QTextCursor.MoveMode.KeepAnchor)
+            self._command = True
+            try:
+                edit.insertText(result.text[first:new_end])
+            finally:
+                self._command = False
+        cursor = self.textCursor()
+        cursor.setPosition(utf16_from_index(result.text, result.start))
+        cursor.setPosition(
+            utf16_from_index(result.text, result.end), QTextCursor.MoveMode.KeepAnchor
+        )
+        self.setTextCursor(cursor)
+
+    # -- Qt events ------------------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        # Keys the window acts on (undo, redo, formatting) must reach its
+        # shortcuts, not the editor's own handling of them.
+        if yields_key(event, self.yielded_keys):
+            event.ignore()
+            return True
+        return super().event(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.context_menu(event.pos())
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def context_menu(self, pos: QPoint) -> QMenu:
+        """The right-click menu at `pos`: spelling suggestions for the word
+        there (when spell checking is plugged in), the standard editing
+        entries with the brief's Undo and Redo instead of the editor's own,
+        and the formatting commands."""
+        menu = self.createStandardContextMenu(pos)
+        # The standard Undo and Redo act on a stack this editor does not keep.
+        for action in list(menu.actions()):
+            if action.objectName() in ("edit-undo", "edit-redo"):
+                menu.removeAction(action)
+        while menu.actions() and menu.actions()[0].isSeparator():
+            menu.removeAction(menu.actions()[0])
+        first = menu.actions()[0] if menu.actions() else None
+        if self.history_actions:
+            menu.insertActions(first, self.history_actions)
+            menu.insertSeparator(first)
+        if self.spell_actions is not None:
+            spelling = list(self.spell_actions(self, pos))
+            if spelling:
+                top = menu.actions()[0] if menu.actions() else None
+                menu.insertActions(top, spelling)
+                menu.insertSeparator(top)
+        if self.format_actions:
+            menu.addSeparator()
+            menu.addActions(self.format_actions)
+        return menu
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.highlighter.set_palette(self.palette())
+        elif event.type() == QEvent.Type.FontChange:
+            self.fit_height()
+        super().changeEvent(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_height()
+
+    # -- inside -----------------------------------------------------------------
+
+    def _on_contents_change(self, position: int, removed: int, added: int) -> None:
+        if removed or added:
+            self._pending = (position, position + added)
+
+    def _on_text_changed(self) -> None:
+        if self._applying:
+            self._pending = None
+            return
+        start, end = self._pending or (-1, -1)
+        self._pending = None
+        self.edited.emit(start, end, not self._command)
+
+    def fit_height(self, *_: object) -> None:
+        """Grow or shrink with the text, up to `max_height` (beyond, the
+        text scrolls inside). Blocks are measured only until the limit."""
+        line = QFontMetricsF(self.font()).lineSpacing()
+        margins = self.contentsMargins()
+        frame = margins.top() + margins.bottom() + 2 * self.document().documentMargin() + 2
+        wanted = frame
+        block = self.document().firstBlock()
+        while block.isValid() and wanted <= self.max_height:
+            wanted += self.blockBoundingRect(block).height()
+            block = block.next()
+        height = int(max(MIN_LINES * line + frame, min(wanted, self.max_height)))
+        if height != self.height():
+            self.setFixedHeight(height)
+
+
+# --------------------------------------------------------------------------
+# The section: heading, editor, budget, diagnostics
+# --------------------------------------------------------------------------
+
+
+def warning_colour(palette: QPalette) -> QColor:
+    """The colour of an over-budget count and of warnings, readable on the
+    palette's background."""
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    return QColor("#FF8A80") if dark else QColor("#B00020")
+
+
+class SectionEditor(QFrame):
+    """A template section in the brief: its heading, its Markdown editor,
+    its word count against its budget, and what compose noticed in it."""
+
+    edited = Signal(str, str, int, int, bool)  # section id, text, start, end, typing
+
+    def __init__(
+        self, section_id: str, heading: str, spec: SectionSpec | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.section_id = section_id
+        self.spec = spec
+        self.setObjectName(f"section-{section_id}")
+        self._words = 0
+        self._diagnostics: list[str] = []
+
+        self.heading_label = QLabel()
+        self.heading_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.words_label = QLabel()
+        self.words_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.words_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.editor = MarkdownEdit(self)
+        self.notes_label = QLabel()
+        self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setVisible(False)
+        self.heading_label.setBuddy(self.editor)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.heading_label, 1)
+        top.addWidget(self.words_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 6)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.notes_label)
+
+        self.set_heading(heading)
+        guidance = spec.guidance if spec is not None else ""
+        if spec is not None and spec.kind is SectionKind.BULLETS and guidance:
+            guidance += "  (Write each point as a “- ” line.)"
+        self.editor.setPlaceholderText(guidance)
+        self.editor.edited.connect(self._on_edited)
+        self.set_words(0)
+
+    # -- what the window shows in it ------------------------------------------
+
+    def document(self) -> QTextDocument:
+        """The editor's document, for a highlighter (spell checking)."""
+        return self.editor.document()
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        self.editor.set_text(text)
+
+    def set_heading(self, heading: str) -> None:
+        name = section_name(heading, self.section_id)
+        self.heading_label.setText(name if heading.strip() else name.capitalize())
+        font = self.heading_label.font()
+        font.setBold(bool(heading.strip()))
+        font.setItalic(not heading.strip())
+        self.heading_label.setFont(font)
+        if heading.strip():
+            self.heading_label.setToolTip("")
+        else:
+            self.heading_label.setToolTip("This section is printed without a heading.")
+        required = self.spec is not None and self.spec.required
+        self.editor.setAccessibleName(f"{self.heading_label.text()} (section text)")
+        self.editor.setAccessibleDescription(
+            ("Required section. " if required else "") + (self.spec.guidance if self.spec else "")
+        )
+
+    def heading(self) -> str:
+        return self.heading_label.text()
+
+    def set_words(self, words: int) -> None:
+        """Show the section's word count against its budget."""
+        self._words = words
+        budget = self.spec.max_words if self.spec is not None else None
+        unit = "word" if words == 1 else "words"
+        if budget is None:
+            self.words_label.setText(f"{words} {unit}")
+            self.words_label.setToolTip("No word budget for this section.")
+        elif words > budget:
+            self.words_label.setText(f"{words} / {budget} words, {words - budget} over")
+            self.words_label.setToolTip(f"Over this section's budget of {budget} words.")
+        else:
+            self.words_label.setText(f"{words} / {budget} words")
+            self.words_label.setToolTip(f"This section's budget is {budget} words.")
+        self._paint_words()
+
+    def words(self) -> int:
+        return self._words
+
+    def is_over_budget(self) -> bool:
+        budget = self.spec.max_words if self.spec is not None else None
+        return budget is not None and self._words > budget
+
+    def set_diagnostics(self, messages: Iterable[str]) -> None:
+        """Show what compose noticed in this section (nothing: hidden)."""
+        messages = list(dict.fromkeys(messages))
+        if messages == self._diagnostics:
+            return
+        self._diagnostics = messages
+        self.notes_label.setText("\n".join(f"⚠ {m}" for m in messages))
+        self.notes_label.setVisible(bool(messages))
+        self.notes_label.setAccessibleName("Notes on this section: " + " ".join(messages))
+        self._paint_words()
+
+    def diagnostics(self) -> list[str]:
+        return list(self._diagnostics)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._paint_words()
+        super().changeEvent(event)
+
+    def _paint_words(self) -> None:
+        warn = warning_colour(self.palette())
+        for label, on in ((self.words_label, self.is_over_budget()), (self.notes_label, True)):
+            palette = QPalette()  # only the text colour set; the rest inherited
+            if on:
+                palette.setColor(QPalette.ColorRole.WindowText, warn)
+            label.setPalette(palette)
+        font = self.words_label.font()
+        font.setBold(self.is_over_budget())
+        self.words_label.setFont(font)
+        self.words_label.setAccessibleName(f"Words in {self.heading()}: {self.words_label.text()}")
+
+    def _on_edited(self, start: int, end: int, typing: bool) -> None:
+        self.edited.emit(self.section_id, self.editor.toPlainText(), start, end, typing)
