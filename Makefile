@@ -13,8 +13,11 @@ BIN    := $(VENV)/bin
 SYSTEM_PACKAGES_RUN  := fonts-dejavu-core fonts-wqy-zenhei fonts-symbola fontconfig \
                         libenchant-2-2 hunspell-en-us hunspell-en-gb \
                         libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libegl1 libxkbcommon-x11-0
+# PostgreSQL for the team library's tests: they start a throwaway cluster of
+# their own (tests/pg_cluster.py: initdb as the postgres user, a free local port)
+# and stop it afterwards; the server the package may start is not used.
 SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) poppler-utils libreoffice-writer-nogui fonts-noto-core \
-                        xvfb xdotool
+                        xvfb xdotool postgresql
 
 .PHONY: run test lint format bench clean system-deps-run system-deps-test
 

@@ -10,17 +10,30 @@ same word searches done as a plain Python substring scan over the texts.
 
     .venv/bin/python bench/library_bench.py [--n 100000] [--format jsonl|csv]
                                             [--keep DIR] [--trigram]
+                                            [--engine sqlite|postgresql] [--clients N]
 
 `--trigram` also builds an FTS5 trigram index over the same texts, to show
 what substring search through trigrams would cost in size and time.
+
+`--engine postgresql` measures the team library instead: it starts a
+throwaway PostgreSQL cluster (`tests/pg_cluster.py`, as the tests do; the
+binaries of Debian's `postgresql` package), sets a team library up with
+`briefer snippets init-team`, imports the same snippets with `briefer
+snippets --library URL import` (in files of at most IMPORT_FILE_ROWS rows,
+one transaction each), and times the same queries. `--clients N` also runs N
+processes searching at once, each its own connection and the query mix in
+its own order back to back, and gives the latency over all of them (for
+either engine).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import itertools
 import json
+import multiprocessing
 import os
 import random
 import sqlite3
@@ -29,15 +42,30 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from briefer.library import Library  # noqa: E402
+from briefer.library import open_library  # noqa: E402
 
 SEED = 20261123
+# The team library's import is given files of this many rows (a JSON Lines
+# file of 1,000,000 snippets is larger than one import reads).
+IMPORT_FILE_ROWS = 100_000
+# The throwaway server: enough memory to keep the library cached, as a
+# desk's server would; no durability (it is thrown away).
+BENCH_SERVER = {
+    "shared_buffers": "2GB",
+    "effective_cache_size": "8GB",
+    "maintenance_work_mem": "512MB",
+    "work_mem": "32MB",
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "30min",
+    "random_page_cost": "1.1",
+}
 COMMON = [
     "the",
     "of",
@@ -245,6 +273,137 @@ def make_queries(rows: list[dict[str, object]], rnd: random.Random) -> list[Quer
     return out
 
 
+Timings = dict[str, list[float]]
+
+
+def time_queries(location: str, queries: list[Query]) -> tuple[Timings, dict[str, list[int]]]:
+    """Each query once, in order, after a warm-up: latency and hits by kind."""
+    lib = open_library(location)
+    for q in queries[:20]:  # warm the page cache
+        lib.search(q.text)
+    timings: Timings = {}
+    counts: dict[str, list[int]] = {}
+    for q in queries:
+        t0 = time.perf_counter()
+        hits = lib.search(q.text, limit=50)
+        elapsed = time.perf_counter() - t0
+        timings.setdefault(q.kind, []).append(elapsed)
+        counts.setdefault(q.kind, []).append(len(hits))
+    lib.close()
+    return timings, counts
+
+
+def client(
+    location: str, texts: list[str], seed: int, start_at: float, pause: float
+) -> list[float]:
+    """One of `--clients` searchers: the query mix in its own order, with
+    about `pause` seconds between searches (0: back to back)."""
+    lib = open_library(location)
+    rnd = random.Random(seed)
+    order = texts[:]
+    rnd.shuffle(order)
+    lib.search(order[0])
+    time.sleep(max(0.0, start_at - time.time()))  # all start together
+    latencies = []
+    for text in order:
+        t0 = time.perf_counter()
+        lib.search(text, limit=50)
+        latencies.append(time.perf_counter() - t0)
+        if pause:
+            time.sleep(pause * (0.5 + rnd.random()))  # people do not type in step
+    lib.close()
+    return latencies
+
+
+def concurrent_search(
+    location: str, queries: list[Query], clients: int, pause: float = 0.0
+) -> list[float]:
+    ctx = multiprocessing.get_context("spawn")
+    texts = [q.text for q in queries]
+    start_at = time.time() + 3 + clients * 0.3  # once every client has connected
+    with ctx.Pool(clients) as pool:
+        jobs = [
+            pool.apply_async(client, (location, texts, n, start_at, pause)) for n in range(clients)
+        ]
+        return [t for job in jobs for t in job.get(timeout=1800)]
+
+
+@contextlib.contextmanager
+def team_library(work: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A throwaway cluster with an empty team library: its URL and the
+    environment (PGPASSWORD) that opens it."""
+    sys.path.insert(0, str(REPO / "tests"))
+    import pg_cluster
+
+    with pg_cluster.running(BENCH_SERVER) as cluster:
+        cluster.create_role("bench", "bench-password")
+        cluster.create_database("bench", owner="bench")
+        url = cluster.url("bench", "bench")
+        env = dict(os.environ, PYTHONPATH=str(REPO), PGPASSWORD="bench-password")
+        os.environ["PGPASSWORD"] = env["PGPASSWORD"]
+        done = subprocess.run(
+            [sys.executable, "-m", "briefer", "snippets", "init-team", url],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise SystemExit(done.stderr)
+        yield url, env
+
+
+def split_jsonl(data: Path, rows: int) -> list[Path]:
+    """The JSON Lines file in files of at most `rows` lines."""
+    parts: list[Path] = []
+    with data.open(encoding="utf-8") as source:
+        while True:
+            lines = list(itertools.islice(source, rows))
+            if not lines:
+                return parts
+            part = data.with_name(f"{data.stem}-{len(parts) + 1:03d}{data.suffix}")
+            part.write_text("".join(lines), encoding="utf-8")
+            parts.append(part)
+
+
+def report(
+    timings: dict[str, list[float]], counts: dict[str, list[int]], scan: list[float], label: str
+) -> None:
+    everything = [t for ts in timings.values() for t in ts]
+    print(f"\nsearch latency, top 50, {len(everything)} queries (ms):")
+    print(f"  {'kind':<22}{'queries':>8}{'median':>9}{'p95':>9}{'hits':>7}")
+    for kind, ts in timings.items():
+        avg_hits = statistics.mean(counts[kind])
+        print(
+            f"  {kind:<22}{len(ts):>8}{fmt_ms(statistics.median(ts)):>9}"
+            f"{fmt_ms(percentile(ts, 95)):>9}{avg_hits:>7.0f}"
+        )
+    print(
+        f"  {label:<22}{len(everything):>8}{fmt_ms(statistics.median(everything)):>9}"
+        f"{fmt_ms(percentile(everything, 95)):>9}"
+    )
+    print(
+        f"  {'Python substring scan':<22}{len(scan):>8}{fmt_ms(statistics.median(scan)):>9}"
+        f"{fmt_ms(percentile(scan, 95)):>9}"
+    )
+
+
+# Between one search and the next of a person at the search box: the
+# window's search-as-you-type waits for a pause in typing.
+TYPING_PAUSE_S = 0.5
+
+
+def print_concurrent(location: str, queries: list[Query], clients: int) -> None:
+    """`clients` processes searching at once, as people type (a pause of
+    about TYPING_PAUSE_S between searches), then back to back."""
+    print()
+    for pause, how in ((TYPING_PAUSE_S, f"~{TYPING_PAUSE_S:g} s apart"), (0.0, "back to back")):
+        latencies = concurrent_search(location, queries, clients, pause)
+        print(
+            f"{clients} clients searching at once, {how}, {len(latencies)} searches (ms):"
+            f" median {fmt_ms(statistics.median(latencies)).strip()},"
+            f" p95 {fmt_ms(percentile(latencies, 95)).strip()},"
+            f" max {fmt_ms(max(latencies)).strip()}"
+        )
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
@@ -263,7 +422,18 @@ def main() -> int:
     parser.add_argument(
         "--format", choices=("jsonl", "csv"), default="jsonl", help="the bulk file to import"
     )
+    parser.add_argument(
+        "--engine",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the local library (default) or a team library on a throwaway PostgreSQL server",
+    )
+    parser.add_argument(
+        "--clients", type=int, default=0, help="also time this many processes searching at once"
+    )
     args = parser.parse_args()
+    if args.engine == "postgresql":
+        return main_postgresql(args)
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="briefer-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -288,6 +458,9 @@ def main() -> int:
         write_csv(rows, csv_data)
         data = csv_data
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    # More rows than one import file takes (past IMPORT_FILE_ROWS): several files.
+    one_file = args.n <= IMPORT_FILE_ROWS or args.format != "jsonl"
+    files = [data] if one_file else split_jsonl(data, IMPORT_FILE_ROWS)
     command = [
         sys.executable,
         "-m",
@@ -296,7 +469,7 @@ def main() -> int:
         "--library",
         str(db),
         "import",
-        str(data),
+        *map(str, files),
     ]
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
@@ -304,8 +477,9 @@ def main() -> int:
     if done.returncode != 0:
         print(done.stdout, done.stderr, file=sys.stderr)
         return 1
-    print(f"import (`briefer snippets import`, end to end): {import_s:.2f} s")
-    print(f"  {done.stdout.strip()}")
+    several = f", {len(files)} files" if len(files) > 1 else ""
+    print(f"import (`briefer snippets import`{several}, end to end): {import_s:.2f} s")
+    print(f"  {done.stdout.strip()}" if len(files) == 1 else f"  {len(files)} files imported")
 
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -324,45 +498,10 @@ def main() -> int:
 
     rnd = random.Random(SEED + 1)
     queries = make_queries(rows, rnd)
-    lib = Library.open(db)
-    for q in queries[:20]:  # warm the page cache
-        lib.search(q.text)
-    timings: dict[str, list[float]] = {}
-    counts: dict[str, list[int]] = {}
-    for q in queries:
-        t0 = time.perf_counter()
-        hits = lib.search(q.text, limit=50)
-        elapsed = time.perf_counter() - t0
-        timings.setdefault(q.kind, []).append(elapsed)
-        counts.setdefault(q.kind, []).append(len(hits))
-    lib.close()
-
-    texts = [str(r["text"]).casefold() for r in rows]
-    scan: list[float] = []
-    for q in queries:
-        t0 = time.perf_counter()
-        needles = [w.casefold() for w in q.words]
-        found = [i for i, t in enumerate(texts) if all(n in t for n in needles)]
-        scan.append(time.perf_counter() - t0)
-        del found
-
-    everything = [t for ts in timings.values() for t in ts]
-    print(f"\nsearch latency, top 50, {len(everything)} queries (ms):")
-    print(f"  {'kind':<22}{'queries':>8}{'median':>9}{'p95':>9}{'hits':>7}")
-    for kind, ts in timings.items():
-        avg_hits = statistics.mean(counts[kind])
-        print(
-            f"  {kind:<22}{len(ts):>8}{fmt_ms(statistics.median(ts)):>9}"
-            f"{fmt_ms(percentile(ts, 95)):>9}{avg_hits:>7.0f}"
-        )
-    print(
-        f"  {'ALL (FTS5)':<22}{len(everything):>8}{fmt_ms(statistics.median(everything)):>9}"
-        f"{fmt_ms(percentile(everything, 95)):>9}"
-    )
-    print(
-        f"  {'Python substring scan':<22}{len(scan):>8}{fmt_ms(statistics.median(scan)):>9}"
-        f"{fmt_ms(percentile(scan, 95)):>9}"
-    )
+    timings, counts = time_queries(str(db), queries)
+    report(timings, counts, substring_scan(rows, queries), "ALL (FTS5)")
+    if args.clients:
+        print_concurrent(str(db), queries, args.clients)
 
     if args.trigram:
         trigram_db = work / "trigram.sqlite3"
@@ -390,6 +529,72 @@ def main() -> int:
             f" search median {fmt_ms(statistics.median(lat))} ms,"
             f" p95 {fmt_ms(percentile(lat, 95))} ms"
         )
+    if not args.keep:
+        for path in work.iterdir():
+            path.unlink()
+        work.rmdir()
+    return 0
+
+
+def substring_scan(rows: list[dict[str, object]], queries: list[Query]) -> list[float]:
+    """The same word searches as a plain Python scan of every text."""
+    texts = [str(r["text"]).casefold() for r in rows]
+    scan: list[float] = []
+    for q in queries:
+        t0 = time.perf_counter()
+        needles = [w.casefold() for w in q.words]
+        found = [i for i, t in enumerate(texts) if all(n in t for n in needles)]
+        scan.append(time.perf_counter() - t0)
+        del found
+    return scan
+
+
+def main_postgresql(args: argparse.Namespace) -> int:
+    """The team library: the same snippets and queries on a throwaway server."""
+    import psycopg
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="briefer-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / "snippets.jsonl"
+    started = time.perf_counter()
+    rows = generate(args.n, data)
+    print(f"generated {len(rows):,} snippets in {time.perf_counter() - started:.1f} s")
+    files = split_jsonl(data, IMPORT_FILE_ROWS)
+    with team_library(work) as (url, env):
+        with psycopg.connect(url) as conn:
+            print(f"{conn.execute('SELECT version()').fetchone()[0].split(' on ')[0]},"
+                  f" Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")  # fmt: skip
+        command = [sys.executable, "-m", "briefer", "snippets", "--library", url, "import"]
+        started = time.perf_counter()
+        done = subprocess.run(
+            [*command, *map(str, files)], env=env, capture_output=True, text=True, check=False
+        )
+        import_s = time.perf_counter() - started
+        if done.returncode != 0:
+            print(done.stdout, done.stderr, file=sys.stderr)
+            return 1
+        print(
+            f"import (`briefer snippets --library URL import`, {len(files)} files, end to end):"
+            f" {import_s:.2f} s"
+        )
+        added = sum(int(line.split(": ")[1].split()[0]) for line in done.stdout.splitlines())
+        print(f"  {added:,} added")
+        with psycopg.connect(url, autocommit=True) as conn:
+            started = time.perf_counter()
+            conn.execute("VACUUM ANALYZE")
+            print(f"VACUUM ANALYZE (what autovacuum does after a load): "
+                  f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+            total, index = conn.execute(
+                "SELECT pg_database_size(current_database()),"
+                " pg_relation_size('briefer.snippet_search_doc')"
+            ).fetchone()
+        print(f"database size: {total / 1e6:.1f} MB")
+        print(f"  of which full-text index: {index / 1e6:.1f} MB")
+        queries = make_queries(rows, random.Random(SEED + 1))
+        timings, counts = time_queries(url, queries)
+        report(timings, counts, substring_scan(rows, queries), "ALL (PostgreSQL)")
+        if args.clients:
+            print_concurrent(url, queries, args.clients)
     if not args.keep:
         for path in work.iterdir():
             path.unlink()

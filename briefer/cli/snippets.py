@@ -1,11 +1,16 @@
 """`briefer snippets ...`: the snippet library from the command line.
 
 Subcommands: `add`, `import`, `search`, `list`, `show`, `tag`, `delete`,
-`restore`, `export`, `check`. All work on the user's library: `--library
-PATH`, given before or after the subcommand (`snippets --library L import F`
+`restore`, `export`, `check`, `init-team`, `copy`. All work on the user's
+library: `--library PATH` (or a team library's `postgresql://USER@HOST:PORT/DB`
+URL), given before or after the subcommand (`snippets --library L import F`
 or `snippets import F --library L`; the one after wins when both are given), else
 `BRIEFER_LIBRARY`, else the user data folder. Output is plain text for
 people; `--json` on `search`, `list` and `show` gives data for programs.
+A team library's password comes from PGPASSWORD or ~/.pgpass, or is asked
+for when standard input is a terminal; it is never printed.
+`init-team URL` sets up a team library in an empty database; `copy --from
+LIB --to LIB [QUERY]` copies snippets between any two libraries.
 
 Other commands that use the library reuse `add_library_option(parser)` and
 `open_library(args, ctx)`, so they choose it the same way.
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,8 +45,9 @@ from briefer.errors import BrieferError
 if TYPE_CHECKING:
     from briefer.cli import CliContext
     from briefer.jobs import Progress
-    from briefer.library import Hit, Library, Snippet
+    from briefer.library import Hit, Snippet
     from briefer.library.check import CheckReport
+    from briefer.library.location import AnyLibrary as Library
 
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 
@@ -154,10 +161,50 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(handler=_check)
 
+    p = cmds.add_parser(
+        "init-team",
+        help="set up a team library in an empty PostgreSQL database",
+        description=(
+            "Create the team library's tables in an empty PostgreSQL database (or upgrade a"
+            " team library to this Briefer's schema), and give roles access. Run it as the"
+            " role that owns the database. A database that holds anything else is refused."
+        ),
+    )
+    p.add_argument("url", metavar="URL", help="postgresql://USER@HOST:PORT/DATABASE")
+    p.add_argument(
+        "--reader", action="append", default=[], metavar="ROLE", help="may search and cite"
+    )
+    p.add_argument(
+        "--writer", action="append", default=[], metavar="ROLE", help="may also change it"
+    )
+    p.set_defaults(handler=_init_team)
+
+    p = cmds.add_parser(
+        "copy",
+        help="copy snippets from one library to another",
+        description=(
+            "Copy the snippets (with their sources, tags and collections) from one library to"
+            " another, a local file or a team library's URL either way; those the target"
+            " already has are recognised as duplicates. With a query, only its hits."
+        ),
+        allow_abbrev=False,
+    )
+    p.add_argument(
+        "--from", dest="source", required=True, metavar="LIB", type=_location,
+        help="the library to copy from: a file or a postgresql:// URL",
+    )  # fmt: skip
+    p.add_argument(
+        "--to", dest="target", required=True, metavar="LIB", type=_location,
+        help="the library to copy into (a new file is created; a team library must exist)",
+    )  # fmt: skip
+    p.add_argument("query", nargs="*", help="only the snippets this search finds")
+    p.set_defaults(handler=_copy)
+
     # Each subcommand takes --library too, so it may also follow the
-    # subcommand's own arguments.
-    for subcommand in cmds.choices.values():
-        add_library_option(subcommand)
+    # subcommand's own arguments (init-team and copy name theirs otherwise).
+    for name, subcommand in cmds.choices.items():
+        if name not in ("init-team", "copy"):
+            add_library_option(subcommand)
 
 
 def add_library_option(parser: argparse.ArgumentParser) -> None:
@@ -167,25 +214,77 @@ def add_library_option(parser: argparse.ArgumentParser) -> None:
     given last wins. Read it with `open_library`."""
     parser.add_argument(
         "--library",
-        metavar="PATH",
-        type=Path,
+        metavar="PATH|URL",
+        type=_location,
         default=argparse.SUPPRESS,
-        help="the library database to use (default: BRIEFER_LIBRARY or the user data folder)",
+        help=(
+            "the library to use: a database file, or a team library's"
+            " postgresql://USER@HOST:PORT/DB (default: BRIEFER_LIBRARY or the user data folder)"
+        ),
     )
 
 
-def open_library(args: argparse.Namespace, ctx: CliContext, *, must_exist: bool = False) -> Library:
-    """Open the library the command line chose: `--library`, else
-    `BRIEFER_LIBRARY`, else the one in the user data folder. The caller
-    closes it (`with open_library(args, ctx) as lib:`). A library that
-    cannot be opened is a `LibraryError` (one error line); with
-    `must_exist`, so is one that is not there yet (instead of a new one)."""
-    from briefer.library import Library
+def _location(value: str) -> str | Path:
+    """A library given on the command line: a team library's URL as it is
+    (a Path would fold its `//`), anything else a path."""
+    from briefer.library.location import is_team_location
 
-    path = getattr(args, "library", None) or ctx.paths.library_path()
-    if must_exist and not Path(path).expanduser().exists():
-        raise BrieferError(f"{path}: no snippet library there (check --library)")
-    return Library.open(path)
+    return value.strip() if is_team_location(value) else Path(value)
+
+
+def library_location(args: argparse.Namespace, ctx: CliContext) -> str | Path:
+    """The library the command line chose: `--library`, else
+    `BRIEFER_LIBRARY` (a path or a team library's URL), else the one in
+    the user data folder."""
+    from briefer.library.location import is_team_location
+
+    given = getattr(args, "library", None)
+    if given:
+        return given  # type: ignore[no-any-return]
+    from_env = os.environ.get("BRIEFER_LIBRARY", "")
+    if is_team_location(from_env):
+        return from_env.strip()
+    return ctx.paths.library_path()
+
+
+def open_library(args: argparse.Namespace, ctx: CliContext, *, must_exist: bool = False) -> Library:
+    """Open the library the command line chose (`library_location`). The
+    caller closes it (`with open_library(args, ctx) as lib:`). A library
+    that cannot be opened is a `LibraryError` (one error line); with
+    `must_exist`, so is a library file that is not there yet (instead of a
+    new one). A team library's password is asked for on a terminal when
+    the environment and ~/.pgpass give none."""
+    return open_location(library_location(args, ctx), ctx, must_exist=must_exist)
+
+
+def open_location(location: str | Path, ctx: CliContext, *, must_exist: bool = False) -> Library:
+    """Open a library by its path or URL, as `open_library` does."""
+    from briefer.library import open_library as open_any
+    from briefer.library.location import is_team_location
+
+    if is_team_location(location):
+        return open_any(location, prompt=_password_prompt(ctx))
+    if must_exist and not Path(location).expanduser().exists():
+        raise BrieferError(f"{location}: no snippet library there (check --library)")
+    return open_any(location)
+
+
+def _password_prompt(ctx: CliContext) -> Callable[[str], str | None] | None:
+    """Asks for a team library's password on the terminal (never echoed,
+    never stored); None when standard input is no terminal, so a script
+    fails at once with one line instead of waiting."""
+    if not _is_tty(ctx.stdin):
+        return None
+
+    def ask(prompt: str) -> str | None:
+        import getpass
+
+        try:
+            return getpass.getpass(prompt)
+        except (EOFError, KeyboardInterrupt):
+            return None
+
+    return ask
 
 
 def _subcommand_parser(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
@@ -430,7 +529,7 @@ _SEARCH_VALUE_OPTIONS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "--limit": ("limit", _whole_number),
     "--collection": ("collection", str),
     "--since": ("since", str),
-    "--library": ("library", Path),
+    "--library": ("library", _location),
 }
 
 
@@ -651,7 +750,21 @@ def _export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _library_path(args: argparse.Namespace, ctx: CliContext) -> Path:
-    return Path(getattr(args, "library", None) or ctx.paths.library_path()).expanduser()
+    """The library file `check` and `export --salvage` look at (they read
+    the file itself, not a library opened through Briefer)."""
+    location = library_location(args, ctx)
+    if isinstance(location, str):
+        raise BrieferError(
+            f"{_shown(location)}: --salvage reads a damaged library file; a team library is"
+            " exported with `briefer snippets export FILE`"
+        )
+    return Path(location).expanduser()
+
+
+def _shown(location: str | Path) -> str:
+    from briefer.library.location import shown
+
+    return _terminal_safe(shown(location))
 
 
 def _salvage(args: argparse.Namespace, ctx: CliContext, target: Path) -> int:
@@ -676,6 +789,9 @@ def _check(args: argparse.Namespace, ctx: CliContext) -> int:
     (exit 2); `--repair` rebuilds damaged indexes, then checks again."""
     from briefer.library.check import check_library, repair_indexes
 
+    location = library_location(args, ctx)
+    if isinstance(location, str):
+        return _check_team(args, ctx, location)
     path = _library_path(args, ctx)
     shown = _terminal_safe(str(path))
     report = check_library(path)
@@ -730,3 +846,77 @@ def _recovery(report: CheckReport, path: Path) -> list[str]:
         f"  {library} export --salvage rescued.jsonl",
         f"  briefer snippets --library {new} import rescued.jsonl",
     ]
+
+
+def _check_team(args: argparse.Namespace, ctx: CliContext, url: str) -> int:
+    """`check` of a team library: its schema and what the database keeps
+    in step (the copies of sources and tags the search index is made of)."""
+    with open_location(url, ctx) as lib:
+        problems = lib.check(repair=args.repair)  # type: ignore[union-attr]
+        count = lib.count() + lib.count(trash=True)
+        shown = _shown(lib.path)
+    if not problems:
+        repaired = "repaired; " if args.repair else ""
+        ctx.info(f"{shown}: {repaired}ok ({count} snippet{'' if count == 1 else 's'})")
+        return 0
+    ctx.info(f"{shown}: out of step")
+    for problem in problems:
+        ctx.info(f"  {_terminal_safe(problem)}")
+    ctx.info(f"Bring it back in step with: briefer snippets --library {shown} check --repair")
+    ctx.stderr.write(f"briefer: error: {shown}: {len(problems)} problem(s) found\n")
+    return 2
+
+
+def _init_team(args: argparse.Namespace, ctx: CliContext) -> int:
+    from briefer.library.location import is_team_location
+    from briefer.library.pg_store import init_team
+
+    if not is_team_location(args.url):
+        raise BrieferError(f"init-team: {args.url!r} is not a postgresql:// URL")
+    report = init_team(
+        args.url, readers=args.reader, writers=args.writer, prompt=_password_prompt(ctx)
+    )
+    shown = _terminal_safe(report.location)
+    if report.before == 0:
+        ctx.info(f"{shown}: team library created (schema {report.after})")
+    elif report.before < report.after:
+        ctx.info(f"{shown}: team library upgraded from schema {report.before} to {report.after}")
+    else:
+        ctx.info(f"{shown}: already a team library (schema {report.after}); nothing to upgrade")
+    for role in report.readers:
+        ctx.info(f"  {_terminal_safe(role)} may search and cite")
+    for role in report.writers:
+        ctx.info(f"  {_terminal_safe(role)} may search, cite and change")
+    return 0
+
+
+def _copy(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`copy --from LIB --to LIB [QUERY]`: the live snippets (or a search's
+    hits), with sources, tags and collections, in one transaction."""
+    from briefer.library.copying import copy_snippets
+    from briefer.library.query import parse_query
+
+    query = " ".join(args.query)
+    problems = parse_query(query).problems if query else ()
+    if problems:
+        raise BrieferError(problems[0])
+    if _shown(args.source) == _shown(args.target):
+        raise BrieferError("copy: --from and --to are the same library")
+    with (
+        open_location(args.source, ctx, must_exist=True) as source,
+        open_location(args.target, ctx) as target,
+    ):
+        bar = _ProgressBar(ctx.stderr, _is_tty(ctx.stderr))
+        try:
+            report = copy_snippets(source, target, query, progress=bar)
+        finally:
+            bar.finish()
+    what = f"matching {query!r} " if query else ""
+    ctx.info(
+        f"copied {report.added + report.duplicates} snippets {_terminal_safe(what)}from"
+        f" {_shown(args.source)} to {_shown(args.target)}: {report.added} added,"
+        f" {report.duplicates} already there"
+    )
+    for rejection in report.rejected[:50]:
+        ctx.warn(f"snippet {rejection.line}: {_terminal_safe(rejection.reason)}")
+    return 0

@@ -1,6 +1,20 @@
-"""The snippet library: quoted text with its source, stored in SQLite + FTS5.
+"""The snippet library: quoted text with its source, in SQLite + FTS5 on one
+machine, or shared by a desk on a PostgreSQL server (the team library).
 
 No Qt here: the command line, the GUI and the tests share this API.
+
+    from briefer.library import open_library
+
+    lib = open_library("~/briefs/library.sqlite3")               # a Library
+    lib = open_library("postgresql://mira@db.desk:5432/briefer",  # a PostgresLibrary
+                       connect_timeout=5.0)                      # (off the GUI thread)
+
+Both engines answer every call below alike (`tests/library/contract/` runs
+one suite against both); `pg_store` says what a server adds (any thread,
+many writers, dropped connections, read-only roles) and `location` how a
+library is named. A team library is set up once with `pg_store.init_team`
+(`briefer snippets init-team URL`); `copying.copy_snippets` moves snippets
+between any two libraries.
 
     from briefer.library import Library, Source
 
@@ -11,7 +25,8 @@ No Qt here: the command line, the GUI and the tests share this API.
                          note="", tags=["cyber"], collection="Projects/Baltic")
         # -> AddResult(snippet, duplicate)
         lib.get(snippet_id)                   # -> Snippet (LibraryError if unknown)
-        lib.update(snippet_id, text=..., note=..., source=..., tags=[...], collection=...)
+        lib.update(snippet_id, text=..., note=..., source=..., tags=[...], collection=...,
+                   expected_version=snippet.version)   # EditConflict if changed since
         lib.delete(snippet_id)                # to the trash; lib.restore(id) undoes it
                                               # (either is a no-op when already done)
         lib.empty_trash()                     # deletes the trashed snippets for good
@@ -32,7 +47,7 @@ Where: `Library.open(Paths.library_path())` is the user's library (the
 `BRIEFER_LIBRARY` environment variable or `--library PATH` overrides it).
 
 Records (`briefer.library.model`): `Snippet` (id, text, note, source,
-tags, collection, created, modified, deleted), `Source` (title, publisher,
+tags, collection, created, modified, deleted, version, modified_by), `Source` (title, publisher,
 author, url, published, accessed; dates ISO 8601), `AddResult`, `Hit`
 (snippet, score — higher is better — and fragment), `ImportReport` (added,
 duplicates, rejected rows: `Rejection(line, reason)`; or `error`, why the file
@@ -90,6 +105,13 @@ thread that opened it; open one per thread")` and does nothing. A worker
 thread opens its own `Library` on the same path; the records it returns
 (snippets, hits, reports) are plain data any thread may read.
 
+Edits by several people: every change raises a snippet's `version` and
+records who made it (`modified_by`: the login name; on a team library the
+database role too). `update(..., expected_version=v)` with the version the
+snippet had when it was read is refused with an `EditConflict` (a
+`LibraryError`) naming who changed it and when, if anyone has since, and
+nothing is saved; without it, an edit is not checked.
+
 Other programs: any number of processes may read and write the same file.
 Reading does not wait for writers (write-ahead log). A write (and opening a
 library that has to be created or migrated) waits while another program
@@ -114,8 +136,10 @@ can act on are `LibraryError` (a `BrieferError`).
 
 from __future__ import annotations
 
+from briefer.library.location import is_team_location, open_library
 from briefer.library.model import (
     AddResult,
+    EditConflict,
     Fragment,
     Hit,
     ImportReport,
@@ -131,6 +155,7 @@ from briefer.library.store import Library, NameCount
 __all__ = [
     "SCHEMA_VERSION",
     "AddResult",
+    "EditConflict",
     "Fragment",
     "Hit",
     "ImportReport",
@@ -141,4 +166,6 @@ __all__ = [
     "Rejection",
     "Snippet",
     "Source",
+    "is_team_location",
+    "open_library",
 ]

@@ -20,6 +20,24 @@ class LibraryError(BrieferError):
     """A library problem the user can act on (unknown id, newer database, busy)."""
 
 
+class EditConflict(LibraryError):
+    """An edit refused because someone changed the snippet since it was read
+    (`Library.update(..., expected_version=...)`): nothing was saved. The
+    message names who changed it and when; reload the snippet and edit again."""
+
+    def __init__(self, snippet_id: int, version: int, modified_by: str, modified: str) -> None:
+        self.snippet_id = snippet_id
+        self.version = version
+        self.modified_by = modified_by
+        self.modified = modified
+        who = modified_by or "another user"
+        when = modified.replace("T", " ")[:19] + " UTC" if modified else "a moment ago"
+        super().__init__(
+            f"snippet {snippet_id} was changed by {who} at {when} since you read it;"
+            " nothing was saved: reload it and edit again"
+        )
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a snippet came from. Dates are ISO 8601 (`YYYY[-MM[-DD]]`) or empty."""
@@ -36,7 +54,9 @@ class Source:
 class Snippet:
     """A quoted passage and its source. `created`/`modified`/`deleted` are UTC
     ISO 8601 timestamps (`2026-11-23T07:40:00Z`); `deleted` is set while the
-    snippet is in the trash."""
+    snippet is in the trash. `version` grows by one with every change (an
+    edit, a tag, the trash), and `modified_by` names who made the last one,
+    so an edit can be refused when someone else changed the snippet first."""
 
     id: int
     text: str
@@ -47,6 +67,8 @@ class Snippet:
     created: str = ""
     modified: str = ""
     deleted: str = ""
+    version: int = 1
+    modified_by: str = ""
 
     @property
     def in_trash(self) -> bool:

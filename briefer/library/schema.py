@@ -21,6 +21,11 @@ Schema history:
    source's web site (`site`, for `source:`) and the segmented CJK/emoji
    column `seg`, kept in step by triggers; snippets get `day` (the source's
    published date, else the day added) for date filters.
+4. snippets get `version` (one more with every change) and `modified_by`
+   (who made the last one), so an edit of a snippet someone else changed
+   since it was read can be refused (`Library.update(expected_version=)`).
+
+The team library on PostgreSQL (`pg_schema`) follows the same numbering.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from briefer.errors import DAMAGED_LIBRARY, database_error_reason, os_error_reas
 from briefer.library import normalize
 from briefer.library.model import LibraryError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # SQLite's own wait for a lock, per statement; `retry` keeps trying after it.
 BUSY_TIMEOUT_MS = 5_000
 # How long a write waits for other programs' writes in all, in seconds
@@ -441,7 +446,17 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO snippet_fts(snippet_fts) VALUES('rebuild')")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v0_to_v1, _v1_to_v2, _v2_to_v3)
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE snippets ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+    conn.execute("ALTER TABLE snippets ADD COLUMN modified_by TEXT NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v0_to_v1,
+    _v1_to_v2,
+    _v2_to_v3,
+    _v3_to_v4,
+)
 
 
 def set_automerge(conn: sqlite3.Connection, on: bool) -> None:

@@ -12,7 +12,6 @@ in Python (`fragments`).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -25,7 +24,8 @@ from typing import Any
 from briefer import jobs
 from briefer.fsutil import atomic_write
 from briefer.jobs import ProgressCallback
-from briefer.library import fragments, normalize, schema
+from briefer.library import common, normalize, schema
+from briefer.library.common import UNSET, clean_source, snippet_to_json
 from briefer.library.model import (
     AddResult,
     Hit,
@@ -37,6 +37,8 @@ from briefer.library.model import (
     Source,
 )
 from briefer.library.query import Query, parse_query
+
+__all__ = ["Library", "NameCount", "snippet_to_json"]
 
 # `import_records` reports `Progress(done, STEPS, what)`: storing the rows is
 # about the first STORE_END steps of its time, indexing them the rest. A
@@ -54,7 +56,7 @@ CANDIDATES = 3000
 # Date filters matching up to this many snippets become a set probed per
 # match; wider ones are checked by looking each match up.
 DATE_SET_LIMIT = 15_000
-_UNSET: Any = object()
+_UNSET: Any = UNSET
 # bm25's column weights, as `_ranked` writes them into its SQL.
 _BM25_WEIGHTS = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
 # An import of at least this many rows turns FTS5's automerge off meanwhile.
@@ -62,12 +64,8 @@ BULK_ROWS = 10_000
 WRONG_THREAD = "a Library is used by the thread that opened it; open one per thread"
 # SQLite's integers are 64-bit: an id beyond them names no snippet, and a
 # limit beyond them means no limit.
-_SQL_INT_MAX = 2**63 - 1
-
-
-def _sql_count(value: int) -> int:
-    """A row limit or offset SQLite can take: capped at its largest integer."""
-    return min(value, _SQL_INT_MAX)
+_SQL_INT_MAX = common.INT_MAX
+_sql_count = common.count_limit
 
 
 @dataclass(frozen=True)
@@ -79,6 +77,8 @@ class NameCount:
 
 
 # A snippet with its source, collection and tags (`row_to_snippet` reads it).
+# Schema 3 has all these columns: `check` salvages libraries of any version
+# since with it, and `_SELECT` adds what later versions have.
 SNIPPET_SELECT = """
     SELECT s.id, s.text, s.note, s.created, s.modified, s.deleted,
            src.title, src.publisher, src.author, src.url, src.published, src.accessed,
@@ -90,6 +90,9 @@ SNIPPET_SELECT = """
     JOIN sources src ON src.id = s.source_id
     LEFT JOIN collections c ON c.id = s.collection_id
 """
+_SELECT = SNIPPET_SELECT.replace(
+    "COLLATE NOCASE))", "COLLATE NOCASE)), s.version, s.modified_by", 1
+)
 
 
 def row_to_snippet(row: Sequence[Any]) -> Snippet:
@@ -110,34 +113,19 @@ def row_to_snippet(row: Sequence[Any]) -> Snippet:
         ),
         collection=row[12],
         tags=tuple(json.loads(row[13])) if row[13] else (),
+        **({"version": row[14], "modified_by": row[15]} if len(row) > 14 else {}),
     )
 
 
-def _clean_source(source: Source | None) -> Source:
-    if source is None:
-        return Source()
-    dates: dict[str, str] = {}
-    for name in ("published", "accessed"):
-        try:
-            dates[name] = normalize.parse_date(getattr(source, name))
-        except ValueError as exc:
-            raise LibraryError(f"{name}: {exc}") from None
-    published, accessed = dates["published"], dates["accessed"]
-    return Source(
-        title=normalize.one_line(normalize.clean(source.title)),
-        publisher=normalize.one_line(normalize.clean(source.publisher)),
-        author=normalize.one_line(normalize.clean(source.author)),
-        url=normalize.clean(source.url).strip(),
-        published=published,
-        accessed=accessed,
-    )
-
+_clean_source = clean_source
 
 _INSERT_SNIPPET = (
     "INSERT INTO snippets(source_id, text, note, collection_id, created, modified,"
-    " text_key, seg, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " text_key, seg, day, modified_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT(source_id, text_key) DO NOTHING"
 )
+# Every change of a snippet after it was added: a version up, who made it.
+_BUMP = "version = version + 1, modified_by = ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +159,7 @@ class _Writer:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.now = normalize.utc_now()
+        self.user = common.modifier()
         self.sources: dict[str, int] = {}
         self.raw_sources: dict[Source, int] = {}
         self.days: dict[int, str] = {}  # source id -> its published date, or ""
@@ -265,7 +254,18 @@ class _Writer:
     def _row(self, prepared: _Prepared, collection_id: int | None) -> tuple[Any, ...]:
         """The values of `_INSERT_SNIPPET` for a prepared record."""
         p = prepared
-        return (p.source_id, p.text, p.note, collection_id, self.now, self.now, p.key, p.seg, p.day)
+        return (
+            p.source_id,
+            p.text,
+            p.note,
+            collection_id,
+            self.now,
+            self.now,
+            p.key,
+            p.seg,
+            p.day,
+            self.user,
+        )
 
     def insert(self, record: Record) -> tuple[int, bool]:
         """Store one record; `(id, True)` if new, `(existing id, False)` if a duplicate."""
@@ -283,8 +283,8 @@ class _Writer:
             if existing[1] is not None:
                 # Adding again what is in the trash brings it back.
                 self.conn.execute(
-                    "UPDATE snippets SET deleted = NULL, modified = ? WHERE id = ?",
-                    (self.now, existing[0]),
+                    f"UPDATE snippets SET deleted = NULL, modified = ?, {_BUMP} WHERE id = ?",
+                    (self.now, self.user, existing[0]),
                 )
             return existing[0], False
         snippet_id = row[0]
@@ -350,13 +350,13 @@ class _Writer:
                 row_id = new_ids.get((row[0], row[6]))
                 if row_id is None:
                     duplicates += 1
-                    restore.append((self.now, row[0], row[6]))
+                    restore.append((self.now, self.user, row[0], row[6]))
                 else:
                     links.extend((row_id, self.tag_id(tag)) for tag in tags)
             if restore:
                 # Importing again what is in the trash brings it back.
                 self.conn.executemany(
-                    "UPDATE snippets SET deleted = NULL, modified = ?"
+                    f"UPDATE snippets SET deleted = NULL, modified = ?, {_BUMP}"
                     " WHERE source_id = ? AND text_key = ? AND deleted IS NOT NULL",
                     restore,
                 )
@@ -457,18 +457,17 @@ class Library:
 
     def get(self, snippet_id: int) -> Snippet:
         """The snippet with this id (also when it is in the trash)."""
-        if not -_SQL_INT_MAX <= snippet_id <= _SQL_INT_MAX:
-            raise LibraryError(f"no snippet with id {snippet_id}")
-        row = self._conn.execute(SNIPPET_SELECT + " WHERE s.id = ?", (snippet_id,)).fetchone()
+        common.check_id(snippet_id)
+        row = self._conn.execute(_SELECT + " WHERE s.id = ?", (snippet_id,)).fetchone()
         if row is None:
-            raise LibraryError(f"no snippet with id {snippet_id}")
+            raise common.unknown(snippet_id)
         return row_to_snippet(row)
 
     def _get_many(self, ids: Sequence[int]) -> dict[int, Snippet]:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self._conn.execute(SNIPPET_SELECT + f" WHERE s.id IN ({marks})", list(ids))
+        rows = self._conn.execute(_SELECT + f" WHERE s.id IN ({marks})", list(ids))
         return {row[0]: row_to_snippet(row) for row in rows}
 
     def update(
@@ -480,60 +479,58 @@ class Library:
         source: Source = _UNSET,
         tags: Iterable[str] = _UNSET,
         collection: str = _UNSET,
+        expected_version: int | None = None,
     ) -> Snippet:
         """Change the given fields of a snippet. A new `source` is found or
-        created and the snippet moves to it (other snippets keep theirs)."""
+        created and the snippet moves to it (other snippets keep theirs).
+
+        With `expected_version` (the `version` of the snippet as it was
+        read), an edit of a snippet that someone has changed since is refused
+        with an `EditConflict` naming who and when, and nothing is saved."""
 
         def work(conn: sqlite3.Connection) -> None:
             current = self.get(snippet_id)
+            common.require_version(current, expected_version)
+            change = common.plan_update(
+                current, text=text, note=note, source=source, tags=tags, collection=collection
+            )
             writer = _Writer(conn)
             sets: dict[str, Any] = {}
-            new_text = current.text if text is _UNSET else normalize.clean(text)
-            new_note = current.note if note is _UNSET else normalize.clean(note)
-            if not normalize.one_line(new_text):
-                raise LibraryError("a snippet needs some text")
-            if text is not _UNSET:
-                sets["text"] = new_text
-                sets["text_key"] = normalize.text_key(new_text)
-            if note is not _UNSET:
-                sets["note"] = new_note
-            if text is not _UNSET or note is not _UNSET:
-                sets["seg"] = normalize.segment(new_text, new_note)
-            if source is not _UNSET:
-                sets["source_id"] = writer.source_id_raw(source)
+            if change.text is not None:
+                sets["text"] = change.text
+                sets["text_key"] = change.text_key
+            if change.note is not None:
+                sets["note"] = change.note
+            if change.seg is not None:
+                sets["seg"] = change.seg
+            if change.source is not None:
+                sets["source_id"] = writer.source_id_raw(change.source)
                 sets["day"] = writer.days[sets["source_id"]] or current.created[:10]
-            if collection is not _UNSET:
-                sets["collection_id"] = writer.collection_id(collection)
-            if sets:
+            if change.collection is not None:
+                sets["collection_id"] = writer.collection_id(change.collection)
+            wanted = current.tags if change.tags is None else change.tags
+            remove, add = common.tag_changes(current.tags, wanted)
+            if sets or remove or add:
                 sets["modified"] = writer.now
                 assignments = ", ".join(f"{k} = ?" for k in sets)
                 try:
                     conn.execute(
-                        f"UPDATE snippets SET {assignments} WHERE id = ?",
-                        [*sets.values(), snippet_id],
+                        f"UPDATE snippets SET {assignments}, {_BUMP} WHERE id = ?",
+                        [*sets.values(), writer.user, snippet_id],
                     )
                 except sqlite3.IntegrityError as exc:
-                    raise LibraryError(
-                        "another snippet from the same source already has this text"
-                    ) from exc
-            if tags is not _UNSET:
-                wanted = {t.casefold(): t for t in normalize.split_tags(list(tags))}
-                have = {t.casefold(): t for t in current.tags}
-                for folded in have.keys() - wanted.keys():
-                    conn.execute(
-                        "DELETE FROM snippet_tags WHERE snippet_id = ?"
-                        " AND tag_id = (SELECT id FROM tags WHERE name = ?)",
-                        (snippet_id, have[folded]),
-                    )
-                for folded in wanted.keys() - have.keys():
-                    conn.execute(
-                        "INSERT OR IGNORE INTO snippet_tags(snippet_id, tag_id) VALUES (?, ?)",
-                        (snippet_id, writer.tag_id(wanted[folded])),
-                    )
-                if not sets and have.keys() != wanted.keys():
-                    conn.execute(
-                        "UPDATE snippets SET modified = ? WHERE id = ?", (writer.now, snippet_id)
-                    )
+                    raise LibraryError(common.SAME_TEXT) from exc
+            for name in remove:
+                conn.execute(
+                    "DELETE FROM snippet_tags WHERE snippet_id = ?"
+                    " AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                    (snippet_id, name),
+                )
+            for name in add:
+                conn.execute(
+                    "INSERT OR IGNORE INTO snippet_tags(snippet_id, tag_id) VALUES (?, ?)",
+                    (snippet_id, writer.tag_id(name)),
+                )
 
         self._write(work)
         return self.get(snippet_id)
@@ -549,17 +546,17 @@ class Library:
     def _set_deleted(self, snippet_id: int, *, trash: bool) -> Snippet:
         def work(conn: sqlite3.Connection) -> None:
             self.get(snippet_id)
-            now = normalize.utc_now()
+            now, user = normalize.utc_now(), common.modifier()
             if trash:
                 conn.execute(
-                    "UPDATE snippets SET deleted = ? WHERE id = ? AND deleted IS NULL",
-                    (now, snippet_id),
+                    f"UPDATE snippets SET deleted = ?, {_BUMP} WHERE id = ? AND deleted IS NULL",
+                    (now, user, snippet_id),
                 )
             else:
                 conn.execute(
-                    "UPDATE snippets SET deleted = NULL, modified = ?"
+                    f"UPDATE snippets SET deleted = NULL, modified = ?, {_BUMP}"
                     " WHERE id = ? AND deleted IS NOT NULL",
-                    (now, snippet_id),
+                    (now, user, snippet_id),
                 )
 
         self._write(work)
@@ -639,9 +636,7 @@ class Library:
     ) -> list[Hit]:
         """Ranked hits for what the user typed (see `briefer.library.query`)."""
         limit = _sql_count(limit)
-        parsed = parse_query(query, as_you_type=as_you_type)
-        if tags:
-            parsed = dataclasses.replace(parsed, tags=parsed.tags + tuple(tags))
+        parsed = common.with_tags(parse_query(query, as_you_type=as_you_type), tags)
         where, params = _filters(parsed, collection, since, self._conn)
         match = parsed.fts_expression()
         if match:
@@ -662,12 +657,7 @@ class Library:
         rows.sort(key=lambda r: (r[1], -r[0]))
         top = rows[:limit]
         snippets = self._get_many([r[0] for r in top])
-        matcher = fragments.matcher(parsed)  # once per search, not once per hit
-        return [
-            Hit(snippets[i], -score, fragments.build(_fields(snippets[i]), matcher))
-            for i, score in top
-            if i in snippets
-        ]
+        return common.ranked_hits(snippets, [(i, -score) for i, score in top], parsed)
 
     def _filtered(
         self, parsed: Query, where: list[str], params: list[Any], limit: int
@@ -685,10 +675,7 @@ class Library:
             f" WHERE {' AND '.join(conditions)} ORDER BY s.id DESC LIMIT ?"
         )
         ids = [r[0] for r in self._conn.execute(sql, [*params, limit])]
-        snippets = self._get_many(ids)
-        return [
-            Hit(snippets[i], 0.0, fragments.lead(snippets[i].text)) for i in ids if i in snippets
-        ]
+        return common.unranked_hits(self._get_many(ids), ids)
 
     # -- import and export -------------------------------------------------
 
@@ -794,24 +781,55 @@ class Library:
                 handle.write(("\n".join(lines) + "\n").encode("utf-8"))
         return count
 
+    def describe_source(
+        self, snippet_id: int, source: Source, *, expected_version: int | None = None
+    ) -> Snippet:
+        """Correct where a snippet came from: the snippet moves to the source
+        `source` names (found or created as `update(source=...)` does: by
+        its URL, else by title, publisher and author), and that source's
+        fields become `source`'s, for every snippet quoting it (one work,
+        one description). `update(source=...)` keeps a found source's first
+        description; this is for a person correcting it. A date that is no
+        date is a `LibraryError` naming the field; `expected_version` as for
+        `update`."""
 
-def snippet_to_json(snippet: Snippet) -> dict[str, Any]:
-    """A snippet as the flat JSON object `export` writes and `import` reads."""
-    return {
-        "id": snippet.id,
-        "text": snippet.text,
-        "note": snippet.note,
-        "title": snippet.source.title,
-        "publisher": snippet.source.publisher,
-        "author": snippet.source.author,
-        "url": snippet.source.url,
-        "published": snippet.source.published,
-        "accessed": snippet.source.accessed,
-        "tags": list(snippet.tags),
-        "collection": snippet.collection,
-        "created": snippet.created,
-        "modified": snippet.modified,
-    }
+        def work(conn: sqlite3.Connection) -> None:
+            current = self.get(snippet_id)
+            common.require_version(current, expected_version)
+            clean = common.clean_source(source)
+            writer = _Writer(conn)
+            source_id = writer.source_id(clean)
+            conn.execute(
+                "UPDATE sources SET title = ?, publisher = ?, author = ?, url = ?,"
+                " published = ?, accessed = ?, seg = ?, site = ? WHERE id = ?",
+                (
+                    clean.title,
+                    clean.publisher,
+                    clean.author,
+                    clean.url,
+                    clean.published,
+                    clean.accessed,
+                    normalize.segment(clean.title, clean.publisher, clean.author),
+                    normalize.site_of(clean.url),
+                    source_id,
+                ),
+            )
+            try:
+                conn.execute(
+                    f"UPDATE snippets SET source_id = ?, modified = ?, {_BUMP} WHERE id = ?",
+                    (source_id, writer.now, writer.user, snippet_id),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise LibraryError(common.SAME_TEXT) from exc
+            # The date `before:` and `after:` compare follows the source's.
+            conn.execute(
+                "UPDATE snippets SET day = COALESCE(NULLIF(?, ''), substr(created, 1, 10))"
+                " WHERE source_id = ?",
+                (clean.published, source_id),
+            )
+
+        self._write(work)
+        return self.get(snippet_id)
 
 
 def _filters(
@@ -864,15 +882,3 @@ def _filters(
         where.append("{id} IN (SELECT id FROM snippets WHERE created >= ?)")
         params.append(bound)
     return where, params
-
-
-def _fields(snippet: Snippet) -> list[tuple[str, str]]:
-    """Where a fragment may come from, in order of preference."""
-    return [
-        ("text", snippet.text),
-        ("note", snippet.note),
-        ("title", snippet.source.title),
-        ("publisher", snippet.source.publisher),
-        ("author", snippet.source.author),
-        ("tags", " ".join(snippet.tags)),
-    ]
