@@ -10,6 +10,7 @@ about any output format; validation of untrusted input lives in
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -44,11 +45,52 @@ class CitationStyle(enum.Enum):
 class PageSize(enum.Enum):
     A4 = "A4"
     LETTER = "Letter"
+    LEGAL = "Legal"
+    A5 = "A5"
 
     @property
     def mm(self) -> tuple[float, float]:
-        """Width and height in millimetres."""
-        return (210.0, 297.0) if self is PageSize.A4 else (215.9, 279.4)
+        """Width and height in millimetres, upright."""
+        return _PAGE_MM[self]
+
+
+_PAGE_MM = {
+    PageSize.A4: (210.0, 297.0),
+    PageSize.LETTER: (215.9, 279.4),
+    PageSize.LEGAL: (215.9, 355.6),
+    PageSize.A5: (148.0, 210.0),
+}
+
+
+class TextElement(enum.Enum):
+    """The kinds of paragraph whose look a template may set one by one, as
+    a house Word template sets its named styles (`TextLook`)."""
+
+    NORMAL = "normal"
+    TITLE = "title"
+    SUBTITLE = "subtitle"
+    HEADING_1 = "heading_1"
+    HEADING_2 = "heading_2"
+    HEADING_3 = "heading_3"
+    LIST_BULLET = "list_bullet"
+    QUOTE = "quote"
+
+    @property
+    def word_name(self) -> str:
+        """The Word style's name as people see it ("Heading 1")."""
+        return _WORD_NAMES[self]
+
+
+_WORD_NAMES = {
+    TextElement.NORMAL: "Normal",
+    TextElement.TITLE: "Title",
+    TextElement.SUBTITLE: "Subtitle",
+    TextElement.HEADING_1: "Heading 1",
+    TextElement.HEADING_2: "Heading 2",
+    TextElement.HEADING_3: "Heading 3",
+    TextElement.LIST_BULLET: "List Bullet",
+    TextElement.QUOTE: "Quote",
+}
 
 
 # --------------------------------------------------------------------------
@@ -166,6 +208,63 @@ class SectionSpec:
 
 
 @dataclass(frozen=True)
+class TextLook:
+    """How one kind of paragraph looks where a template says so; None
+    leaves a property to the rest of the `Style` (the body font, the
+    accent colour, Briefer's own spacing). Sizes and spacing are in points;
+    `line_spacing` is a multiple of single spacing (Word's "Multiple"; with
+    a Word base single is the font's own line height, as Word measures it,
+    else 1.17 times the size, as for the usual fonts), and `line_pitch_pt` a
+    fixed distance from one baseline to the next (Word's "At least" or
+    "Exactly"); one of the two, or neither."""
+
+    font: str | None = None
+    size_pt: float | None = None
+    color: str | None = None  # "#RRGGBB"
+    bold: bool | None = None
+    italic: bool | None = None
+    space_before_pt: float | None = None
+    space_after_pt: float | None = None
+    line_spacing: float | None = None
+    line_pitch_pt: float | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == TextLook()
+
+
+@dataclass(frozen=True)
+class TextLooks:
+    """The `TextLook` of each `TextElement` (empty where the template sets
+    none): `looks[TextElement.HEADING_1]`, and `looks.replace(element,
+    look)` for a new value with one changed."""
+
+    normal: TextLook = TextLook()
+    title: TextLook = TextLook()
+    subtitle: TextLook = TextLook()
+    heading_1: TextLook = TextLook()
+    heading_2: TextLook = TextLook()
+    heading_3: TextLook = TextLook()
+    list_bullet: TextLook = TextLook()
+    quote: TextLook = TextLook()
+
+    def __getitem__(self, element: TextElement) -> TextLook:
+        return getattr(self, element.value)
+
+    def replace(self, element: TextElement, look: TextLook) -> TextLooks:
+        return dataclasses.replace(self, **{element.value: look})
+
+    def items(self) -> Iterator[tuple[TextElement, TextLook]]:
+        """Every element with the look it has, empty ones included."""
+        for element in TextElement:
+            yield element, self[element]
+
+    @property
+    def is_empty(self) -> bool:
+        return self == TextLooks()
+
+
+@dataclass(frozen=True)
 class Style:
     page_size: PageSize = PageSize.A4
     margins_mm: tuple[float, float, float, float] = (
@@ -202,6 +301,9 @@ class Style:
     logo: Path | None = None  # resolved against the template folder
     logo_width_mm: float = 30.0
     reference_docx: Path | None = None  # resolved against the template folder
+    # Paragraph by paragraph, what the fields above do not say: a house
+    # style's Heading 1 font, its Normal spacing (`briefer.house_style`).
+    looks: TextLooks = TextLooks()
 
 
 @dataclass(frozen=True)

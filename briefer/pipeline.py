@@ -318,14 +318,25 @@ def _check_fonts(
     style: Style, source: Path, settings: ExportSettings, found: list[Problem]
 ) -> None:
     """A font the template names that is not installed: the PDF draws with
-    another (named here); the DOCX still names it, for machines that have it."""
+    another (named here); the DOCX still names it, for machines that have it.
+    A look's font (a house style's Heading 1 font, say) is checked too, once
+    for each font."""
     from briefer.export.fonts import MONO_FALLBACKS, resolver_for  # scanning fonts costs
 
     fonts = resolver_for(settings.font_cache, settings.font_dirs)
-    for key in ("body_font", "heading_font", "mono_font"):
-        name = getattr(style, key)
-        if fonts.family(name) is not None:
+    named = [(f"style.{key}", getattr(style, key), key) for key in _FONT_KEYS]
+    named += [
+        (f"style.looks.{element.value}.font", look.font, "")
+        for element, look in style.looks.items()
+        if look.font is not None
+    ]
+    seen: set[str] = set()
+    for where, name, key in named:
+        # The three keys are each named, as before; a look's font only when
+        # no key or other look has named it.
+        if (not key and name in seen) or fonts.family(name) is not None:
             continue
+        seen.add(name)
         if key == "mono_font":
             stand_in = fonts.first_family(MONO_FALLBACKS)
             used = stand_in.family if stand_in is not None else "Courier"
@@ -334,12 +345,15 @@ def _check_fonts(
         found.append(
             Problem(
                 source,
-                f"style.{key}",
+                where,
                 f"{name!r} is not installed; the PDF uses {used} instead (the DOCX names"
                 f" {name!r}, which Word shows where it is installed)",
                 Severity.WARNING,
             )
         )
+
+
+_FONT_KEYS = ("body_font", "heading_font", "mono_font")
 
 
 def _check_sample(

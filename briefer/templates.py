@@ -28,10 +28,10 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefer.document import HEADER_FIELDS
-from briefer.errors import FileAccessError, TemplateError, os_error_reason
+from briefer.errors import BrieferError, FileAccessError, TemplateError, os_error_reason
 from briefer.fsutil import read_regular_file, special_kind
 from briefer.model import (
     CitationStyle,
@@ -41,8 +41,14 @@ from briefer.model import (
     SectionSpec,
     Style,
     Template,
+    TextElement,
+    TextLook,
+    TextLooks,
 )
 from briefer.paths import Paths
+
+if TYPE_CHECKING:
+    from briefer.house_style import HouseStyle
 
 TEMPLATE_FILE = "template.toml"
 # Word bases used without being named in template.toml, when the folder has one.
@@ -197,8 +203,9 @@ def _whole(low: int, high: int) -> Convert:
     return convert
 
 
-def _numbers(count: int, low: float, high: float) -> Convert:
+def _numbers(count: int, limits: Limits) -> Convert:
     """A list of `count` numbers; each item out of range is named (`[0]`)."""
+    low, high = limits.low, limits.high
     one = _number(low, high)
 
     def convert(value: Any) -> tuple[float, ...]:
@@ -251,34 +258,129 @@ def _relative_file(value: Any) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The range a number in template.toml may take; `whole` for whole
+    numbers only. The loader checks against these tables, and the template
+    editor (`briefer.template_editing`) offers the same ranges."""
+
+    low: float
+    high: float
+    whole: bool = False
+
+
+TEMPLATE_LIMITS: dict[str, Limits] = {"version": Limits(1, 1_000_000, whole=True)}
+SECTION_LIMITS: dict[str, Limits] = {"max_words": Limits(1, 1_000_000, whole=True)}
+# For `margins_mm` and `heading_sizes_pt`, the range of each item.
+STYLE_LIMITS: dict[str, Limits] = {
+    "margins_mm": Limits(0, 100),
+    "body_size_pt": Limits(5, 30),
+    "title_size_pt": Limits(8, 72),
+    "heading_sizes_pt": Limits(6, 48),
+    "line_spacing": Limits(0.8, 3),
+    "section_heading_level": Limits(1, 2, whole=True),
+    "logo_width_mm": Limits(5, 200),
+}
+# The numbers of a `[style.looks.ELEMENT]` table (`TextLook`).
+LOOK_LIMITS: dict[str, Limits] = {
+    "size_pt": Limits(4, 96),
+    "space_before_pt": Limits(0, 200),
+    "space_after_pt": Limits(0, 200),
+    "line_spacing": Limits(0.5, 5),
+    "line_pitch_pt": Limits(1, 200),
+}
+
+
+def _limited(limits: Limits) -> Convert:
+    if limits.whole:
+        return _whole(int(limits.low), int(limits.high))
+    return _number(limits.low, limits.high)
+
+
+def _font_name(value: Any) -> str:
+    text = _text(value)
+    if not text.strip() or len(text) > 100:
+        raise _expected("a font name", value)
+    return text
+
+
+_LOOK_KEYS: dict[str, Convert] = {
+    "font": _font_name,
+    "size_pt": _limited(LOOK_LIMITS["size_pt"]),
+    "color": _colour,
+    "bold": _bool,
+    "italic": _bool,
+    "space_before_pt": _limited(LOOK_LIMITS["space_before_pt"]),
+    "space_after_pt": _limited(LOOK_LIMITS["space_after_pt"]),
+    "line_spacing": _limited(LOOK_LIMITS["line_spacing"]),
+    "line_pitch_pt": _limited(LOOK_LIMITS["line_pitch_pt"]),
+}
+
+
+def _looks(value: Any) -> TextLooks:
+    """`[style.looks.heading_1]` and its kin: a table of `TextLook`s keyed
+    by `TextElement`; every wrong key or value is named (`.heading_1.size_pt`)."""
+    if not isinstance(value, dict):
+        raise _expected("a table of looks ([style.looks.normal] and so on)", value)
+    elements = {element.value: element for element in TextElement}
+    looks = TextLooks()
+    items: list[tuple[str, str]] = []
+    for name, table in value.items():
+        element = elements.get(name)
+        if element is None:
+            items.append((f".{name}", f"unknown look (known: {', '.join(elements)})"))
+            continue
+        if not isinstance(table, dict):
+            items.append((f".{name}", f"expected a table, got {table!r}"))
+            continue
+        fields: dict[str, Any] = {}
+        for key, raw in table.items():
+            convert = _LOOK_KEYS.get(key)
+            if convert is None:
+                known = ", ".join(_LOOK_KEYS)
+                items.append((f".{name}.{key}", f"unknown key (known keys: {known})"))
+                continue
+            try:
+                fields[key] = convert(raw)
+            except _Invalid as exc:
+                items.extend((f".{name}.{key}{suffix}", message) for suffix, message in exc.items)
+        if "line_spacing" in fields and "line_pitch_pt" in fields:
+            items.append((f".{name}", "give line_spacing (a multiple) or line_pitch_pt, not both"))
+            continue
+        looks = looks.replace(element, TextLook(**fields))
+    if items:
+        raise _Invalid(items=items)
+    return looks
+
+
 _TEMPLATE_KEYS: dict[str, Convert] = {
     "id": _text,
     "name": _text,
     "description": _text,
-    "version": _whole(1, 1_000_000),
+    "version": _limited(TEMPLATE_LIMITS["version"]),
 }
 _SECTION_KEYS: dict[str, Convert] = {
     "id": _text,
     "heading": _text,
     "kind": _choice(SectionKind),
     "guidance": _text,
-    "max_words": _whole(1, 1_000_000),
+    "max_words": _limited(SECTION_LIMITS["max_words"]),
     "required": _bool,
 }
 _STYLE_KEYS: dict[str, Convert] = {
     "page_size": _choice(PageSize),
-    "margins_mm": _numbers(4, 0, 100),
+    "margins_mm": _numbers(4, STYLE_LIMITS["margins_mm"]),
     "body_font": _text,
     "heading_font": _text,
     "mono_font": _text,
-    "body_size_pt": _number(5, 30),
-    "title_size_pt": _number(8, 72),
-    "heading_sizes_pt": _numbers(3, 6, 48),
-    "line_spacing": _number(0.8, 3),
+    "body_size_pt": _limited(STYLE_LIMITS["body_size_pt"]),
+    "title_size_pt": _limited(STYLE_LIMITS["title_size_pt"]),
+    "heading_sizes_pt": _numbers(3, STYLE_LIMITS["heading_sizes_pt"]),
+    "line_spacing": _limited(STYLE_LIMITS["line_spacing"]),
     "text_color": _colour,
     "accent": _colour,
     "heading_look": _choice(HeadingLook),
-    "section_heading_level": _whole(1, 2),
+    "section_heading_level": _limited(STYLE_LIMITS["section_heading_level"]),
     "smart_punctuation": _bool,
     "header": _pattern,
     "footer": _pattern,
@@ -290,8 +392,9 @@ _STYLE_KEYS: dict[str, Convert] = {
     "sources_title": _text,
     "source_line_label": _text,
     "logo": _relative_file,
-    "logo_width_mm": _number(5, 200),
+    "logo_width_mm": _limited(STYLE_LIMITS["logo_width_mm"]),
     "reference_docx": _relative_file,
+    "looks": _looks,
 }
 
 
@@ -377,6 +480,20 @@ def read_template(folder: str | Path, builtin: bool = False) -> TemplateReport:
     return TemplateReport(folder, None, tuple(problems.found))
 
 
+def read_template_text(text: str, folder: str | Path, builtin: bool = False) -> TemplateReport:
+    """Validate `text` as the template.toml of `folder` without writing it,
+    collecting every problem: a change is checked before it replaces the file."""
+    folder = Path(folder)
+    problems = _Problems(folder / TEMPLATE_FILE)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.error("", f"not valid TOML ({exc})")
+        return TemplateReport(folder, None, tuple(problems.found))
+    template = _template_from_toml(raw, folder, problems, builtin)
+    return TemplateReport(folder, template, tuple(problems.found))
+
+
 def _template_from_toml(
     raw: dict[str, Any], folder: Path, problems: _Problems, builtin: bool
 ) -> Template:
@@ -453,8 +570,28 @@ def _style(table: Any, folder: Path, problems: _Problems) -> Style:
     elif not problems.has_error("style.reference_docx"):
         values["reference_docx"] = _word_base_in(folder, problems)
     style = Style(**{key: value for key, value in values.items() if value is not None})
+    if style.reference_docx is not None and "looks" not in (
+        table if isinstance(table, dict) else {}
+    ):
+        # A Word base and no looks yet: the base decides the look, as it
+        # does in the DOCX, so the PDF is made to follow it. Once Briefer
+        # writes the template, the looks are in template.toml.
+        style = _follow_base(style)
     _check_margins(style, problems)
     return style
+
+
+def _follow_base(style: Style) -> Style:
+    """`style` in the look of its Word base; as it is when the base does not
+    open (checking and exporting say why)."""
+    from briefer.house_style import apply_house_style, read_house_style
+
+    assert style.reference_docx is not None
+    try:
+        house = read_house_style(style.reference_docx)
+    except BrieferError:
+        return style
+    return apply_house_style(style, house)
 
 
 def _file_in(
@@ -582,11 +719,29 @@ def is_word_base(path: Path) -> bool:
 
 
 def with_reference(template: Template, reference: Path) -> Template:
-    """The template with another base Word document (`--reference`)."""
+    """The template with another base Word document (`--reference`), whose
+    house look both exports then follow (`briefer.house_style`). A base
+    that does not open is a `TemplateError` naming it."""
+    return with_house_style(template, house_style_of(reference))
+
+
+def house_style_of(reference: Path) -> HouseStyle:
+    """The house style of a Word document or template given by a person;
+    a `TemplateError` naming it when it is no usable Word base."""
+    from briefer.house_style import read_house_style
+
     check_reference(reference)
-    return dataclasses.replace(
-        template, style=dataclasses.replace(template.style, reference_docx=reference)
-    )
+    try:
+        return read_house_style(reference)
+    except BrieferError as exc:
+        raise TemplateError(str(exc)) from exc
+
+
+def with_house_style(template: Template, house: HouseStyle) -> Template:
+    """The template in `house`'s look, with its document as the Word base."""
+    from briefer.house_style import apply_house_style
+
+    return dataclasses.replace(template, style=apply_house_style(template.style, house))
 
 
 # --------------------------------------------------------------------------
@@ -609,6 +764,10 @@ class TemplateRegistry:
         self._paths = paths
         self._cache: dict[Path, Template] = {}
 
+    @property
+    def paths(self) -> Paths:
+        return self._paths
+
     def _folders(self) -> list[tuple[Path, bool]]:
         found: list[tuple[Path, bool]] = []
         for root, builtin in (
@@ -618,10 +777,12 @@ class TemplateRegistry:
             if root.is_dir():
                 # lexists, not is_file: a template.toml that is a pipe or a
                 # dangling link is a folder to report as skipped, not to hide.
+                # A hidden folder is one Briefer is writing or removing
+                # (`briefer.template_store`): not a template yet, or no more.
                 found.extend(
                     (child, builtin)
                     for child in sorted(root.iterdir())
-                    if os.path.lexists(child / TEMPLATE_FILE)
+                    if not child.name.startswith(".") and os.path.lexists(child / TEMPLATE_FILE)
                 )
         return found
 

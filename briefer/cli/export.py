@@ -10,8 +10,12 @@ line naming it, and the rest still export: a user error as one line, a
 failure of the machine (a full disk) in plain words, and anything unexpected
 (a bug) logged to its own crash log, which the line names. A summary closes
 a batch with failures (`exported 2 of 3; 1 failed`); the exit status is 1 if
-an input failed unexpectedly, else 2 if any failed. `--reference` restyles
-the DOCX only; an export that writes no DOCX says so in a warning.
+an input failed unexpectedly, else 2 if any failed. `--reference` gives
+both exports an organisation's look: its Word styles are the DOCX's, and
+the PDF draws the same fonts, sizes, colours and spacing (styles it lacks
+are named in a warning, once). `--template` takes a template id, a folder
+or a shared template's .zip, which is checked and unpacked into a temporary
+folder for the run, never installed.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from briefer.errors import BrieferError
 from briefer.export import available_formats, extension_for, format_for_path
 from briefer.markup import MarkdownParser
 from briefer.pipeline import ExportSettings, export_many, load_input, warnings_of
-from briefer.templates import TemplateRegistry, check_reference
+from briefer.templates import TemplateRegistry, check_reference, house_style_of
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,13 +60,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         f" {','.join(available_formats())})",
     )
     export.add_argument(
-        "--template", metavar="ID|DIR", help="template id or folder (overrides the brief's)"
+        "--template",
+        metavar="ID|DIR|ZIP",
+        help="template id, folder or shared .zip (overrides the brief's)",
     )
     export.add_argument(
         "--reference",
         type=Path,
         metavar="WORD.docx",
-        help="a .docx or .dotx whose Word styles the DOCX uses (not the PDF, yet)",
+        help="a .docx or .dotx whose house style both exports take",
     )
     export.set_defaults(handler=run_export)
 
@@ -100,6 +106,18 @@ def _formats(args: argparse.Namespace) -> list[str]:
 
 
 def run_export(args: argparse.Namespace, ctx) -> int:
+    template = args.template
+    if template and template.lower().endswith(".zip") and not Path(template).is_dir():
+        from briefer.template_share import opened_package  # only for a shared template
+
+        # A shared template, unpacked (checked, within bounds) for this run only.
+        with opened_package(Path(template)) as folder:
+            args.template = str(folder)
+            return _run_export(args, ctx)
+    return _run_export(args, ctx)
+
+
+def _run_export(args: argparse.Namespace, ctx) -> int:
     formats = _formats(args)
     inputs: list[Path] = args.inputs
     if args.output is not None and len(inputs) > 1:
@@ -110,11 +128,14 @@ def run_export(args: argparse.Namespace, ctx) -> int:
         args.outdir.mkdir(parents=True, exist_ok=True)
     if args.reference is not None:
         check_reference(args.reference)  # once, not once per input
-        if "docx" not in formats:
-            ctx.warn(
-                f"--reference {args.reference} applies to the DOCX only; the PDF keeps the"
-                " template's own look (house styles do not reach the PDF yet)"
-            )
+        try:
+            house = house_style_of(args.reference)
+        except BrieferError:
+            house = None  # each input says why, naming itself, as any failure does
+        # Once, not once per input: the styles the base lacks (made from the
+        # template's look in both exports), and what it says that cannot be kept.
+        for message in house.messages() if house is not None else ():
+            ctx.warn(message)
 
     registry = TemplateRegistry(ctx.paths)
     parser = MarkdownParser()

@@ -225,6 +225,31 @@ def _mac_style(handle, tables: dict[bytes, tuple[int, int]]) -> FaceStyle | None
     return FaceStyle.of(bool(mac_style & 1), bool(mac_style & 2))
 
 
+def line_height_em(face: FaceFile) -> float | None:
+    """The face's single line height as a multiple of its size, as Word and
+    LibreOffice space "Single" and "Multiple" lines: (ascender - descender +
+    line gap) / units per em from its `hhea` table; None if unreadable."""
+    try:
+        with open(face.path, "rb") as handle:
+            offset = 0
+            if handle.read(4) == b"ttcf":
+                handle.seek(12 + 4 * face.index)
+                (offset,) = struct.unpack(">L", handle.read(4))
+            tables = _read_tables(handle, offset)
+            if b"hhea" not in tables or b"head" not in tables:
+                return None
+            handle.seek(tables[b"head"][0] + 18)
+            (units,) = struct.unpack(">H", handle.read(2))
+            handle.seek(tables[b"hhea"][0] + 4)
+            ascender, descender, gap = struct.unpack(">hhh", handle.read(6))
+    except (OSError, struct.error):
+        return None
+    if units <= 0:
+        return None
+    height = (ascender - descender + max(gap, 0)) / units
+    return height if 0.5 <= height <= 3.0 else None
+
+
 def read_faces(path: Path) -> list[FaceFile]:
     """The TrueType-outline faces in one font file (several in a .ttc)."""
     faces: list[FaceFile] = []
@@ -465,6 +490,15 @@ class FontResolver:
         return FontSet(
             regular_face.family, (regular, bold, italic, bold_italic), ensure=self._ensure
         )
+
+    def line_height(self, family: FontSet) -> float | None:
+        """The single line height of `family`'s regular face in ems (see
+        `line_height_em`), or None for a built-in font or an unreadable one."""
+        faces = self.families.get(family_key(family.family))
+        if not faces:
+            return None
+        face = faces.get(FaceStyle.REGULAR) or next(iter(faces.values()))
+        return line_height_em(face)
 
     def cid_font(self, name: str) -> FontSet:
         """One of reportlab's built-in CID fonts (not embedded)."""

@@ -90,6 +90,14 @@ def probe_image(path: Path, formats: Collection[str], destination: str) -> Image
         data = read_regular_file(path, MAX_IMAGE_BYTES, "an image")
     except FileAccessError as exc:
         return ImageProbe(problem=exc.reason)
+    return probe_image_data(data, formats, destination)
+
+
+def probe_image_data(data: bytes, formats: Collection[str], destination: str) -> ImageProbe:
+    """`probe_image` for an image already in memory (a picture in a Word
+    base's header), held to the same bounds."""
+    if len(data) > MAX_IMAGE_BYTES:
+        return ImageProbe(problem=f"too large (more than {MAX_IMAGE_BYTES >> 20} MB)")
     kind, size, problem = _decoded(data)
     if kind is not None and kind not in formats:
         return ImageProbe(problem=f"{kind} images cannot be placed in {destination}")

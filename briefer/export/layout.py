@@ -20,10 +20,11 @@ footer distance from the bottom edge (`Furniture`).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from briefer.document import drop_empty_fields
-from briefer.model import Meta, Style
+from briefer.model import Meta, Style, TextElement, TextLook
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -54,6 +55,7 @@ class Kind(enum.Enum):
 
 
 HEADING_KINDS = (Kind.HEADING_1, Kind.HEADING_2, Kind.HEADING_3)
+HEADING_ELEMENTS = (TextElement.HEADING_1, TextElement.HEADING_2, TextElement.HEADING_3)
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,17 @@ def half(value: float) -> float:
     return max(1.0, round(value * 2) / 2)
 
 
+# Single line spacing as a multiple of the font size: what Word leaves for
+# a line of the usual fonts (DejaVu Sans 1.16, Times New Roman 1.15,
+# Calibri 1.22). A house style's "Multiple 1.08" is 1.08 times this.
+SINGLE_LINE = 1.17
+
+
 def metrics(style: Style) -> dict[Kind, Metrics]:
-    """The metrics of every kind of paragraph for `style`."""
+    """The metrics of every kind of paragraph for `style`. Its `looks`
+    (a house style's Normal, Title, Heading 1-3, List Bullet and Quote)
+    change the size and spacing of those kinds; without them, every size
+    follows from the body size, the title size and the heading sizes."""
     body = max(4.0, float(style.body_size_pt))
     spacing = max(1.0, float(style.line_spacing))
     leading = body * spacing
@@ -95,12 +106,18 @@ def metrics(style: Style) -> dict[Kind, Metrics]:
     small = half(body - 1)
     note = half(max(6.0, body * 0.8))
     furniture = half(max(6.0, body - 2))
+    looks = style.looks
+    normal = looks.normal
+
+    def text(after: float) -> Callable[[float], Metrics]:
+        return lambda size: Metrics(size, size * spacing, 0.0, size * after)
+
     table: dict[Kind, Metrics] = {
-        Kind.BODY: Metrics(body, leading, 0.0, body * 0.6),
-        Kind.TITLE: Metrics(title, title * 1.2, 0.0, title * 0.35),
-        Kind.SUBTITLE: Metrics(sub, sub * 1.3, 0.0, sub),
-        Kind.LIST_ITEM: Metrics(body, leading, 0.0, body * 0.3),
-        Kind.QUOTE: Metrics(body, leading, 0.0, body * 0.6),
+        Kind.BODY: _looked(normal, text(0.6), body),
+        Kind.TITLE: _looked(looks.title, lambda s: Metrics(s, s * 1.2, 0.0, s * 0.35), title),
+        Kind.SUBTITLE: _looked(looks.subtitle, lambda s: Metrics(s, s * 1.3, 0.0, s), sub),
+        Kind.LIST_ITEM: _looked(inherit(looks.list_bullet, normal), text(0.3), body),
+        Kind.QUOTE: _looked(inherit(looks.quote, normal), text(0.6), body),
         Kind.CODE: Metrics(code, code * 1.3, 4.0, body),
         Kind.CAPTION: Metrics(small, small * spacing, 3.0, body),
         Kind.FOOTNOTE: Metrics(note, note * 1.25, 0.0, 0.0),
@@ -115,10 +132,136 @@ def metrics(style: Style) -> dict[Kind, Metrics]:
     }
     for level, kind in enumerate(HEADING_KINDS):
         size = max(6.0, float(style.heading_sizes_pt[level]))
-        table[kind] = Metrics(size, size * 1.25, size * 0.9, size * 0.35)
+        look = looks[HEADING_ELEMENTS[level]]
+        table[kind] = _looked(look, lambda s: Metrics(s, s * 1.25, s * 0.9, s * 0.35), size)
     h3 = table[Kind.HEADING_3]
     table[Kind.CONTENTS_TITLE] = Metrics(h3.size, h3.leading, 0.0, h3.after)
     return table
+
+
+def _looked(look: TextLook, shape: Callable[[float], Metrics], size: float) -> Metrics:
+    """The metrics `shape` gives at the look's size (else `size`), with the
+    spacing the look sets in place of shape's."""
+    if look.size_pt is not None:
+        size = max(4.0, float(look.size_pt))
+    shaped = shape(size)
+    leading = shaped.leading
+    if look.line_pitch_pt is not None:
+        leading = float(look.line_pitch_pt)
+    elif look.line_spacing is not None:
+        leading = size * float(look.line_spacing) * SINGLE_LINE
+    before = shaped.before if look.space_before_pt is None else float(look.space_before_pt)
+    after = shaped.after if look.space_after_pt is None else float(look.space_after_pt)
+    return Metrics(size, leading, before, after)
+
+
+def inherit(look: TextLook, parent: TextLook) -> TextLook:
+    """`look` with what it leaves unset taken from `parent`, as a Word style
+    takes it from the style it is based on (List Bullet and Quote from
+    Normal): the font, size, colour, bold, italic and line spacing; the
+    space around paragraphs is each kind's own."""
+    own_line = look.line_spacing is not None or look.line_pitch_pt is not None
+    return TextLook(
+        font=look.font if look.font is not None else parent.font,
+        size_pt=look.size_pt if look.size_pt is not None else parent.size_pt,
+        color=look.color if look.color is not None else parent.color,
+        bold=look.bold if look.bold is not None else parent.bold,
+        italic=look.italic if look.italic is not None else parent.italic,
+        space_before_pt=look.space_before_pt,
+        space_after_pt=look.space_after_pt,
+        line_spacing=look.line_spacing if own_line else parent.line_spacing,
+        line_pitch_pt=look.line_pitch_pt if own_line else parent.line_pitch_pt,
+    )
+
+
+def multiples(style: Style) -> dict[Kind, float]:
+    """The kinds of paragraph whose look sets Word's "Multiple" line
+    spacing (list items and quotes as they inherit it from Normal), with the
+    multiple. With a Word base, Word measures such a line by its font; the
+    PDF then does the same (`FontResolver.line_height`) rather than assume
+    `SINGLE_LINE`."""
+    looks = style.looks
+    normal = looks.normal
+    effective = {
+        Kind.BODY: normal,
+        Kind.TITLE: looks.title,
+        Kind.SUBTITLE: looks.subtitle,
+        Kind.LIST_ITEM: inherit(looks.list_bullet, normal),
+        Kind.QUOTE: inherit(looks.quote, normal),
+        **{kind: looks[e] for kind, e in zip(HEADING_KINDS, HEADING_ELEMENTS, strict=True)},
+    }
+    return {
+        kind: float(look.line_spacing)
+        for kind, look in effective.items()
+        if look.line_spacing is not None and look.line_pitch_pt is None
+    }
+
+
+@dataclass(frozen=True)
+class Face:
+    """The font, weight, slant and colour ("#RRGGBB") of a kind of paragraph."""
+
+    font: str
+    bold: bool
+    italic: bool
+    color: str
+
+
+QUOTE_COLOR = "#404040"  # a block quote's text, unless the template says
+SUBTITLE_COLOR = "#595959"  # the deck under the title, unless the template says
+
+
+def faces(style: Style) -> dict[Kind, Face]:
+    """The faces of the kinds of paragraph a template's `looks` may set:
+    the body, list items and quotes in the body font (quotes italic, in
+    dark grey), the title and headings bold in the heading font and the
+    accent colour, each as its look says where it says; the deck under the
+    title only when its look says anything."""
+    looks = style.looks
+    normal = looks.normal
+    body = Face(
+        normal.font or style.body_font,
+        bool(normal.bold),
+        bool(normal.italic),
+        normal.color or style.text_color,
+    )
+    items = looks.list_bullet
+    quote = looks.quote
+    out = {
+        Kind.BODY: body,
+        Kind.LIST_ITEM: Face(
+            items.font or body.font,
+            body.bold if items.bold is None else items.bold,
+            body.italic if items.italic is None else items.italic,
+            items.color or body.color,
+        ),
+        Kind.QUOTE: Face(
+            quote.font or body.font,
+            body.bold if quote.bold is None else quote.bold,
+            True if quote.italic is None else quote.italic,
+            quote.color or QUOTE_COLOR,
+        ),
+    }
+    deck = looks.subtitle
+    if not deck.is_empty:  # else the deck keeps the look it has always had
+        out[Kind.SUBTITLE] = Face(
+            deck.font or style.heading_font,
+            bool(deck.bold),
+            bool(deck.italic),
+            deck.color or SUBTITLE_COLOR,
+        )
+    for kind, element in (
+        (Kind.TITLE, TextElement.TITLE),
+        *zip(HEADING_KINDS, HEADING_ELEMENTS, strict=True),
+    ):
+        look = looks[element]
+        out[kind] = Face(
+            look.font or style.heading_font,
+            True if look.bold is None else look.bold,
+            bool(look.italic),
+            look.color or style.accent,
+        )
+    return out
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ Images and the logo are read once, within bounds, by
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -40,7 +41,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -97,8 +98,15 @@ from briefer.document import (
 from briefer.document import (
     Paragraph as DocParagraph,
 )
+from briefer.errors import ExportError
 from briefer.export.fonts import MONO_FALLBACKS, FontResolver, FontSet, resolver_for
-from briefer.export.images import image_label, image_warning, logo_warning, probe_image
+from briefer.export.images import (
+    image_label,
+    image_warning,
+    logo_warning,
+    probe_image,
+    probe_image_data,
+)
 from briefer.export.layout import (
     CELL_PADDING_V,
     FOOTNOTE_HANGING,
@@ -112,12 +120,14 @@ from briefer.export.layout import (
     Kind,
     TablePart,
     TablePlan,
+    faces,
     first_page_header,
     furniture,
     metrics,
+    multiples,
     plan_table,
 )
-from briefer.export.pdf_furniture import Box, Logo, PageFurniture
+from briefer.export.pdf_furniture import FOOTER, HEADER, Box, Logo, PageFurniture
 from briefer.export.pdf_para import FastParagraph, WidthCache
 from briefer.export.pdf_text import (
     CITE_CB,
@@ -140,13 +150,15 @@ from briefer.jobs import ProgressCallback, report
 from briefer.model import CitationStyle, Style
 from briefer.text import clean_text, is_rtl
 
+if TYPE_CHECKING:  # python-docx is imported only for a Word base
+    from briefer.export.word_house import HouseFurniture, HouseStory
+
 _SPACE_RUN = re.compile(r"(?<=\S)  +")
 _LEADING_SPACES = re.compile(r"^ +")
 _IMAGE_FORMATS = ("PNG", "JPEG", "GIF")
 _MAX_FOOTNOTE_SHARE = 0.5  # of the frame height, per page
 _FOOTNOTE_GAP = 8.0
 _GREY = "#555555"
-_QUOTE_GREY = "#404040"  # the DOCX Quote style's text colour
 _QUOTE_BAR = 2.0  # width of the bar left of a quote, in points
 _FUZZ = 1e-6  # reportlab's smallest usable height
 # Progress is reported in thousandths: laying out the pages takes about 80%
@@ -331,8 +343,15 @@ class _Renderer:
         )
         self.text_color = _color(style.text_color, "#1A1A1A")
         self.accent = _color(style.accent, "#0B5CAD")
+        # The look of the body, lists, quotes, title and headings, as the
+        # DOCX styles have it (a house style's fonts and colours).
+        self.faces = faces(style)
+        self._families = {style.body_font: self.body, style.heading_font: self.heading}
+        self._house_stories: dict[str, HouseStory] = {}  # a Word base's own header, footer
         self.banner_color = _color(style.banner_color, "#B00020")
         self.metrics = metrics(style)
+        if style.reference_docx is not None:
+            self._measure_lines_by_font()
         self.size = self.metrics[Kind.BODY].size
         self.leading = self.metrics[Kind.BODY].leading
         self.page_w, self.page_h = (v * mm for v in style.page_size.mm)
@@ -485,10 +504,16 @@ class _Renderer:
         template's font anyway; Word substitutes one where it is missing)."""
         style = self.style
         uses: dict[str, tuple[list[str], str]] = {}
+        named = (style.body_font, style.heading_font)
         for role, name, used in (
             ("body", style.body_font, self.body.family),
             ("headings", style.heading_font, self.heading.family),
             ("code", style.mono_font, self.mono.family),
+            *(
+                (element.word_name, look.font, self._family(look.font).family)
+                for element, look in style.looks.items()
+                if look.font is not None and look.font not in named
+            ),
         ):
             if not name.strip() or self.fonts.family(name) is not None:
                 continue
@@ -520,21 +545,90 @@ class _Renderer:
     def _furniture(self) -> PageFurniture:
         top, right, bottom, left = self.margins
         style = self.style
+        header, footer = style.header, style.footer
+        first_header = first_page_header(header)
+        banner = banner_text(self.doc)
+        marks = (banner, banner)
+        distances = furniture(style)
+        logo, every_page = None, False
+        house = self._house_furniture()
+        if house is not None:
+            # The DOCX keeps the base's header and footer, and its distances.
+            distances = dataclasses.replace(
+                distances,
+                header_distance=house.header_distance_pt,
+                footer_distance=house.footer_distance_pt,
+            )
+            classification = clean_text(self.doc.meta.classification).strip()
+            if house.header is not None:
+                first_header = header = _house_lines(house.header)
+                logo, every_page = self._house_picture(house.header), True
+                self._house_stories[HEADER] = house.header
+                if not banner and "{classification}" in style.header:
+                    marks = (classification, marks[1])
+            if house.footer is not None:
+                footer = _house_lines(house.footer)
+                self._house_stories[FOOTER] = house.footer
+                if not banner and "{classification}" in style.footer:
+                    marks = (marks[0], classification)
+        if house is None or house.header is None:
+            logo = self._logo()
         return PageFurniture(
             self._furniture_line,
             Box(self.page_w, self.page_h, top, right, bottom, left),
-            furniture(style),
-            banner=banner_text(self.doc),
-            first_header=first_page_header(style.header),
-            header=style.header,
-            footer=style.footer,
-            logo=self._logo(),
+            distances,
+            banner=banner,
+            first_header=first_header,
+            header=header,
+            footer=footer,
+            logo=logo,
             values=field_values(self.doc.meta),
+            marks=marks,
+            logo_every_page=every_page,
         )
 
-    def _furniture_line(self, text: str, kind: Kind) -> Flowable:
-        pieces = [Piece(text, InlineStyle(bold=kind is Kind.BANNER))]
-        return self._flowable(pieces, kind, ctx=self._ctx())
+    def _house_furniture(self) -> HouseFurniture | None:
+        """The Word base's own header and footer, which the DOCX keeps; None
+        without a base (or one that does not open: the DOCX export says why)."""
+        base = self.style.reference_docx
+        if base is None:
+            return None
+        from briefer.export.word_house import read_house_furniture
+        from briefer.export.word_package import open_base
+
+        try:
+            return read_house_furniture(open_base(Path(base)))
+        except ExportError:
+            return None
+
+    def _house_picture(self, story: HouseStory) -> Logo | None:
+        """The picture of a house header, at the size Word shows it."""
+        if story.picture is None:
+            return None
+        probe = probe_image_data(story.picture, _IMAGE_FORMATS, "a PDF")
+        if not probe.usable:
+            self.warnings.warn(f"the Word base's header picture: {probe.problem}; left out")
+            return None
+        width, height = story.picture_pt
+        scale = min(1.0, self.frame_w / width, self.frame_h * 0.3 / height)
+        return Logo(probe.data, width * scale, height * scale)
+
+    def _furniture_line(self, text: str, kind: Kind, which: str = "") -> Flowable:
+        story = self._house_stories.get(which)
+        if story is None:
+            pieces = [Piece(text, InlineStyle(bold=kind is Kind.BANNER))]
+            return self._flowable(pieces, kind, ctx=self._ctx())
+        # A house header or footer line, in its own style's look.
+        look = story.look
+        family = self._family(look.font) if look.font else self.body
+        size = look.size_pt or self.metrics[kind].size
+        colour = look.color or _hex(self.text_color)
+        pieces = [
+            Piece(text, InlineStyle(bold=bool(look.bold), italic=bool(look.italic), color=colour))
+        ]
+        return self._flowable(
+            pieces, kind, align=story.align, ctx=self._ctx(size, family), size=size
+        )
 
     def _frame(self, first: bool) -> Frame:
         """The body frame of page 1 or of the pages after it: within the
@@ -720,9 +814,16 @@ class _Renderer:
             # do, so the same words would end up on another line there.
             spaceShrinkage=0.0,
         )
-        if kind in (Kind.TITLE, *HEADING_KINDS, Kind.CONTENTS_TITLE):
+        face = self.faces.get(kind)
+        if face is not None:
+            family = self._family(face.font)
+            base.update(textColor=_color(face.color, "#1A1A1A"), fontName=family.regular)
+        if kind in (Kind.TITLE, *HEADING_KINDS) and face is not None:
+            font = self._family(face.font).face(face.bold, face.italic)
+            base.update(fontName=font, keepWithNext=1)
+        elif kind is Kind.CONTENTS_TITLE:
             base.update(fontName=self.heading.bold, textColor=self.accent, keepWithNext=1)
-        elif kind is Kind.SUBTITLE:
+        elif kind is Kind.SUBTITLE and face is None:
             base.update(fontName=self.heading.regular, textColor=colors.HexColor(_GREY))
         elif kind is Kind.CODE:
             base.update(
@@ -733,9 +834,9 @@ class _Renderer:
                 rightIndent=4,
             )
         elif kind is Kind.QUOTE:
-            # Italic (see _para) and dark grey, like the DOCX Quote style,
-            # and indented on both sides.
-            base.update(textColor=colors.HexColor(_QUOTE_GREY), rightIndent=QUOTE_INDENT)
+            # Italic (see _para) and dark grey (`faces`), like the DOCX
+            # Quote style, and indented on both sides.
+            base.update(rightIndent=QUOTE_INDENT)
         elif kind is Kind.CAPTION:
             base.update(textColor=colors.HexColor(_GREY))
         elif kind is Kind.FOOTNOTE:
@@ -775,6 +876,25 @@ class _Renderer:
     # ------------------------------------------------------------------
     # Inline text
     # ------------------------------------------------------------------
+
+    def _measure_lines_by_font(self) -> None:
+        """With a Word base, Word (and LibreOffice) space a "Multiple" line
+        by its font's own line height; so does the PDF, for the kinds whose
+        look says so, where the font's height can be read."""
+        for kind, multiple in multiples(self.style).items():
+            face = self.faces.get(kind)
+            family = self._family(face.font) if face is not None else self.body
+            height = self.fonts.line_height(family)
+            if height is not None:
+                m = self.metrics[kind]
+                self.metrics[kind] = dataclasses.replace(m, leading=m.size * multiple * height)
+
+    def _family(self, name: str) -> FontSet:
+        """The installed family `name`, or the font drawn in its place."""
+        found = self._families.get(name)
+        if found is None:
+            found = self._families[name] = self.fonts.base(name)
+        return found
 
     def _ctx(self, size: float | None = None, family: FontSet | None = None) -> MarkupContext:
         """The span context for text of one size whose Latin runs use
@@ -825,15 +945,19 @@ class _Renderer:
         bullet: str | None = None,
         size: float | None = None,
     ) -> Flowable:
-        heading_like = kind in (Kind.TITLE, *HEADING_KINDS, Kind.CONTENTS_TITLE)
-        ctx = self._ctx(size, family=self.heading if heading_like else None)
+        face = self.faces.get(kind)
+        if face is not None:
+            family: FontSet | None = self._family(face.font)
+            bold, italic = face.bold, face.italic
+        else:
+            contents = kind is Kind.CONTENTS_TITLE
+            family = self.heading if contents else None
+            bold, italic = contents or kind is Kind.TABLE_HEAD, kind is Kind.CAPTION
+        ctx = self._ctx(size, family=family)
         pieces = [Piece("", InlineStyle(), anchor=anchor)] if anchor else []
         # Runs take their face from the inline style, not the paragraph
         # style's fontName, so bold and italic kinds must say so here.
-        base = InlineStyle(
-            bold=heading_like or kind is Kind.TABLE_HEAD,
-            italic=kind in (Kind.QUOTE, Kind.CAPTION),
-        )
+        base = InlineStyle(bold=bold, italic=italic)
         pieces.extend(flatten(spans, ctx, base))
         return self._flowable(
             pieces,
@@ -859,9 +983,11 @@ class _Renderer:
         outline: tuple[str, str, int] | None = None,
         bullet: str | None = None,
         size: float | None = None,
+        color: str = "",
     ) -> Flowable:
         """The flowable for one paragraph of `pieces` in the style `kind`
-        (at `size` points, for a shrunk table's cells): a `FastParagraph`,
+        (at `size` points, for a shrunk table's cells, and in `color` where
+        given, for a house header's line): a `FastParagraph`,
         which breaks CJK text between characters too, unless the text needs
         our right-to-left line breaking."""
         lead: Piece | None = None
@@ -882,6 +1008,10 @@ class _Renderer:
             rtl_style = self._pstyle(kind, indent, "right", rtl=True, size=size)
             return RtlParagraph(every, rtl_style, ctx, bullet=bullet, outline=outline)
         style = self._pstyle(kind, indent, align, size=size)
+        if color:
+            style = ParagraphStyle(
+                f"{style.name}-{color}", parent=style, textColor=_color(color, "#000000")
+            )
         runs: list[Run] = []
         if lead is not None:
             lead_ctx = self._ctx(family=self.heading)
@@ -1385,6 +1515,19 @@ def _has_code(blocks: tuple[Block, ...]) -> bool:
         if any(isinstance(span, Code) for span in iter_spans(spans)):
             return True
     return False
+
+
+def _house_lines(story: HouseStory) -> str:
+    """A house header's or footer's lines as a pattern: its own braces
+    doubled out of the way, its page fields kept."""
+    lines = (
+        line.replace("{", "(")
+        .replace("}", ")")
+        .replace("(page)", "{page}")
+        .replace("(pages)", "{pages}")
+        for line in story.lines
+    )
+    return "\n".join(lines)
 
 
 def _set_timestamp(canvas: Canvas, created: dt.datetime) -> None:

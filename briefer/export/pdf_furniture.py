@@ -12,6 +12,11 @@ into the text; `body_top` and `body_bottom` say where the text may go.
 Page 1 has a header of its own (a first-page header in Word): the logo sits
 there, and the header line leaves out a field that repeats the title, which
 page 1 prints right below it.
+
+With a Word base that has a header or footer of its own, the DOCX keeps it
+and adds only the classification; the PDF draws the same (`House`): its
+lines of text, its picture on every page, and the classification above the
+header or below the footer (`marks`), where Word puts them.
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ from briefer.export.layout import Furniture, Kind
 # measured before the page count is known.
 _WIDE_NUMBER = "9999"
 
-LineMaker = Callable[[str, Kind], Flowable]
+# (text, kind, and for a header or footer line which: "header" or "footer")
+LineMaker = Callable[[str, Kind, str], Flowable]
+HEADER, FOOTER = "header", "footer"
 
 
 @dataclass(frozen=True)
@@ -80,14 +87,20 @@ class PageFurniture:
         footer: str,
         logo: Logo | None,
         values: dict[str, str],
+        marks: tuple[str, str] | None = None,
+        logo_every_page: bool = False,
     ) -> None:
+        """`marks` is what goes above the header and below the footer (the
+        banner on both, unless a house header or footer has its own); the
+        header and footer patterns may hold several lines."""
         self._line = line
         self._box = box
         self._distances = distances
-        self._banner = banner
+        self._marks = marks if marks is not None else (banner, banner)
         self._headers = (first_header, header)
         self._footer = footer
         self._logo = logo
+        self._logo_every_page = logo_every_page
         self._values = values
 
     # -- where the body goes ------------------------------------------------
@@ -100,25 +113,34 @@ class PageFurniture:
         """Distance from the bottom edge to the bottom of the text."""
         return max(self._box.bottom, self._distances.footer_distance + self._footer_height())
 
+    def _shows_logo(self, first: bool) -> bool:
+        return self._logo is not None and (first or self._logo_every_page)
+
     def _header_height(self, first: bool) -> float:
         height = 0.0
-        if first and self._logo is not None:
+        if self._shows_logo(first):
+            assert self._logo is not None
             height += self._logo.height + self._distances.logo_gap
         pattern = self._headers[0 if first else 1]
-        height += self._height(self._fill(pattern, _WIDE_NUMBER, _WIDE_NUMBER), Kind.HEADER)
-        if self._banner:
+        height += self._height(self._fill(pattern, _WIDE_NUMBER, _WIDE_NUMBER), Kind.HEADER, HEADER)
+        top = self._marks[0]
+        if top:
             gap = self._distances.banner_gap if height else 0.0
-            height += self._height(self._banner, Kind.BANNER) + gap
+            height += self._height(top, Kind.BANNER) + gap
         return height
 
     def _footer_height(self) -> float:
-        height = self._height(self._fill(self._footer, _WIDE_NUMBER, _WIDE_NUMBER), Kind.HEADER)
-        return height + (self._height(self._banner, Kind.BANNER) if self._banner else 0.0)
+        footer = self._fill(self._footer, _WIDE_NUMBER, _WIDE_NUMBER)
+        height = self._height(footer, Kind.HEADER, FOOTER)
+        bottom = self._marks[1]
+        return height + (self._height(bottom, Kind.BANNER) if bottom else 0.0)
 
-    def _height(self, text: str, kind: Kind) -> float:
-        if not text.strip():
-            return 0.0
-        return self._line(text, kind).wrap(self._box.width, self._box.page_h)[1]
+    def _height(self, text: str, kind: Kind, which: str = "") -> float:
+        return sum(
+            self._line(line, kind, which).wrap(self._box.width, self._box.page_h)[1]
+            for line in text.split("\n")
+            if line.strip()
+        )
 
     def _fill(self, pattern: str, page: str, pages: str) -> str:
         values = {**self._values, "page": page, "pages": pages}
@@ -130,12 +152,14 @@ class PageFurniture:
         box, first = self._box, page == 1
         y = box.page_h - self._distances.header_distance  # the top of the next line
         header = self._fill(self._headers[0 if first else 1], str(page), str(total))
-        if self._banner:
-            y = self._draw_down(canvas, self._banner, Kind.BANNER, y)
-            if header.strip() or (first and self._logo is not None):
+        top, bottom = self._marks
+        if top:
+            y = self._draw_down(canvas, top, Kind.BANNER, y)
+            if header.strip() or self._shows_logo(first):
                 y -= self._distances.banner_gap
-        if first and self._logo is not None:
+        if self._shows_logo(first):
             logo = self._logo
+            assert logo is not None
             canvas.drawImage(
                 ImageReader(io.BytesIO(logo.data)),
                 box.left,
@@ -146,23 +170,35 @@ class PageFurniture:
             )
             y -= logo.height + self._distances.logo_gap
         if header.strip():
-            self._draw_down(canvas, header, Kind.HEADER, y)
+            self._draw_down(canvas, header, Kind.HEADER, y, HEADER)
 
         y = self._distances.footer_distance  # the bottom of the next line up
-        if self._banner:
-            y = self._draw_up(canvas, self._banner, Kind.BANNER, y)
+        if bottom:
+            y = self._draw_up(canvas, bottom, Kind.BANNER, y)
         footer = self._fill(self._footer, str(page), str(total))
         if footer.strip():
-            self._draw_up(canvas, footer, Kind.HEADER, y)
+            self._draw_up(canvas, footer, Kind.HEADER, y, FOOTER)
 
-    def _draw_down(self, canvas: Canvas, text: str, kind: Kind, top: float) -> float:
-        para = self._line(text, kind)
-        _w, height = para.wrap(self._box.width, self._box.page_h)
-        para.drawOn(canvas, self._box.left, top - height)
-        return top - height
+    def _draw_down(
+        self, canvas: Canvas, text: str, kind: Kind, top: float, which: str = ""
+    ) -> float:
+        """Draw the lines of `text` down from `top`; returns the bottom."""
+        for line in text.split("\n"):
+            if line.strip():
+                para = self._line(line, kind, which)
+                _w, height = para.wrap(self._box.width, self._box.page_h)
+                para.drawOn(canvas, self._box.left, top - height)
+                top -= height
+        return top
 
-    def _draw_up(self, canvas: Canvas, text: str, kind: Kind, bottom: float) -> float:
-        para = self._line(text, kind)
-        _w, height = para.wrap(self._box.width, self._box.page_h)
-        para.drawOn(canvas, self._box.left, bottom)
-        return bottom + height
+    def _draw_up(
+        self, canvas: Canvas, text: str, kind: Kind, bottom: float, which: str = ""
+    ) -> float:
+        """Draw the lines of `text` up from `bottom`; returns the top."""
+        for line in reversed(text.split("\n")):
+            if line.strip():
+                para = self._line(line, kind, which)
+                _w, height = para.wrap(self._box.width, self._box.page_h)
+                para.drawOn(canvas, self._box.left, bottom)
+                bottom += height
+        return bottom

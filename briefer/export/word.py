@@ -5,9 +5,11 @@ within bounds by `word_package`, or python-docx's default; its body is
 dropped but its styles, numbering, page set-up and header art are kept.
 Everything written is formatted through named Word styles (created when the
 base lacks them, and shaped from the template's `Style` only when there is
-no reference document). The body is written as XML text by `word_body`
-and parsed once, because building it through python-docx's proxies would
-take several times longer for a long brief.
+no reference document; with one, only the looks the template sets apart
+from the base's are written into its styles, by `word_house`). The body is
+written as XML text by `word_body` and parsed once, because building it
+through python-docx's proxies would take several times longer for a long
+brief.
 The document is only read; `render` returns its warnings (unusable images
 or logo, document properties shortened to Word's 255 characters) and
 reports progress per top-level block. The file is put together in memory
@@ -35,6 +37,7 @@ from briefer.export.layout import furniture
 from briefer.export.properties import language_tag
 from briefer.export.warning_log import WarningLog
 from briefer.export.word_body import BodyWriter, Geometry, Ids, SpanWriter
+from briefer.export.word_house import overlay_looks
 from briefer.export.word_numbering import Numbering
 from briefer.export.word_package import open_base
 from briefer.export.word_parts import Footnotes, PageFurniture, write_properties
@@ -74,6 +77,11 @@ class WordExporter:
         if reference is None:
             _apply_page_setup(base, style)
             _drop_styles_with_effects(base)
+        else:
+            # A look the template changes (in the template editor, say)
+            # reaches the house's own styles; one read from the base is
+            # what the base says already, and leaves it as it is.
+            overlay_looks(base, style.looks)
 
         language = language_tag(document.meta.language) or "en"
         east_asian_lang = language if is_cjk_language(language) else ""

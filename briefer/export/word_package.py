@@ -10,7 +10,8 @@ python-docx sees them: at most `MAX_PARTS` parts, each declaring at most
 `MAX_PART_BYTES` unpacked and all together at most `MAX_PACKAGE_BYTES`,
 packed the ways Word packs (stored or deflated; other methods unpack a whole
 read at once). Each part is then unpacked a chunk at a time, counting what
-comes out, so a part that holds more than it declares is caught as well.
+comes out, so a part that holds more than it declares is caught as well
+(`briefer.zipsafe`, which the library's import and shared templates use too).
 The parts are handed to python-docx stored, not packed again, so nothing is
 unpacked twice. A refusal is one `ExportError` naming the file and the part.
 """
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-import zlib
 from pathlib import Path
 
 import docx
@@ -27,16 +27,23 @@ from docx.document import Document as DocxDocument
 
 from briefer.errors import ExportError, FileAccessError
 from briefer.fsutil import read_regular_file
+from briefer.zipsafe import (
+    MB,
+    UnsafeZip,
+    ZipIssue,
+    ZipLimits,
+    entries,
+    open_zip,
+    read_entry,
+    size_text,
+)
 
-_MB = 1024 * 1024
 # A house style is styles, numbering, a header with a logo, perhaps
 # embedded fonts: a few megabytes. These bounds leave ample room.
-MAX_BASE_BYTES = 64 * _MB
-MAX_PART_BYTES = 64 * _MB
-MAX_PACKAGE_BYTES = 128 * _MB
+MAX_BASE_BYTES = 64 * MB
+MAX_PART_BYTES = 64 * MB
+MAX_PACKAGE_BYTES = 128 * MB
 MAX_PARTS = 2_000
-_CHUNK = 256 * 1024
-_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 
 _DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _TEMPLATE_MAINS = (
@@ -79,59 +86,45 @@ def _checked_package(data: bytes) -> bytes:
     """The package in `data`, checked part by part (see the module
     docstring), as a stored zip archive with a template's main part
     declared a document's, as python-docx requires."""
-    try:
-        source = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise _Refused(str(exc) or "not a zip package") from None
+    limits = ZipLimits(MAX_PART_BYTES, MAX_PACKAGE_BYTES, MAX_PARTS)
     out = io.BytesIO()
-    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
-        # A name packed twice is read as its last copy, as zipfile reads it.
-        members = list({info.filename: info for info in source.infolist()}.values())
-        if len(members) > MAX_PARTS:
-            raise _Refused(f"{len(members):,} parts; at most {MAX_PARTS:,}")
-        declared = 0
-        for info in members:
-            if info.compress_type not in _METHODS:
-                raise _Refused(f"part {_shown(info.filename)} is packed in a way Word does not use")
-            if info.file_size > MAX_PART_BYTES:
-                raise _Refused(
-                    f"part {_shown(info.filename)} would unpack to {_size(info.file_size)};"
-                    f" at most {_size(MAX_PART_BYTES)} a part"
-                )
-            declared += info.file_size
-        if declared > MAX_PACKAGE_BYTES:
-            raise _Refused(
-                f"its parts would unpack to {_size(declared)}; at most {_size(MAX_PACKAGE_BYTES)}"
-            )
-        for info in members:
-            if info.is_dir():
-                continue
-            blob = _unpack(source, info)
-            if info.filename == _CONTENT_TYPES:
-                blob = _as_document_types(blob)
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH), blob)
+    try:
+        with (
+            open_zip(data, limits) as source,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target,
+        ):
+            # A name packed twice is read as its last copy, as zipfile reads it.
+            for info in entries(source):
+                if info.is_dir():
+                    continue
+                blob = read_entry(source, info, MAX_PART_BYTES)
+                if info.filename == _CONTENT_TYPES:
+                    blob = _as_document_types(blob)
+                target.writestr(zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH), blob)
+    except UnsafeZip as exc:
+        raise _Refused(_reason(exc)) from None
     return out.getvalue()
 
 
-def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """One part, unpacked a chunk at a time; more than it declared is refused
-    as soon as it comes out."""
-    name = _shown(info.filename)
-    chunks: list[bytes] = []
-    unpacked = 0
-    try:
-        with archive.open(info) as part:
-            while chunk := part.read(_CHUNK):
-                unpacked += len(chunk)
-                if unpacked > info.file_size:
-                    raise _Refused(f"part {name} unpacks to more than it declares")
-                chunks.append(chunk)
-    except _Refused:
-        raise
-    except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, RuntimeError, OSError) as exc:
-        # Damaged, or encrypted (RuntimeError): python-docx would fail on it too.
-        raise _Refused(f"part {name} cannot be unpacked: {exc}") from None
-    return b"".join(chunks)
+def _reason(exc: UnsafeZip) -> str:
+    """A refusal in the words this module's messages have always used."""
+    name, issue = exc.name, exc.issue
+    if issue is ZipIssue.NOT_A_ZIP:
+        return exc.detail
+    if issue in (ZipIssue.LISTING_TOO_LONG, ZipIssue.TOO_MANY_ENTRIES):
+        return exc.describe("part")
+    if issue is ZipIssue.METHOD:
+        return f"part {name} is packed in a way Word does not use"
+    if issue is ZipIssue.ENTRY_TOO_LARGE:
+        return (
+            f"part {name} would unpack to {size_text(exc.size)};"
+            f" at most {size_text(exc.limit)} a part"
+        )
+    if issue is ZipIssue.TOTAL_TOO_LARGE:
+        return f"its parts would unpack to {size_text(exc.size)}; at most {size_text(exc.limit)}"
+    if issue is ZipIssue.LIES:
+        return f"part {name} unpacks to more than it declares"
+    return f"part {name} cannot be unpacked: {exc.detail}"
 
 
 def _as_document_types(blob: bytes) -> bytes:
@@ -146,17 +139,3 @@ def _as_document_types(blob: bytes) -> bytes:
     for kind in _TEMPLATE_MAINS:
         types = types.replace(kind, _DOCUMENT_MAIN)
     return types.encode("utf-8")
-
-
-def _shown(name: str) -> str:
-    """A part's name as a message shows it: printable, and not too long."""
-    clean = "".join(ch if ch.isprintable() else "?" for ch in name)
-    return clean if len(clean) <= 80 else clean[:79] + "\u2026"
-
-
-def _size(count: int) -> str:
-    if count >= 1024 * _MB:
-        return f"{count / (1024 * _MB):.1f} GB"
-    if count >= _MB:
-        return f"{count / _MB:.0f} MB"
-    return f"{count / 1024:.0f} KB"

@@ -26,13 +26,15 @@ from briefer.export.layout import (
     TABLE_HEAD_FILL,
     TABLE_RULE,
     TABLE_RULE_WIDTH,
+    Face,
     Kind,
     Metrics,
+    faces,
     metrics,
 )
 from briefer.export.word_numbering import LIST_INDENT_TWIPS, Numbering
 from briefer.export.word_xml import attr, half_points, hex_color, parse_fragment, twips, w
-from briefer.model import Style
+from briefer.model import Style, TextLook
 
 CJK_FONT = "WenQuanYi Zen Hei"
 
@@ -291,7 +293,8 @@ def _definitions(style: Style) -> dict[S, tuple[str, str]]:
     jc, outlineLvl), rPr (rStyle, rFonts, b, bCs, i, iCs, color, sz, szCs,
     u, vertAlign)."""
     m = metrics(style)
-    text = hex_color(style.text_color, "1A1A1A")
+    looks = faces(style)
+    body = looks[Kind.BODY]
     accent = hex_color(style.accent, "0B5CAD")
     banner = hex_color(style.banner_color, "B00020")
     heading_font = _fonts(style.heading_font)
@@ -305,23 +308,26 @@ def _definitions(style: Style) -> dict[S, tuple[str, str]]:
     defs: dict[S, tuple[str, str]] = {
         S.NORMAL: (
             "<w:widowControl/>" + _spacing(m[Kind.BODY]),
-            _fonts(style.body_font, CJK_FONT)
-            + f'<w:color w:val="{text}"/>'
+            _fonts(body.font, CJK_FONT)
+            + _emphasis(body.bold, body.italic)
+            + f'<w:color w:val="{hex_color(body.color, "1A1A1A")}"/>'
             + _size(m[Kind.BODY].size),
         ),
         S.TITLE: (
             "<w:keepNext/>" + _spacing(m[Kind.TITLE]),
-            heading_font + f'<w:b/><w:bCs/><w:color w:val="{accent}"/>' + _size(m[Kind.TITLE].size),
+            _heading_run(looks[Kind.TITLE], m[Kind.TITLE]),
         ),
         S.SUBTITLE: (
             "<w:keepNext/>" + _spacing(m[Kind.SUBTITLE]),
-            heading_font + f'<w:color w:val="{grey}"/>' + _size(m[Kind.SUBTITLE].size),
+            heading_font + f'<w:color w:val="{grey}"/>' + _size(m[Kind.SUBTITLE].size)
+            if Kind.SUBTITLE not in looks
+            else _heading_run(looks[Kind.SUBTITLE], m[Kind.SUBTITLE]),
         ),
         S.QUOTE: (
             f'<w:pBdr><w:left w:val="single" w:sz="16" w:space="7" w:color="{accent}"/></w:pBdr>'
             + _spacing(m[Kind.QUOTE])
             + f'<w:ind w:left="{quote}" w:right="{quote}"/>',
-            '<w:i/><w:iCs/><w:color w:val="404040"/>',
+            _own_run(style.looks.quote, looks[Kind.QUOTE], body, always_colour=True),
         ),
         S.CAPTION: (
             _spacing(m[Kind.CAPTION]),
@@ -374,10 +380,11 @@ def _definitions(style: Style) -> dict[S, tuple[str, str]]:
         heading = m[HEADING_KINDS[level]]
         defs[key] = (
             "<w:keepNext/><w:keepLines/>" + _spacing(heading) + f'<w:outlineLvl w:val="{level}"/>',
-            heading_font + f'<w:b/><w:bCs/><w:color w:val="{accent}"/>' + _size(heading.size),
+            _heading_run(looks[HEADING_KINDS[level]], heading),
         )
+    items = _own_run(style.looks.list_bullet, looks[Kind.LIST_ITEM], body)
     for key in BULLETS + NUMBERS:
-        defs[key] = (_spacing(m[Kind.LIST_ITEM]), "")
+        defs[key] = (_spacing(m[Kind.LIST_ITEM]), items)
     for depth, key in enumerate(CONTINUES, start=1):
         defs[key] = (
             _spacing(m[Kind.LIST_ITEM]) + f'<w:ind w:left="{LIST_INDENT_TWIPS * depth}"/>',
@@ -387,6 +394,35 @@ def _definitions(style: Style) -> dict[S, tuple[str, str]]:
         entry = m[Kind.CONTENTS_ENTRY]
         defs[key] = (_spacing(entry) + f'<w:ind w:left="{twips(depth * 12.0)}"/>', "")
     return defs
+
+
+def _emphasis(bold: bool, italic: bool) -> str:
+    return ("<w:b/><w:bCs/>" if bold else "") + ("<w:i/><w:iCs/>" if italic else "")
+
+
+def _heading_run(face: Face, m: Metrics) -> str:
+    """The run properties of the title or a heading: its own font, weight,
+    slant and colour, so nothing of Normal's shows through."""
+    bold = "<w:b/><w:bCs/>" if face.bold else '<w:b w:val="0"/><w:bCs w:val="0"/>'
+    italic = "<w:i/><w:iCs/>" if face.italic else ""
+    colour = hex_color(face.color, "0B5CAD")
+    return _fonts(face.font) + bold + italic + f'<w:color w:val="{colour}"/>' + _size(m.size)
+
+
+def _own_run(look: TextLook, face: Face, body: Face, *, always_colour: bool = False) -> str:
+    """The run properties of a style based on Normal (List Bullet, Quote):
+    only what its face has that Normal's has not, so the rest follows
+    Normal in Word as it does in the PDF."""
+    out = _fonts(face.font) if face.font != body.font else ""
+    if face.bold != body.bold:
+        out += "<w:b/><w:bCs/>" if face.bold else '<w:b w:val="0"/><w:bCs w:val="0"/>'
+    if face.italic != body.italic:
+        out += "<w:i/><w:iCs/>" if face.italic else '<w:i w:val="0"/><w:iCs w:val="0"/>'
+    if always_colour or face.color != body.color:
+        out += f'<w:color w:val="{hex_color(face.color, "404040")}"/>'
+    if look.size_pt is not None:
+        out += _size(look.size_pt)
+    return out
 
 
 def _set_doc_defaults(root: etree._Element, style: Style, language: str) -> None:

@@ -3,7 +3,7 @@ question asked after an export.
 
 `TemplatePicker` lists the templates (built-in and the user's own) with each
 one's name, description, sections and a picture of its sample's first page;
-the pictures are made in the background (`workers.ThumbnailLoader`) and
+the pictures are made in the background (`thumbnails.ThumbnailLoader`) and
 cached, so the dialog opens at once and fills in as they arrive.
 """
 
@@ -33,7 +33,7 @@ from briefer.compose import section_name
 from briefer.model import Template
 from briefer.pipeline import ExportSettings
 
-from .workers import THUMBNAIL_WIDTH, ThumbnailLoader
+from .thumbnails import THUMBNAIL_WIDTH, ThumbnailLoader
 
 
 class TemplatePicker(QDialog):

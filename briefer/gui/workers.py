@@ -1,4 +1,4 @@
-"""Long work off the GUI thread: export, diagnostics, template thumbnails.
+"""Long work off the GUI thread: export and diagnostics.
 
 Each job is a QObject whose signals arrive on the GUI thread (Qt queues a
 signal emitted from another thread or read from a process), so the window
@@ -13,22 +13,20 @@ never waits:
   back compose's diagnostics. Not on a thread: composing a 10,000-word
   brief holds the interpreter for 30-80 ms, and keystrokes typed meanwhile
   took 33 ms instead of 5 ms (measured on the 2-core development machine).
-- `ThumbnailLoader` renders the first page of each template's sample as a
-  picture for the template picker, and caches it in the user cache folder.
 
-Export and thumbnails run on threads: they run while the person waits
-for them (a progress dialog, the template picker), not while typing. The
-preview renders in a worker process of its own (`briefer.gui.preview`).
+Export runs on a thread: it runs while the person waits for it (a
+progress dialog), not while typing. The preview renders in a worker process
+of its own (`briefer.gui.preview`); pictures of templates are made by
+`briefer.gui.thumbnails`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,18 +35,15 @@ from PySide6.QtCore import (
     QObject,
     QProcess,
     QProcessEnvironment,
-    QSize,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QImage, QPainter
 
 import briefer
-from briefer import __version__
 from briefer.errors import BrieferError, environment_error
 from briefer.jobs import Cancelled, CancelToken, Progress
 from briefer.model import Brief, Template
-from briefer.pipeline import ExportSettings, export, export_many
+from briefer.pipeline import ExportSettings, export_many
 from briefer.preview_worker import FrameDecoder, encode
 
 from .compose_worker import MODULE as COMPOSE_MODULE
@@ -274,127 +269,3 @@ def _worker_environment() -> QProcessEnvironment:
     if root not in path.split(os.pathsep):
         env.insert("PYTHONPATH", root + (os.pathsep + path if path else ""))
     return env
-
-
-# --------------------------------------------------------------------------
-# Template thumbnails
-# --------------------------------------------------------------------------
-
-THUMBNAIL_WIDTH = 220
-
-
-def thumbnail_path(cache_dir: Path, template: Template) -> Path | None:
-    """Where the thumbnail of `template`'s sample is cached: the name holds
-    a hash of the template and sample files and of Briefer's version, so an
-    edit to either makes a new one."""
-    sample = template.sample_path
-    if sample is None or template.directory is None:
-        return None
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(template.directory.iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return cache_dir / "thumbnails" / f"{template.id}-{digest.hexdigest()[:16]}.png"
-
-
-class ThumbnailLoader(QObject):
-    """Pictures of each template's sample's first page, made on a
-    background thread (export to PDF, render page 1) and cached."""
-
-    ready = Signal(str, QImage)  # template id, picture
-    failed = Signal(str, str)  # template id, reason
-
-    def __init__(
-        self,
-        templates: Sequence[Template],
-        cache_dir: Path,
-        settings: ExportSettings | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._templates = list(templates)
-        self._cache_dir = cache_dir
-        self._settings = settings
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="briefer-thumbnails", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def wait(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        for template in self._templates:
-            if self._stop.is_set():
-                return
-            try:
-                image = self._thumbnail(template)
-            except Exception as exc:  # a broken sample must not stop the others
-                with contextlib.suppress(RuntimeError):
-                    self.failed.emit(template.id, str(exc) or type(exc).__name__)
-                continue
-            if image is not None and not self._stop.is_set():
-                with contextlib.suppress(RuntimeError):
-                    self.ready.emit(template.id, image)
-
-    def _thumbnail(self, template: Template) -> QImage | None:
-        target = thumbnail_path(self._cache_dir, template)
-        if target is None:
-            return None
-        if target.is_file():
-            image = QImage(str(target))
-            if not image.isNull():
-                return image
-        image = render_first_page(template, self._settings)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part.png")
-        if image.save(str(partial), "PNG"):
-            partial.replace(target)
-        return image
-
-
-def render_first_page(template: Template, settings: ExportSettings | None = None) -> QImage:
-    """Export `template`'s sample to PDF and render its first page."""
-    import tempfile
-
-    from PySide6.QtPdf import QPdfDocument
-
-    from briefer.briefs import load_brief
-
-    sample = template.sample_path
-    if sample is None:
-        raise BrieferError(f"template {template.id!r} has no sample")
-    brief = load_brief(sample)
-    with tempfile.TemporaryDirectory(prefix="briefer-thumb-") as folder:
-        pdf = Path(folder) / "sample.pdf"
-        export(
-            brief,
-            template,
-            pdf,
-            "pdf",
-            base_dir=sample.parent,
-            settings=settings,
-        )
-        document = QPdfDocument()
-        document.load(str(pdf))
-        if document.pageCount() < 1:
-            raise BrieferError(f"{sample}: the sample has no page")
-        size = document.pagePointSize(0)
-        height = round(THUMBNAIL_WIDTH * size.height() / max(1.0, size.width()))
-        page = document.render(0, QSize(THUMBNAIL_WIDTH * 2, height * 2))
-        document.close()
-    # PDFium leaves the page transparent: paper is white, in a dark window too.
-    image = QImage(page.size(), QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.drawImage(0, 0, page)
-    painter.end()
-    image.setDevicePixelRatio(2.0)
-    return image

@@ -33,7 +33,7 @@ from briefer.gui.dialogs import AfterExport, OnDiskChoice, TemplatePicker
 from briefer.gui.main_window import MainWindow
 from briefer.gui.recovery import OpenChoice
 from briefer.gui.section_editor import SectionEditor
-from briefer.gui.workers import thumbnail_path
+from briefer.gui.thumbnails import thumbnail_path
 from briefer.launch import is_short_lived
 from briefer.paths import Paths
 from briefer.templates import TemplateRegistry
