@@ -11,7 +11,25 @@ Measures, on the machine it runs on (issue 10's figures are for two cores):
 - pause: typing pause to the new preview painted, a 2-page and a 10-page
   brief in turn;
 - memory: resident memory of the window and of its preview worker with a
-  10-page preview shown.
+  10-page preview shown;
+- library: on a library of 100,000 snippets (made for the run: an
+  English-like vocabulary, and the words `regulator`, `ransomware`,
+  `vendor`, `contract` and a `cyber...` word each in about a third of the
+  snippets), the library's own search (`Library.search`, top 50), each
+  keystroke in the library panel's search box to its results painted
+  (typing the issue's searches a key at a time), and the window's start
+  with that library open against one with an empty library;
+- drop: a snippet dragged from the library and dropped into a section of
+  the 2-page brief (real drag-enter, drag-move and drop events carrying the
+  library's drag data), to the preview painted with pages that hold the
+  snippet's words; and the drop's own time on the GUI thread. Each drop is
+  undone and the preview left to settle before the next;
+- import: a CSV of 50,000 rows (made for the run) dropped on the library
+  panel of a window with an empty library (real drag events carrying the
+  file's address): the drop to the import's report, and the GUI thread's
+  gaps while the import runs, from a 5 ms QTimer (median, p95, max; as
+  measured, and less the time the machine kept the thread from a CPU).
+  Every import runs in a fresh child with a fresh library.
 
 Every measurement runs in a fresh child process (`--child KIND`), so one
 cannot warm another; the contenders of one figure run in turn within the
@@ -23,6 +41,10 @@ where it is installed (`--platform offscreen` draws in memory instead).
 Medians and 95th percentiles are printed with the issue's targets. Run:
 
     .venv/bin/python bench/gui_bench.py [--repeat 7] [--keys 200] [--platform auto]
+        [--only start keys pause memory library drop import] [--snippets 100000]
+        [--rows 50000]
+
+`--only drop import` runs those two alone (about a minute on two cores).
 """
 
 from __future__ import annotations
@@ -52,7 +74,23 @@ TARGETS = {
     "pause-2": 0.300,  # seconds
     "pause-10": 1.5,
     "memory": 250.0,  # MB, window and worker together
+    "library-search": 25.0,  # milliseconds, p95
+    "library-keys": 50.0,  # milliseconds, p95
+    "library-start": 0.8,  # seconds, median
+    "drop": 0.400,  # seconds, median and p95
 }
+# The issue's searches: common words (each in about a third of the
+# snippets), a prefix, three words, a tag and a source.
+LIBRARY_QUERIES = (
+    "regulator",
+    "cyber*",
+    "ransomware vendor contract",
+    "tag:cyber",
+    "source:reuters",
+)
+# Words of LIBRARY_QUERIES put into about a third of the snippets each.
+THIRD_WORDS = ("regulator", "ransomware", "vendor", "contract")
+CYBER_WORDS = ("cyber", "cyberattack", "cybersecurity", "cybercrime")
 FILLER = (
     "port schedule carrier berth crane data licence consultation authority vessel cargo"
     " container broker fee shipping line arrival estimate priority window analyst region"
@@ -120,6 +158,86 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     return inputs
 
 
+def library_records(count: int, seed: int = 20261129):
+    """Snippets of 70-90 words drawn from the library benchmark's Zipf
+    vocabulary, each of THIRD_WORDS (and one of CYBER_WORDS) put into about
+    a third of them; four snippets per article; 0-3 tags each. Yields
+    `Record`s and, at the end, how many snippets hold each word."""
+    import itertools
+
+    from library_bench import PUBLISHERS, TAGS, make_vocabulary
+
+    from briefer.library import Record, Source
+
+    rng = random.Random(seed)
+    vocabulary = make_vocabulary(rng)
+    weights = list(itertools.accumulate(1 / (rank + 1) ** 1.05 for rank in range(len(vocabulary))))
+    holding = dict.fromkeys([*THIRD_WORDS, "cyber*"], 0)
+    records = []
+    for n in range(count):
+        words = rng.choices(vocabulary, cum_weights=weights, k=rng.randint(70, 90))
+        for word in THIRD_WORDS:
+            if rng.random() < 1 / 3:
+                words.insert(rng.randrange(len(words)), word)
+                holding[word] += 1
+        if rng.random() < 1 / 3:
+            words.insert(rng.randrange(len(words)), rng.choice(CYBER_WORDS))
+            holding["cyber*"] += 1
+        article = n // 4
+        publisher = PUBLISHERS[article % len(PUBLISHERS)]
+        records.append(
+            Record(
+                text=" ".join(words).capitalize() + ".",
+                source=Source(
+                    title=" ".join(vocabulary[(article * 7 + k * 131) % 3000] for k in range(6)),
+                    publisher=publisher,
+                    author=f"Author {article % 997}",
+                    url=f"https://news.example/{publisher.split()[0].lower()}/{article}",
+                    published=f"{2020 + article % 7}-{1 + article % 12:02d}-{1 + article % 28:02d}",
+                ),
+                tags=tuple(rng.sample(TAGS, k=rng.randint(0, 3))),
+                collection=f"Projects/P{article % 12}",
+            )
+        )
+    return records, holding
+
+
+def make_library(folder: Path, count: int) -> tuple[Path, dict[str, float]]:
+    """The run's library of `count` snippets, and the share of snippets
+    holding each common word."""
+    from briefer.library import ImportReport, Library
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"library-{count}.sqlite3"
+    records, holding = library_records(count)
+    with Library.open(path) as library:
+        library.import_records(records, ImportReport(path=Path("bench")))
+    return path, {word: held / count for word, held in holding.items()}
+
+
+def make_csv(path: Path, rows: int) -> Path:
+    """A CSV of `rows` short snippets, as a spreadsheet export has them: the
+    text (9-10 words), title, publisher, address, date and two tags; 500
+    articles from 40 publishers."""
+    words = (
+        *("regulator", "port", "berth", "data", "fine", "operator"),
+        *("ministry", "cyber", "ransomware", "vendor", "contract"),
+    )
+    lines = ["text,title,publisher,url,published,tags"]
+    for n in range(rows):
+        text = (
+            f"Row {n}: the {words[n % 11]} said {words[n * 7 % 11]} matters"
+            f" for {words[n * 3 % 11]} {n * 31 % 977}"
+        )
+        lines.append(
+            f'"{text}",Report {n % 500},Pub {n % 40},https://ex.org/{n % 500},'
+            f"2026-{n % 12 + 1:02d}-{n % 28 + 1:02d},t{n % 30};bulk"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 # --------------------------------------------------------------------------
 # Children
 # --------------------------------------------------------------------------
@@ -135,6 +253,7 @@ def child_start_briefer(path: str) -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
+    import briefer.gui.library_panel as library_panel
     import briefer.gui.preview as preview
 
     marks: dict[str, float] = {}
@@ -159,7 +278,12 @@ def child_start_briefer(path: str) -> None:
             return False
 
         def idle(self) -> None:
-            marks["idle"] = time.time()
+            marks.setdefault("idle", time.time())
+            # Reported once the library's first results are in too (they
+            # may come after the preview): both are part of the start.
+            if "library" not in marks and time.time() - marks["idle"] < 10:
+                QTimer.singleShot(20, self.idle)
+                return
             window = self.panel.window()
             report(**marks)
             window.close()
@@ -181,6 +305,18 @@ def child_start_briefer(path: str) -> None:
         self.window().installEventFilter(shown)
 
     preview.PreviewPanel.__init__ = watched_init  # type: ignore[method-assign]
+    original_library = library_panel.LibraryPanel.__init__
+
+    def watched_library(self, *args, **kwargs) -> None:
+        original_library(self, *args, **kwargs)
+
+        def shown() -> None:
+            if self.model.rowCount() or self.model.request() is not None:
+                marks.setdefault("library", time.time())
+
+        self.model.results_changed.connect(shown)
+
+    library_panel.LibraryPanel.__init__ = watched_library  # type: ignore[method-assign]
     from briefer.launch import run
 
     sys.argv = ["briefer", path]
@@ -246,6 +382,24 @@ class _Loop:
         QTimer.singleShot(max(0, int(ms)), loop.quit)
         loop.exec()
 
+    def until_in_loop(self, done: Callable[[], bool], timeout: float = 30.0) -> bool:
+        """As `until`, but waiting inside a running event loop, as a window
+        does: `processEvents` keeps Python's GIL while it waits for events,
+        which would slow the window's worker threads, and the loop does not."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        if done():
+            return True
+        loop = QEventLoop()
+        end = time.perf_counter() + timeout
+        poll = QTimer()
+        poll.setInterval(1)
+        poll.timeout.connect(lambda: (done() or time.perf_counter() > end) and loop.quit())
+        poll.start()
+        loop.exec()
+        poll.stop()
+        return done()
+
     def until(self, done: Callable[[], bool], timeout: float = 30.0) -> bool:
         from PySide6.QtCore import QEventLoop
 
@@ -257,8 +411,8 @@ class _Loop:
         return True
 
 
-def _open_window(path: Path):
-    """The Briefer window with `path` open and its preview shown."""
+def _open_window(path: Path | None):
+    """The Briefer window with `path` (or a new brief) open and its preview shown."""
     from PySide6.QtWidgets import QApplication
 
     from briefer.gui.app import make_application
@@ -272,7 +426,7 @@ def _open_window(path: Path):
     window = MainWindow(WindowContext.create(paths, app))
     window.resize(1500, 950)
     window.show()
-    window.start([path])
+    window.start([path] if path is not None else [])
     assert isinstance(QApplication.instance(), QApplication)
     return window
 
@@ -492,12 +646,292 @@ def _memory(pid: int) -> dict[str, float]:
     return {"rss": rss / 1024, "pss": pss / 1024}
 
 
+class _GapMeter:
+    """The longest time the GUI thread went without running its timers: a
+    5 ms timer's gaps, less the time the kernel kept the thread from a CPU
+    (other programs on the shared machine), from /proc/thread-self/schedstat."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.gaps: list[float] = []
+        self.raw: list[float] = []
+        self._last: tuple[float, float] | None = None
+
+    def start(self) -> None:
+        self._last = None
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now, waited = time.perf_counter(), _runqueue_wait()
+        if self._last is not None:
+            self.raw.append(now - self._last[0])
+            self.gaps.append(now - self._last[0] - (waited - self._last[1]))
+        self._last = (now, waited)
+
+
+def _runqueue_wait() -> float:
+    try:
+        return int(Path("/proc/thread-self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def child_library_search(path: str, rounds: int) -> None:
+    """The library's own search, top 50, and the panel's first page of the
+    same search (its first rows, from one hit more), the queries taking turns."""
+    from briefer.gui.library_service import SearchRequest, fetch_page, page_size
+    from briefer.library import Library
+
+    library = Library.open(path)
+    for query in LIBRARY_QUERIES:  # warm: the page cache, as in a running window
+        library.search(query, limit=50)
+    search: dict[str, list[float]] = {q: [] for q in LIBRARY_QUERIES}
+    page: dict[str, list[float]] = {q: [] for q in LIBRARY_QUERIES}
+    hits: dict[str, int] = {}
+    for round_no in range(rounds):
+        shift = round_no % len(LIBRARY_QUERIES)
+        for query in LIBRARY_QUERIES[shift:] + LIBRARY_QUERIES[:shift]:
+            started = time.perf_counter()
+            hits[query] = len(library.search(query, limit=50))
+            search[query].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            fetch_page(library, SearchRequest(query), 0, page_size(0))
+            page[query].append(time.perf_counter() - started)
+    report(search=search, page=page, hits=hits)
+    os._exit(0)
+
+
+def child_library_keys(rounds: int, seed: int) -> None:
+    """Each keystroke in the library panel's search box to its results
+    painted: the issue's searches typed a key at a time, with a person's
+    pauses between keys, then cleared; the GUI thread's longest gap."""
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+
+    loop = _Loop()
+    window = _open_window(None)
+    panel = window.library_panel
+    box = panel.search_box
+    model = panel.model
+    loop.until(lambda: model.request() is not None, timeout=60)
+    watch = _PaintWatch(panel.results.viewport())
+    arrived: list[str] = []
+
+    def results_in() -> None:
+        arrived.append(model.request().query)
+        watch.reset()  # the paint that counts is the one after the rows changed
+
+    model.results_changed.connect(results_in)
+    box.setFocus()
+    meter = _GapMeter()
+    rng = random.Random(seed)
+    times: dict[str, list[float]] = {q: [] for q in LIBRARY_QUERIES}
+    late = 0
+
+    def press(key: Qt.Key, text: str = "") -> float | None:
+        """Post one key; seconds until the results of the box's new text are
+        painted (None if not within 2 s)."""
+        arrived.clear()
+        started = time.perf_counter()
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QCoreApplication.postEvent(
+                box, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, text)
+            )
+        loop.app.processEvents()
+        wanted = box.text()
+        done = loop.until_in_loop(
+            lambda: wanted in arrived and not model.is_searching() and watch.painted, timeout=2
+        )
+        return time.perf_counter() - started if done else None
+
+    meter.start()
+    for round_no in range(rounds):
+        shift = round_no % len(LIBRARY_QUERIES)
+        for query in LIBRARY_QUERIES[shift:] + LIBRARY_QUERIES[:shift]:
+            for char in query:
+                loop.run_for(rng.uniform(80, 180))  # a person's pace: 5-12 keys a second
+                key = Qt.Key.Key_Space if char == " " else Qt.Key(ord(char.upper()))
+                seconds = press(key, char)
+                if seconds is None:
+                    late += 1
+                else:
+                    times[query].append(seconds)
+            loop.run_for(400)  # reading the results
+            box.selectAll()
+            press(Qt.Key.Key_Backspace)
+    meter.stop()
+    report(
+        times=times,
+        late=late,
+        gap=max(meter.gaps, default=0.0),
+        raw_gap=max(meter.raw, default=0.0),
+        rows=model.rowCount(),
+    )
+    os._exit(0)
+
+
+def _drag_events(target, point, mime) -> tuple:
+    """Drag-enter, drag-move and drop events at `point` of `target` carrying
+    `mime`, as a drag with the left button held (a copy) delivers them."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+
+    copy, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    no_key = Qt.KeyboardModifier.NoModifier
+    at = QPoint(int(point.x()), int(point.y()))
+    return (
+        QDragEnterEvent(at, copy, mime, button, no_key),
+        QDragMoveEvent(at, copy, mime, button, no_key),
+        QDropEvent(QPointF(at), copy, mime, button, no_key),
+    )
+
+
+def child_drop(path: str, trials: int) -> None:
+    """A snippet dropped from the library into the brief's second section,
+    to the preview painted with pages holding the snippet's words; the
+    drop's own time on the GUI thread. Each drop is undone, and the preview
+    left to settle, before the next."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QTextCursor
+    from PySide6.QtWidgets import QApplication
+
+    from briefer.gui.snippet_mime import snippets_to_mime
+    from briefer.library import Snippet, Source
+
+    loop = _Loop()
+    window = _open_window(Path(path))
+    panel = window.preview
+    loop.until(lambda: panel.view().document() is not None, timeout=60)
+    loop.run_for(1500)  # the first pages painted, the worker idle
+
+    class Painted(QObject):
+        """Says when the preview paints after announcing new pages."""
+
+        def __init__(self) -> None:
+            super().__init__(panel)
+            self.armed = self.painted = False
+            panel.rendered.connect(self.arm)
+            panel.view().viewport().installEventFilter(self)
+
+        def arm(self, _pages: int) -> None:
+            self.armed = True
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and self.armed:
+                self.painted = True
+            return False
+
+    def shown_text() -> str:
+        document = panel.view().document()
+        if document is None:
+            return ""
+        return " ".join(document.getAllText(n).text() for n in range(document.pageCount()))
+
+    watch = Painted()
+    editor = window.view.editor(window.model.brief.sections[1].id).editor
+    window.view.reveal(editor)
+    drops: list[float] = []
+    handling: list[float] = []
+    late = 0
+    for n in range(trials):
+        word = f"Quayside{n}x"
+        snippet = Snippet(
+            id=9000 + n,
+            text=f"{word} cranes will publish their schedules every morning.",
+            source=Source(publisher=f"Harbour Wire {n}", published="2026-11-21"),
+        )
+        mime = snippets_to_mime([snippet])
+        cursor = QTextCursor(editor.document())
+        cursor.setPosition(min(len(editor.toPlainText()), 400))
+        enter, move, drop = _drag_events(
+            editor.viewport(), editor.cursorRect(cursor).center(), mime
+        )
+        QApplication.sendEvent(editor.viewport(), enter)
+        QApplication.sendEvent(editor.viewport(), move)
+        loop.run_for(50)  # the pointer rests a moment over the place
+        watch.armed = watch.painted = False
+        started = time.perf_counter()
+        QApplication.sendEvent(editor.viewport(), drop)
+        handled = time.perf_counter()
+        if loop.until_in_loop(lambda w=word: watch.painted and w in shown_text(), timeout=10):
+            drops.append(time.perf_counter() - started)
+            handling.append(handled - started)
+        else:
+            late += 1
+        window.model.undo()
+        loop.run_for(900)  # the preview back to the brief without the snippet
+    document = panel.view().document()
+    report(
+        drop=drops,
+        handling=handling,
+        late=late,
+        pages=document.pageCount() if document is not None else 0,
+    )
+    os._exit(0)
+
+
+def child_import(csv: str) -> None:
+    """A CSV dropped on the library panel of a window with an empty library:
+    the drop to the import's report (and to the snippets listed), the
+    drop's own time, and the GUI thread's gaps while the import runs."""
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtWidgets import QApplication
+
+    loop = _Loop()
+    window = _open_window(None)
+    panel = window.library_panel
+    model = panel.model
+    loop.until(lambda: model.request() is not None and not model.is_searching(), timeout=60)
+    loop.until(lambda: window.preview.view().document() is not None, timeout=60)
+    loop.run_for(1000)  # the window idle
+    finished: list[float] = []
+    panel.capture.imports().batch_finished.connect(
+        lambda _outcomes: finished.append(time.perf_counter())
+    )
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(csv)])
+    enter, move, drop = _drag_events(panel, QPoint(panel.width() // 2, panel.height() // 2), mime)
+    QApplication.sendEvent(panel, enter)
+    QApplication.sendEvent(panel, move)
+    loop.run_for(50)
+    meter = _GapMeter()
+    meter.start()
+    started = time.perf_counter()
+    QApplication.sendEvent(panel, drop)
+    handled = time.perf_counter()
+    loop.until_in_loop(lambda: bool(finished), timeout=300)
+    meter.stop()
+    listed = None
+    if loop.until_in_loop(lambda: model.rowCount() > 0 and not model.is_searching(), timeout=30):
+        listed = time.perf_counter() - started
+    report(
+        accepted=drop.isAccepted(),
+        total=finished[0] - started if finished else None,
+        listed=listed,
+        handling=handled - started,
+        gaps=meter.gaps,
+        raw=meter.raw,
+    )
+    os._exit(0)
+
+
 CHILDREN: dict[str, Callable[[argparse.Namespace], None]] = {
     "start-briefer": lambda a: child_start_briefer(a.inputs[0]),
     "start-bare": lambda a: child_start_bare(a.inputs[0]),
     "keys": lambda a: child_keys(a.inputs[0], a.keys, a.seed),
     "pause": lambda a: child_pause(a.inputs, a.repeat),
     "memory": lambda a: child_memory(a.inputs[0]),
+    "library-search": lambda a: child_library_search(a.inputs[0], a.repeat),
+    "library-keys": lambda a: child_library_keys(a.repeat, a.seed),
+    "drop": lambda a: child_drop(a.inputs[0], a.repeat),
+    "import": lambda a: child_import(a.inputs[0]),
 }
 
 
@@ -511,9 +945,18 @@ class Run:
     env: dict[str, str]
     work: Path
 
-    def child(self, kind: str, *inputs: Path, data: str = "shared", **options: object) -> dict:
+    def child(
+        self,
+        kind: str,
+        *inputs: Path,
+        data: str = "shared",
+        library: Path | None = None,
+        **options: object,
+    ) -> dict:
         env = dict(self.env)
         env["BRIEFER_DATA_DIR"] = str(self.work / f"data-{data}")
+        if library is not None:
+            env["BRIEFER_LIBRARY"] = str(library)
         args = [sys.executable, str(Path(__file__).resolve()), "--child", kind]
         for name, value in options.items():
             args += [f"--{name}", str(value)]
@@ -574,13 +1017,32 @@ def line(name: str, values: Sequence[float], unit: str, target: str = "") -> str
     )
 
 
+BENCHMARKS = ("start", "keys", "pause", "memory", "library", "drop", "import")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=7, help="starts and pauses per contender")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=7,
+        help="starts and pauses per contender; drops: three times as many"
+        " (at least 15); imports: half as many (at least 3)",
+    )
     parser.add_argument("--keys", type=int, default=200, help="keystrokes per contender")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--platform", choices=["auto", "xcb", "offscreen"], default="auto")
-    parser.add_argument("--only", nargs="*", choices=["start", "keys", "pause", "memory"])
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        choices=BENCHMARKS,
+        metavar="NAME",
+        help="run only these of: " + " ".join(BENCHMARKS),
+    )
+    parser.add_argument(
+        "--snippets", type=int, default=100_000, help="snippets in the library benchmark"
+    )
+    parser.add_argument("--rows", type=int, default=50_000, help="rows in the import benchmark")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("inputs", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -588,7 +1050,7 @@ def main() -> int:
         CHILDREN[args.child](args)
         return 0
 
-    only = set(args.only or ["start", "keys", "pause", "memory"])
+    only = set(args.only or BENCHMARKS)
     env, server = start_display(args.platform)
     work = Path(tempfile.mkdtemp(prefix="briefer-gui-bench-"))
     # Child processes cache bytecode, as an installed Briefer does (pip
@@ -612,6 +1074,12 @@ def main() -> int:
             measure_pause(run, inputs, args.repeat)
         if "memory" in only:
             measure_memory(run, inputs)
+        if "library" in only:
+            measure_library(run, inputs, args.snippets, args.repeat, args.seed)
+        if "drop" in only:
+            measure_drop(run, inputs, args.repeat)
+        if "import" in only:
+            measure_import(run, args.rows, args.repeat)
     finally:
         if server is not None:
             server.terminate()
@@ -692,6 +1160,105 @@ def measure_memory(run: Run, inputs: dict[str, Path]) -> None:
         f"  together         RSS {total_rss:7.1f}   PSS {total_pss:7.1f}"
         f"   target <= {TARGETS['memory']:.0f} MB"
     )
+
+
+def measure_library(run: Run, inputs: dict[str, Path], count: int, repeat: int, seed: int) -> None:
+    started = time.perf_counter()
+    library, shares = make_library(run.work / "library", count)
+    print(
+        f"\n(e) Library of {count:,} snippets (made in {time.perf_counter() - started:.0f} s);"
+        " snippets holding: " + ", ".join(f"{word} {share:.0%}" for word, share in shares.items())
+    )
+    figures = run.child("library-search", library, data="library", repeat=max(repeat, 20))
+    print("  the library's own search, top 50 (Library.search), ms:")
+    everything: list[float] = []
+    for query in LIBRARY_QUERIES:
+        values = figures["search"][query]
+        everything += values
+        print(line(f"  {query!r}", values, "ms"))
+    target = f"  target p95 <= {TARGETS['library-search']:.0f} ms"
+    print(line("  all of them", everything, "ms", target))
+    pages = [v for values in figures["page"].values() for v in values]
+    from briefer.gui.library_service import FIRST_PAGE
+
+    print(line(f"  the panel's first {FIRST_PAGE} rows", pages, "ms"))
+
+    figures = run.child("library-keys", data="library", library=library, repeat=3, seed=seed)
+    print("\n(f) Keystroke in the library's search box to its results painted, ms")
+    everything = []
+    for query, values in figures["times"].items():
+        everything += values
+        print(line(f"  typing {query!r}", values, "ms"))
+    target = f"  target p95 <= {TARGETS['library-keys']:.0f} ms"
+    print(line("  every keystroke", everything, "ms", target))
+    print(
+        f"  keystrokes whose results took over 2 s: {figures['late']};"
+        f" longest GUI-thread gap {figures['gap'] * 1000:.1f} ms"
+        f" (raw {figures['raw_gap'] * 1000:.1f} ms, less the machine's waits for a CPU)"
+    )
+
+    sample = inputs["sample"]
+    empty = run.work / "library" / "empty.sqlite3"
+    run.child("start-briefer", sample, data="start-library", library=library)  # warm-up
+    with_library: list[float] = []
+    without: list[float] = []
+    results: list[float] = []
+    for n in range(max(repeat, 5)):
+        for big in (True, False) if n % 2 == 0 else (False, True):
+            figures = run.child(
+                "start-briefer", sample, data="start-library", library=library if big else empty
+            )
+            (with_library if big else without).append(figures["idle"] - figures["started"])
+            if big and "library" in figures:
+                results.append(figures["library"] - figures["started"])
+    print("\n(g) Process start to the window idle, preview painted, with the library open")
+    target = f"  target median <= {TARGETS['library-start']} s"
+    print(line(f"  {count:,} snippets", with_library, "s", target))
+    print(line("  an empty library", without, "s"))
+    print(line(f"  to the first of the {count:,} snippets listed", results, "s"))
+
+
+def measure_drop(run: Run, inputs: dict[str, Path], repeat: int) -> None:
+    figures = run.child("drop", inputs["pages-2"], data="drop", repeat=max(3 * repeat, 15))
+    print("\n(h) Drop of a snippet into a section to the preview showing it, ms")
+    target = f"  target <= {TARGETS['drop'] * 1000:.0f} ms"
+    print(line(f"  {figures['pages']}-page brief", figures["drop"], "ms", target))
+    print(line("  the drop's own time on the GUI thread", figures["handling"], "ms"))
+    if figures["late"]:
+        print(f"  drops not shown in the preview within 10 s: {figures['late']}")
+
+
+def measure_import(run: Run, rows: int, repeat: int) -> None:
+    from briefer.library import Library
+
+    csv = make_csv(run.work / "import" / f"rows-{rows}.csv", rows)
+    totals: list[float] = []
+    listed: list[float] = []
+    handling: list[float] = []
+    gaps: list[float] = []
+    raw: list[float] = []
+    stored: list[int] = []
+    for n in range(max(repeat // 2, 3)):
+        library = run.work / "import" / f"library-{n}.sqlite3"
+        figures = run.child("import", csv, data=f"import-{n}", library=library)
+        if not figures["accepted"] or figures["total"] is None:
+            print(f"  import {n + 1}: the drop was refused or the import did not finish")
+            continue
+        totals.append(figures["total"])
+        if figures["listed"] is not None:
+            listed.append(figures["listed"])
+        handling.append(figures["handling"])
+        gaps += figures["gaps"]
+        raw += figures["raw"]
+        with Library.open(library) as opened:
+            stored.append(opened.count())
+    print(f"\n(i) A {rows:,}-row CSV dropped on the library panel (empty library)")
+    print(line("  drop to the import's report", totals, "s"))
+    print(line("  drop to the imported snippets listed", listed, "s"))
+    print(line("  the drop's own time on the GUI thread", handling, "ms"))
+    print(line("  GUI-thread gaps, a 5 ms timer", raw, "ms"))
+    print(line("    less the machine's waits for a CPU", gaps, "ms"))
+    print(f"  snippets stored by each import: {', '.join(f'{n:,}' for n in stored)}")
 
 
 if __name__ == "__main__":

@@ -27,12 +27,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from briefer.briefs import is_date
-from briefer.citekeys import cited_keys, make_key
+from briefer.citekeys import CITATION, CITED_KEY, cited_keys, make_key
 from briefer.compose import section_name
 from briefer.errors import EditError
 from briefer.library.model import Snippet
@@ -46,11 +46,17 @@ from briefer.words import count_words, reading_minutes
 __all__ = [
     "OTHER_HEADING",
     "OTHER_ID",
+    "SOURCE_FIELDS",
+    "Citation",
     "CiteMode",
+    "CiteOutcome",
     "Insertion",
     "apply_insertion",
+    "citation_at",
     "citation_places",
+    "citations",
     "cite_snippet",
+    "cite_snippets",
     "complete_sections",
     "count_words",
     "escape_markdown",
@@ -58,13 +64,17 @@ __all__ = [
     "quotes_snippet",
     "reading_minutes",
     "remove_source",
+    "remove_sources",
     "retemplate",
     "same_work",
     "set_body",
     "set_heading",
     "set_meta",
     "set_source",
+    "set_source_fields",
     "source_key_for",
+    "unknown_citations",
+    "unused_sources",
     "word_count",
 ]
 
@@ -180,6 +190,114 @@ def remove_source(brief: Brief, key: str) -> Brief:
         )
     sources = {k: v for k, v in brief.sources.items() if k != key}
     return dataclasses.replace(brief, sources=sources)
+
+
+def remove_sources(brief: Brief, keys: Iterable[str]) -> Brief:
+    """The brief without the sources `keys` (all or none: one still cited
+    is refused as `remove_source` refuses it)."""
+    for key in keys:
+        brief = remove_source(brief, key)
+    return brief
+
+
+def unused_sources(brief: Brief) -> list[str]:
+    """The keys of the brief's sources that no section cites, in the
+    brief's order: what a person may want to remove."""
+    cited = citation_places(brief)
+    return [key for key in brief.sources if key not in cited]
+
+
+SOURCE_FIELDS = ("title", "publisher", "author", "url", "published", "accessed")
+"""The fields of a source a person edits. Its `quote` and `snippet_id` say
+where it came from (the snippet first cited) and are kept as they are."""
+
+_SOURCE_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
+
+
+def set_source_fields(brief: Brief, key: str, **fields: str) -> Brief:
+    """The brief with some fields of source `key` changed (`SOURCE_FIELDS`;
+    dates as YYYY, YYYY-MM or YYYY-MM-DD, or empty). Every citation of the
+    source follows, since citations name the key."""
+    source = brief.sources.get(key)
+    if source is None:
+        raise EditError(f"no source [@{key}] in this brief")
+    changes: dict[str, str] = {}
+    for name, value in fields.items():
+        if name not in SOURCE_FIELDS:
+            known = ", ".join(SOURCE_FIELDS)
+            raise EditError(f"{name}: not a field of a source (expected one of: {known})")
+        if not isinstance(value, str):
+            raise EditError(f"{name}: expected text")
+        value = value.strip() if name in ("url", "published", "accessed") else value
+        if name in ("published", "accessed") and value and not _is_source_date(value):
+            raise EditError(
+                f"{name}: expected a date like 2026-11-20 (or 2026-11, or 2026), got {value!r}"
+            )
+        changes[name] = value
+    changed = dataclasses.replace(source, **changes)
+    return brief if changed == source else set_source(brief, key, changed)
+
+
+def _is_source_date(text: str) -> bool:
+    if not _SOURCE_DATE.fullmatch(text):
+        return False
+    if len(text) == 10:
+        return is_date(text)
+    return len(text) == 4 or 1 <= int(text[5:7]) <= 12
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One key cited in a section's text: `key`, where its `@key` stands
+    (`start` to `end`) and where the whole citation `[@...]` holding it
+    stands (`bracket_start` to `bracket_end`). Positions count code points."""
+
+    key: str
+    start: int
+    end: int
+    bracket_start: int
+    bracket_end: int
+
+    @property
+    def alone(self) -> bool:
+        """True when the citation names this key only (`[@key]`)."""
+        return self.start == self.bracket_start + 1 and self.end == self.bracket_end - 1
+
+
+def citations(body: str) -> list[Citation]:
+    """Every key cited in `body`, in order, as `citation_places` counts
+    them (`[@a; @b]` gives two, each with its own place)."""
+    if "@" not in body:
+        return []  # most paragraphs cite nothing: no scan
+    found: list[Citation] = []
+    for m in CITATION.finditer(body):
+        offset = m.start(1) - 1  # where the first key's "@" stands
+        for k in CITED_KEY.finditer("@" + m.group(1)):
+            found.append(
+                Citation(k.group(1), offset + k.start(), offset + k.end(), m.start(), m.end())
+            )
+    return found
+
+
+def citation_at(body: str, index: int) -> Citation | None:
+    """The citation at `index` of `body` (a click or a cursor there, on or
+    right after its brackets); in `[@a; @b]`, the key nearest before it."""
+    best: Citation | None = None
+    for citation in citations(body):
+        if citation.bracket_start > index:
+            break
+        if index <= citation.bracket_end:
+            if best is not None and best.bracket_start != citation.bracket_start:
+                best = None  # `[@a][@b]` with the index between them: the second
+            if best is None or citation.start <= index:
+                best = citation
+    return best
+
+
+def unknown_citations(body: str, keys: Container[str]) -> list[Citation]:
+    """The citations in `body` of keys that are not in `keys` (the brief's
+    sources): an export prints them as `[?key]`."""
+    return [citation for citation in citations(body) if citation.key not in keys]
 
 
 def _section_name(brief: Brief, section_id: str) -> str:
@@ -373,6 +491,62 @@ def apply_insertion(brief: Brief, insertion: Insertion) -> Brief:
     sources[insertion.key] = insertion.source
     brief = dataclasses.replace(brief, sources=sources)
     return set_body(brief, insertion.section_id, body)
+
+
+@dataclass(frozen=True)
+class CiteOutcome:
+    """What citing several snippets at once did: the new brief, where the
+    change begins in the section's old body (`start`) and where the last
+    insertion ends in its new body (`end`), the citations made, and the
+    snippets left out with why (id, reason)."""
+
+    brief: Brief
+    section_id: str
+    start: int
+    end: int
+    made: tuple[Insertion, ...] = ()
+    skipped: tuple[tuple[int, str], ...] = ()
+
+
+def cite_snippets(
+    brief: Brief,
+    section_id: str,
+    snippets: Sequence[Snippet],
+    position: int | None = None,
+    mode: CiteMode | str = CiteMode.QUOTE,
+    *,
+    kind: SectionKind | None = None,
+) -> CiteOutcome:
+    """Cite several snippets in section `section_id`, one after the other
+    from `position` (None: at the end), as `cite_snippet` cites one, so one
+    drop of several snippets is one change. A snippet in the trash is left
+    out; so is, in a quoting mode, one whose words the section already
+    quotes, and, in PARAPHRASE, a second snippet of a work just cited."""
+    mode = CiteMode(mode)
+    if brief.section(section_id) is None:
+        raise EditError(f"no section {section_id!r} in this brief")
+    made: list[Insertion] = []
+    skipped: list[tuple[int, str]] = []
+    start = end = -1
+    at = position
+    for snippet in snippets:
+        if snippet.in_trash:
+            skipped.append((snippet.id, "it is in the trash"))
+            continue
+        if mode is not CiteMode.PARAPHRASE and quotes_snippet(brief, section_id, snippet):
+            skipped.append((snippet.id, "the section quotes it already"))
+            continue
+        insertion = plan_citation(brief, section_id, snippet, at, mode, kind=kind)
+        if mode is CiteMode.PARAPHRASE and made and made[-1].key == insertion.key:
+            skipped.append((snippet.id, "its source is cited there already"))
+            continue
+        brief = apply_insertion(brief, insertion)
+        if start < 0:
+            start = insertion.start
+        end = insertion.end
+        at = insertion.end
+        made.append(insertion)
+    return CiteOutcome(brief, section_id, start, end, tuple(made), tuple(skipped))
 
 
 def _merged(existing: Source, new: Source) -> Source:

@@ -28,8 +28,18 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from briefer.editing import set_body, set_meta
+from briefer.editing import (
+    CiteMode,
+    CiteOutcome,
+    cite_snippets,
+    remove_sources,
+    set_body,
+    set_meta,
+    set_source_fields,
+)
+from briefer.library.model import Snippet
 from briefer.model import Brief, Template
+from briefer.text import utf16_from_index
 from briefer.words import count_words, reading_minutes
 
 BURST_SECONDS = 2.0  # a pause longer than this starts a new undo step
@@ -38,11 +48,12 @@ _TYPING = 1  # QUndoCommand.id() of mergeable typing
 
 @dataclass(frozen=True)
 class Place:
-    """Where in the brief an edit happened: a section (by id) or a
-    metadata field (by name)."""
+    """Where in the brief an edit happened: a section (by id), a
+    metadata field (by name), or a field of a source (`source` is its key)."""
 
     section: str = ""
     field: str = ""
+    source: str = ""
 
     @classmethod
     def of_section(cls, section_id: str) -> Place:
@@ -51,6 +62,10 @@ class Place:
     @classmethod
     def of_field(cls, name: str) -> Place:
         return cls(field=name)
+
+    @classmethod
+    def of_source(cls, key: str, name: str = "") -> Place:
+        return cls(field=name, source=key)
 
 
 @dataclass(frozen=True)
@@ -230,6 +245,50 @@ class BriefModel(QObject):
         place = Place.of_field(field)
         self._push(after, f"Edit {field}", place, len(value), len(value), typing)
 
+    def cite(
+        self,
+        section_id: str,
+        snippets: list[Snippet],
+        position: int | None,
+        mode: CiteMode,
+    ) -> CiteOutcome:
+        """Cite `snippets` in a section at `position` (a Python index into
+        its text; None: at the end) as one undo step, which puts back the
+        brief exactly as it was, sources included. Raises `EditError` for
+        an unknown section."""
+        spec = self._template.section(section_id)
+        outcome = cite_snippets(
+            self._brief, section_id, snippets, position, mode, kind=spec.kind if spec else None
+        )
+        if outcome.made:
+            old = self._brief.section(section_id)
+            new = outcome.brief.section(section_id)
+            assert old is not None and new is not None
+            count = len(outcome.made)
+            label = "Cite snippet" if count == 1 else f"Cite {count} snippets"
+            start = utf16_from_index(old.body, outcome.start)
+            end = utf16_from_index(new.body, outcome.end)
+            self._push(outcome.brief, label, Place.of_section(section_id), start, end, False)
+        return outcome
+
+    def edit_source(self, key: str, field: str, value: str, *, typing: bool = True) -> None:
+        """Set one field of source `key` (raises `EditError` for a value
+        that cannot be stored; the brief is unchanged). Typing in one field
+        is merged into one undo step, as in the metadata form."""
+        after = set_source_fields(self._brief, key, **{field: value})
+        if after == self._brief:
+            return
+        self._push(
+            after, "Edit source", Place.of_source(key, field), len(value), len(value), typing
+        )
+
+    def remove_sources(self, keys: list[str]) -> None:
+        """Remove sources no section cites, as one undo step (raises
+        `EditError`, naming the places, when one is still cited)."""
+        after = remove_sources(self._brief, keys)
+        label = "Remove source" if len(keys) == 1 else f"Remove {len(keys)} sources"
+        self.apply(after, label, Place.of_source(keys[0]) if keys else None)
+
     def apply(
         self, brief: Brief, label: str, place: Place | None = None, position: int = -1
     ) -> None:
@@ -238,6 +297,22 @@ class BriefModel(QObject):
         if brief == self._brief:
             return
         self._push(brief, label, place or Place(), position, position, False)
+
+    def apply_template(self, brief: Brief, template: Template, label: str) -> None:
+        """Make `brief`, reshaped for `template` (`briefer.editing.retemplate`),
+        current together with `template`, as one undo step: undo puts back
+        the brief and the template it had. Views rebuild."""
+        if brief == self._brief and template == self._template:
+            return
+        before = (self._brief, self._template)
+        self._stack.push(_TemplateSwitch(self, before, (brief, template), label))
+
+    def _switch(self, brief: Brief, template: Template) -> None:
+        self._template = template
+        self._brief = brief
+        self._count_all()
+        self.changed.emit(Change.everything(brief))
+        self._update_modified()
 
     def revert_to(self, saved: Brief) -> None:
         """Go back to `saved`, the brief as its file holds it, as one undo
@@ -401,14 +476,27 @@ class _Snapshot(QUndoCommand):
         else:
             self.model._set(self.after, (self.place, self.end))
 
-    def revert_to(self, saved: Brief) -> None:
-        """Go back to `saved`, the brief as its file holds it, as one undo
-        step (Undo brings the changes back)."""
-        self._saved = saved
-        if saved == self._brief:
-            self._update_modified()
-            return
-        self._push(saved, "Revert", Place(), -1, -1, False)
-
     def undo(self) -> None:
         self.model._set(self.before, (self.place, self.start))
+
+
+class _TemplateSwitch(QUndoCommand):
+    """One undo step that changes the template as well as the brief."""
+
+    def __init__(
+        self,
+        model: BriefModel,
+        before: tuple[Brief, Template],
+        after: tuple[Brief, Template],
+        label: str,
+    ) -> None:
+        super().__init__(label)
+        self.model = model
+        self.before = before
+        self.after = after
+
+    def redo(self) -> None:
+        self.model._switch(*self.after)
+
+    def undo(self) -> None:
+        self.model._switch(*self.before)

@@ -7,20 +7,31 @@ template's order. It reads the `BriefModel` and sends every edit back to
 it; it holds no brief logic. When the model changes (typing elsewhere,
 undo, redo, revert), only the editors of the sections that changed are
 touched.
+
+Citing lives here too (`CiteCommands`, reached as `view.cite`): snippets
+dropped on a section editor, or the library's selected snippet cited at the
+cursor (Ctrl+Shift+C, or "Cite Selected Snippet Here" in the editor's
+menu), go through `BriefModel.cite`, one undo step each; the drop mode
+(quote, inline quote or citation only) is a choice remembered in the
+settings. A citation's source is shown in a popup (`ProvenancePopup`) on
+Ctrl+click, Ctrl+Shift+I or the menu's "Show Source", and citations of keys
+the brief has no source for are underlined in the editors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPalette, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, Signal, SignalInstance
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QScrollArea,
     QVBoxLayout,
@@ -28,10 +39,32 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.document import Diagnostic
+from briefer.editing import (
+    Citation,
+    CiteMode,
+    CiteOutcome,
+    Insertion,
+    citation_at,
+    citation_places,
+    citations,
+    plan_citation,
+)
 from briefer.errors import EditError
+from briefer.library.model import Snippet
+from briefer.text import index_from_utf16, utf16_from_index
 
 from .brief_model import BriefModel, Change, Place
-from .section_editor import SectionEditor, SpellActions, undo_keys, warning_colour, yields_key
+from .provenance import Provenance, ProvenancePopup
+from .section_editor import (
+    DROP_MODIFIER_NAME,
+    MODE_NAMES,
+    MarkdownEdit,
+    SectionEditor,
+    SpellActions,
+    undo_keys,
+    warning_colour,
+    yields_key,
+)
 
 COLUMN_WIDTH = 860  # a readable measure for the text column, in pixels
 
@@ -64,6 +97,8 @@ class _MetaEdit(QLineEdit):
 class BriefView(QScrollArea):
     """Metadata form and section editors for the model's brief."""
 
+    read_only_changed = Signal(bool)
+
     def __init__(self, model: BriefModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -77,6 +112,8 @@ class BriefView(QScrollArea):
         self._format_actions: list[QAction] = []
         self._editor_hooks: list[Callable[[SectionEditor], object]] = []
         self._read_only = False
+        self.cite = CiteCommands(self)
+        self._editor_hooks.append(self.cite.attach)
 
         outer = QWidget()
         row = QHBoxLayout(outer)
@@ -133,6 +170,8 @@ class BriefView(QScrollArea):
         for editor in self._editors.values():
             self.sections_box.removeWidget(editor)
             editor.hide()  # gone from the page now, deleted once the event loop runs
+            editor.blockSignals(True)  # gone: nothing it does may reach the brief
+            editor.editor.blockSignals(True)
             editor.setParent(None)
             editor.deleteLater()
         self._editors = {}
@@ -147,6 +186,7 @@ class BriefView(QScrollArea):
             editor.editor.history_actions = self._history_actions
             editor.editor.format_actions = self._format_actions
             editor.editor.setReadOnly(self._read_only)
+            editor.editor.mark_citations(section.body, brief.sources)
             editor.edited.connect(self._section_edited)
             editor.editor.cursorPositionChanged.connect(self._keep_cursor_visible)
             self.sections_box.addWidget(editor)
@@ -183,6 +223,8 @@ class BriefView(QScrollArea):
             edit.setReadOnly(read_only)
         for editor in self._editors.values():
             editor.editor.setReadOnly(read_only)
+        self.cite.set_enabled(not read_only)
+        self.read_only_changed.emit(read_only)
 
     def is_read_only(self) -> bool:
         return self._read_only
@@ -223,6 +265,25 @@ class BriefView(QScrollArea):
                 return section_id
         return None
 
+    def show_citation(self, section_id: str, key: str) -> bool:
+        """Put the cursor on the first citation of `key` in a section,
+        selected, and scroll to it (the Sources panel's "cited in" links)."""
+        editor = self._editors.get(section_id)
+        section = self.model.brief.section(section_id)
+        if editor is None or section is None:
+            return False
+        found = next((c for c in citations(section.body) if c.key == key), None)
+        if found is None:
+            return False
+        body = section.body
+        cursor = editor.editor.textCursor()
+        cursor.setPosition(utf16_from_index(body, found.bracket_start))
+        cursor.setPosition(utf16_from_index(body, found.bracket_end), cursor.MoveMode.KeepAnchor)
+        editor.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        editor.editor.setTextCursor(cursor)
+        self.reveal(editor.editor)
+        return True
+
     # -- refreshing from the model ----------------------------------------------
 
     def refresh(self, change: Change) -> None:
@@ -238,6 +299,12 @@ class BriefView(QScrollArea):
             editor.set_text(section.body)
             editor.set_heading(section.heading)
             editor.set_words(self.model.words(section_id))
+            editor.editor.mark_citations(section.body, brief.sources)
+        if change.sources:
+            for section in brief.sections:
+                editor = self._editors.get(section.id)
+                if editor is not None and section.id not in change.sections:
+                    editor.editor.mark_citations(section.body, brief.sources)
         if change.meta:
             self._refresh_meta()
 
@@ -260,7 +327,7 @@ class BriefView(QScrollArea):
                 if position >= 0:
                     editor.editor.place_cursor(position)
                 self._keep_cursor_visible(editor.editor)
-        elif place.field in self.meta_edits:
+        elif place.field in self.meta_edits and not place.source:
             edit = self.meta_edits[place.field]
             edit.setFocus(Qt.FocusReason.OtherFocusReason)
             self.ensureWidgetVisible(edit)
@@ -339,3 +406,343 @@ class BriefView(QScrollArea):
 
 def _keywords(text: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in text.split(",") if w.strip())
+
+
+# --------------------------------------------------------------------------
+# Citing from the library, and checking where a citation came from
+# --------------------------------------------------------------------------
+
+CITE_MODE_KEY = "brief/cite_mode"
+
+
+class CitePreferences:
+    """The drop mode, remembered between sessions in the window's settings
+    file (the INI file `Settings.path` names)."""
+
+    def __init__(self, path: Path) -> None:
+        self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+
+    def mode(self) -> CiteMode:
+        try:
+            return CiteMode(str(self._qs.value(CITE_MODE_KEY, CiteMode.QUOTE.value)))
+        except ValueError:
+            return CiteMode.QUOTE
+
+    def set_mode(self, mode: CiteMode) -> None:
+        self._qs.setValue(CITE_MODE_KEY, mode.value)
+        self._qs.sync()
+
+
+class CiteCommands(QObject):
+    """The brief view's citing commands and their actions: cite what the
+    library has selected, show a citation's source, choose the drop mode.
+    The actions live on the view, so their shortcuts work anywhere in the
+    window; the window puts them in its menus."""
+
+    message = Signal(str)  # for the status bar
+    source_requested = Signal(str)  # "Edit Source…": show this key in the Sources panel
+    mode_changed = Signal(object)  # CiteMode
+
+    def __init__(self, view: BriefView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.mode = CiteMode.QUOTE
+        self._prefs: CitePreferences | None = None
+        self._selected: Callable[[], list[Snippet]] | None = None
+        self._show_snippet: Callable[[int], object] | None = None
+        self._last_section: str | None = None
+        self._menu_place: tuple[MarkdownEdit, int] | None = None
+        self._popup: ProvenancePopup | None = None
+
+        def action(text: str, tip: str, keys: str, slot: Callable[[], object]) -> QAction:
+            act = QAction(text, view)
+            if keys:
+                act.setShortcut(QKeySequence(keys))
+                shown = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                act.setToolTip(f"{tip} ({shown})")
+            else:
+                act.setToolTip(tip)
+            act.setStatusTip(tip)
+            act.triggered.connect(lambda _checked=False: slot())
+            return act
+
+        self.act_cite_selected = action(
+            "&Cite Selected Snippet",
+            "Cite the snippets selected in the library at the cursor, in the drop mode",
+            "Ctrl+Shift+C",
+            self.cite_selected,
+        )
+        self.act_show_source = action(
+            "Show &Source of Citation",
+            "Show where the citation at the cursor comes from (also Ctrl+click on it)",
+            "Ctrl+Shift+I",
+            self.show_source_at_cursor,
+        )
+        # The same two, for the right-click menu: they act where it was opened.
+        self.act_menu_show_source = action("Show Source", "", "", self._menu_show_source)
+        self.act_menu_cite_here = action(
+            "Cite Selected Snippet Here",
+            "Cite the snippets selected in the library here",
+            "",
+            self._menu_cite_here,
+        )
+        self.mode_group = QActionGroup(self)
+        self.mode_actions: dict[CiteMode, QAction] = {}
+        tips = {
+            CiteMode.QUOTE: "The snippet as a block quote after the paragraph, then [@key]",
+            CiteMode.INLINE: "The snippet in quotation marks at the drop point, then [@key]",
+            CiteMode.PARAPHRASE: "Only [@key] at the drop point: you write the words",
+        }
+        for mode, text in (
+            (CiteMode.QUOTE, "As &Quote"),
+            (CiteMode.INLINE, "As &Inline Quote"),
+            (CiteMode.PARAPHRASE, "As Citation &Only (Paraphrase)"),
+        ):
+            act = action(
+                text,
+                f"{tips[mode]}. Hold {DROP_MODIFIER_NAME} while dropping for the other mode.",
+                "",
+                lambda m=mode: self.set_mode(m),
+            )
+            act.setCheckable(True)
+            self.mode_group.addAction(act)
+            self.mode_actions[mode] = act
+        self.mode_actions[self.mode].setChecked(True)
+        self.mode_menu = QMenu("Cite Snippets &As", view)
+        self.mode_menu.setToolTipsVisible(True)
+        self.mode_menu.addActions(list(self.mode_actions.values()))
+        for act in (self.act_cite_selected, self.act_show_source):
+            view.addAction(act)  # window-wide shortcuts while the view is shown
+
+    # -- set-up -----------------------------------------------------------------
+
+    def actions(self) -> list[QAction]:
+        """The window's menu entries: cite, show source, then the modes."""
+        return [self.act_cite_selected, self.act_show_source]
+
+    def set_settings_file(self, path: Path) -> None:
+        """Remember the drop mode in the settings file at `path`, and take
+        the one remembered there."""
+        self._prefs = CitePreferences(path)
+        self.set_mode(self._prefs.mode())
+
+    def connect_library(
+        self,
+        selected: Callable[[], list[Snippet]],
+        show_snippet: Callable[[int], object] | None = None,
+        selection_changed: SignalInstance | None = None,
+    ) -> None:
+        """Cite what `selected()` gives (the library panel's selection),
+        and show a citation's snippet with `show_snippet(id)`."""
+        self._selected = selected
+        self._show_snippet = show_snippet
+        if selection_changed is not None:
+            selection_changed.connect(self._selection_changed)
+        self._selection_changed()
+
+    def set_enabled(self, enabled: bool) -> None:
+        """Citing is off while the brief is read-only; showing sources is not."""
+        self.act_cite_selected.setEnabled(enabled)
+        self.act_menu_cite_here.setEnabled(enabled)
+
+    def set_mode(self, mode: CiteMode) -> None:
+        """How a drop without Ctrl cites (remembered)."""
+        mode = CiteMode(mode)
+        self.mode = mode
+        self.mode_actions[mode].setChecked(True)
+        for editor in self.view.section_editors():
+            editor.editor.cite_mode = mode
+        if self._prefs is not None and self._prefs.mode() is not mode:
+            self._prefs.set_mode(mode)
+        self.mode_changed.emit(mode)
+
+    def attach(self, section: SectionEditor) -> None:
+        """Make a new section editor a drop target of this view."""
+        editor = section.editor
+        editor.cite_mode = self.mode
+        editor.cite_actions = self._menu_actions
+        editor.drop_planner = lambda snippets, index, mode, sid=section.section_id: self._plan(
+            sid, snippets, index, mode
+        )
+        section.cite_dropped.connect(self.cite)
+        section.citation_clicked.connect(self.show_citation)
+        editor.focused.connect(lambda sid=section.section_id: self._focused(sid))
+
+    def _focused(self, section_id: str) -> None:
+        self._last_section = section_id
+
+    def _selection_changed(self, *_: object) -> None:
+        count = len(self._selected()) if self._selected is not None else 0
+        what = "Snippet" if count <= 1 else f"{count} Snippets"
+        self.act_cite_selected.setText(f"&Cite Selected {what}")
+        self.act_menu_cite_here.setText(f"Cite Selected {what} Here")
+
+    # -- citing -----------------------------------------------------------------
+
+    def _plan(
+        self, section_id: str, snippets: Sequence[Snippet], index: int, mode: CiteMode
+    ) -> Insertion | None:
+        if not snippets:
+            return None
+        spec = self.view.model.template.section(section_id)
+        try:
+            return plan_citation(
+                self.view.model.brief,
+                section_id,
+                snippets[0],
+                index,
+                mode,
+                kind=spec.kind if spec else None,
+            )
+        except EditError:
+            return None
+
+    def cite(
+        self, section_id: str, snippets: list[Snippet], index: int | None, mode: CiteMode
+    ) -> CiteOutcome | None:
+        """Cite `snippets` in a section at `index` (a Python index; None:
+        at the end), as one undo step, and put the cursor after them."""
+        if self.view.is_read_only():
+            self.message.emit("This brief is open read-only: nothing was cited.")
+            return None
+        try:
+            outcome = self.view.model.cite(section_id, snippets, index, mode)
+        except EditError as exc:
+            self.message.emit(str(exc))
+            return None
+        editor = self.view.editor(section_id)
+        section = outcome.brief.section(section_id)
+        if outcome.made and editor is not None and section is not None:
+            editor.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+            editor.editor.place_cursor(utf16_from_index(section.body, outcome.end))
+            self.view.reveal(editor.editor)
+        self.message.emit(self._say(outcome, editor.heading() if editor else section_id, mode))
+        return outcome
+
+    def _say(self, outcome: CiteOutcome, where: str, mode: CiteMode) -> str:
+        parts = []
+        if outcome.made:
+            keys = ", ".join(dict.fromkeys(f"[@{i.key}]" for i in outcome.made))
+            new = sum(1 for i in outcome.made if not i.reused)
+            how = MODE_NAMES[mode].lower()
+            parts.append(
+                f"Cited {keys} in {where} ({how})"
+                + (f"; {new} new source{'s' if new != 1 else ''}" if new else "")
+                + ". Ctrl+Z undoes it."
+            )
+        for snippet_id, why in outcome.skipped:
+            parts.append(f"Snippet {snippet_id} left out: {why}.")
+        return " ".join(parts) or "Nothing was cited."
+
+    def target(self) -> tuple[SectionEditor, int] | None:
+        """Where "Cite Selected Snippet" cites: the cursor of the section
+        editor that has (or last had) the focus, else the end of the first."""
+        section_id = self.view.focused_section() or self._last_section
+        editor = self.view.editor(section_id) if section_id else None
+        if editor is None:
+            editor = self.view.first_editor()
+            if editor is None:
+                return None
+            return editor, len(editor.text())
+        text = editor.text()
+        return editor, index_from_utf16(text, editor.editor.textCursor().position())
+
+    def cite_selected(self, at: tuple[SectionEditor, int] | None = None) -> CiteOutcome | None:
+        snippets = self._selected() if self._selected is not None else []
+        if not snippets:
+            self.message.emit(
+                "Select a snippet in the library first, then press Ctrl+Shift+C"
+                " (or drag it onto a section)."
+            )
+            return None
+        target = at or self.target()
+        if target is None:
+            return None
+        editor, index = target
+        return self.cite(editor.section_id, list(snippets), index, self.mode)
+
+    # -- the right-click menu ---------------------------------------------------
+
+    def _menu_actions(self, editor: MarkdownEdit, index: int) -> list[QAction]:
+        self._menu_place = (editor, index)
+        actions: list[QAction] = []
+        citation = citation_at(editor.toPlainText(), index)
+        if citation is not None:
+            self.act_menu_show_source.setText(f"Show Source of [@{citation.key}]")
+            self.act_menu_show_source.setToolTip(
+                "Where this citation comes from (also Ctrl+click on it, or Ctrl+Shift+I)"
+            )
+            actions.append(self.act_menu_show_source)
+        if self._selected is not None:
+            self.act_menu_cite_here.setEnabled(bool(self._selected()) and not editor.isReadOnly())
+            actions.append(self.act_menu_cite_here)
+        actions.append(self.mode_menu.menuAction())
+        return actions
+
+    def _menu_section(self) -> tuple[SectionEditor, int] | None:
+        if self._menu_place is None:
+            return None
+        editor, index = self._menu_place
+        for section in self.view.section_editors():
+            if section.editor is editor:
+                return section, index
+        return None
+
+    def _menu_show_source(self) -> None:
+        place = self._menu_section()
+        if place is not None:
+            section, index = place
+            citation = citation_at(section.text(), index)
+            if citation is not None:
+                self.show_citation(section.section_id, citation)
+
+    def _menu_cite_here(self) -> None:
+        place = self._menu_section()
+        if place is not None:
+            self.cite_selected(place)
+
+    # -- provenance --------------------------------------------------------------
+
+    def popup(self) -> ProvenancePopup:
+        """The source popup (made when first needed)."""
+        if self._popup is None:
+            self._popup = ProvenancePopup(self.view)
+            self._popup.show_in_library.connect(self._show_in_library)
+            self._popup.edit_requested.connect(self.source_requested)
+        return self._popup
+
+    def show_source_at_cursor(self) -> bool:
+        target = self.target()
+        citation = target[0].editor.citation_at_cursor() if target else None
+        if target is None or citation is None:
+            self.message.emit("Put the cursor in a citation such as [@key] to see its source.")
+            return False
+        self.show_citation(target[0].section_id, citation)
+        return True
+
+    def show_citation(self, section_id: str, citation: Citation) -> ProvenancePopup | None:
+        """Show where a citation comes from under it, and ask the library
+        to show the snippet it was taken from."""
+        section = self.view.editor(section_id)
+        if section is None:
+            return None
+        brief = self.view.model.brief
+        counts: dict[str, int] = {}
+        for place in citation_places(brief).get(citation.key, []):
+            counts[place] = counts.get(place, 0) + 1
+        names = tuple(
+            (editor.heading() if (editor := self.view.editor(sid)) else sid, n)
+            for sid, n in counts.items()
+        )
+        facts = Provenance(citation.key, brief.sources.get(citation.key), names)
+        rect = section.editor.citation_rect(citation)
+        at = section.editor.viewport().mapToGlobal(rect.bottomLeft().toPoint() + QPoint(0, 4))
+        popup = self.popup()
+        popup.show_for(facts, at, library=self._show_snippet is not None)
+        if facts.snippet_id:
+            self._show_in_library(facts.snippet_id)
+        return popup
+
+    def _show_in_library(self, snippet_id: int) -> None:
+        if self._show_snippet is not None:
+            self._show_snippet(snippet_id)

@@ -1,12 +1,14 @@
 """The Briefer main window: library | brief | preview, menus, files, export.
 
-`MainWindow` puts the library's place on the left (the library arrives in
-the next release), the brief in the middle (`BriefView`, with the find bar
-under it) and the live preview of the exported PDF on the right, in one
-splitter whose positions are remembered with the window's geometry. Every
-action is in a menu, with its shortcut and tooltip; the toolbar repeats the
-common ones. The title bar shows the file's name and an unsaved mark; the
-status bar the brief's words and reading time.
+`MainWindow` puts the snippet library on the left (`LibraryPanel`: search,
+filters, the trash and the selected snippet; a worker thread opens the
+library through `WindowContext.open_library`), the brief in the middle
+(`BriefView`, with the find bar under it) and the live preview of the
+exported PDF on the right, in one splitter whose positions are remembered
+with the window's geometry. Every action is in a menu, with its shortcut
+and tooltip; the toolbar repeats the common ones. The title bar shows the
+file's name and an unsaved mark; the status bar the brief's words and
+reading time.
 
 The File menu's work (new, open, save, revert, recent files, the lock and
 changes made on disk by other programs) is `file_commands.BriefFiles`'s.
@@ -23,6 +25,7 @@ The window holds no brief logic: edits go through `BriefModel`, which calls
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +42,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
-    QFrame,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -56,6 +58,7 @@ from briefer.briefs import new_brief
 from briefer.document import Diagnostic
 from briefer.errors import BrieferError
 from briefer.export import available_formats, extension_for
+from briefer.library import Library, open_library
 from briefer.model import Template
 from briefer.paths import Paths
 from briefer.pipeline import ExportSettings
@@ -67,15 +70,22 @@ from .brief_model import BriefModel, Change
 from .brief_view import BriefView
 from .file_commands import BriefFiles
 from .find_bar import FindBar
+from .library_panel import LibraryPanel
+from .library_switch import TEAM_CONNECT_TIMEOUT_S, LibraryChoice, LibrarySwitcher, Prompt, is_team
 from .preview import PreviewPanel
 from .recovery import Autosaver, RecoveryDialog
 from .section_editor import MarkdownEdit, make_link, toggle_bullets, toggle_wrap
 from .settings import Appearance, Settings
+from .sources_panel import SourcesPanel
 from .spelling import SpellHighlighting
+from .template_commands import TemplateCommands
 from .workers import DiagnosticsRunner, ExportJob, ExportRequest
 
 DEFAULT_SIZE = (1440, 900)
-DEFAULT_SPLIT = (200, 700, 540)
+DEFAULT_SPLIT = (380, 600, 460)
+# A window waits at most this long for another program writing to the
+# library before saying it is busy (on the library's worker thread).
+LIBRARY_PATIENCE_S = 2.0
 FORMAT_NAMES = {"docx": "DOCX", "pdf": "PDF"}
 
 
@@ -90,6 +100,13 @@ class WindowContext:
     appearance: AppearanceController | None = None
     report_bug: Callable[[BaseException], str] | None = None
     windows: list[QMainWindow] = field(default_factory=list)  # others opened from one
+    # The snippet library: where it is (shown, and carried by drags), and
+    # how a worker thread opens its own connection to it.
+    library_location: str = ""
+    open_library: Callable[[], Library] | None = None
+    # A team library to reach at the start (BRIEFER_LIBRARY naming one),
+    # instead of the one the settings name.
+    team_library: str = ""
 
     @classmethod
     def create(cls, paths: Paths, app: QGuiApplication | None = None) -> WindowContext:
@@ -98,6 +115,9 @@ class WindowContext:
         appearance = AppearanceController.of(app) if app is not None else None
         if appearance is not None:
             appearance.set_appearance(settings.appearance())
+        override = os.environ.get("BRIEFER_LIBRARY", "")
+        team = override.strip() if is_team(override) else ""
+        location = str(paths.default_library if team else paths.library_path())
         return cls(
             paths=paths,
             registry=TemplateRegistry(paths),
@@ -105,7 +125,24 @@ class WindowContext:
             export_settings=ExportSettings.from_env(paths),
             appearance=appearance,
             report_bug=bug_reporter(paths),
+            library_location=location,
+            team_library=team,
         )
+
+
+def open_window_library(location: str, *, prompt: Prompt | None = None) -> Library:
+    """The window's library at `location` (a file, or a team library's URL,
+    whose server is waited for at most TEAM_CONNECT_TIMEOUT_S), opened on
+    the calling thread (each worker thread opens its own). The one place
+    that says how."""
+    if is_team(location):
+        return open_library(
+            location,
+            busy_timeout=LIBRARY_PATIENCE_S,
+            connect_timeout=TEAM_CONNECT_TIMEOUT_S,
+            prompt=prompt,
+        )
+    return Library.open(location, busy_timeout=LIBRARY_PATIENCE_S)
 
 
 class MainWindow(QMainWindow):
@@ -146,16 +183,40 @@ class MainWindow(QMainWindow):
         )
         self.files.state_changed.connect(self._update_title)
         self.files.opened.connect(self.focus_first_section)
+        self.templates = TemplateCommands(
+            self,
+            self.model,
+            context.registry,
+            cache_dir=context.paths.cache_dir,
+            export_settings=context.export_settings,
+            status=lambda message, ms: self.statusBar().showMessage(message, ms),
+            report_bug=context.report_bug,
+        )
+        self.view.read_only_changed.connect(self.templates.set_read_only)
+        for action in self.templates.actions():
+            self.addAction(action)  # the shortcuts work with the menu bar hidden too
 
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.setSpacing(0)
-        middle_layout.addWidget(self.view, 1)
+        # The brief's sources under it, as at the end of a brief: they stay
+        # in view of the text and of the preview while being edited.
+        self.sources = SourcesPanel(self.model)
+        self.sources.setMinimumHeight(120)
+        self.brief_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.brief_splitter.setObjectName("brief-splitter")
+        self.brief_splitter.addWidget(self.view)
+        self.brief_splitter.addWidget(self.sources)
+        self.brief_splitter.setStretchFactor(0, 3)
+        self.brief_splitter.setStretchFactor(1, 1)
+        self.brief_splitter.setCollapsible(0, False)
+        middle_layout.addWidget(self.brief_splitter, 1)
         middle_layout.addWidget(self.find_bar)
         middle.setMinimumWidth(360)  # the brief never gets squeezed out
 
-        self.library_panel = self._library_placeholder()
+        self.library_panel = self._make_library_panel()
+        self._wire_citing()
         self.preview = self._make_preview()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
@@ -197,22 +258,40 @@ class MainWindow(QMainWindow):
     # Building
     # ------------------------------------------------------------------------
 
-    def _library_placeholder(self) -> QWidget:
-        panel = QFrame()
-        panel.setObjectName("library-placeholder")
-        panel.setFrameShape(QFrame.Shape.StyledPanel)
-        panel.setAccessibleName("Snippet library")
-        label = QLabel(
-            "Snippet library\n\nYour quotes and their sources will be here in the next"
-            " release, to search and drag into the brief."
+    def _make_library_panel(self) -> LibraryPanel:
+        context = self.context
+        location = context.library_location or str(context.paths.library_path())
+        self.library_choice = LibraryChoice(location, open_window_library)
+        opener = context.open_library or self.library_choice
+        panel = LibraryPanel(
+            opener, location, settings=self.settings, report_bug=context.report_bug
         )
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setEnabled(False)
-        layout = QVBoxLayout(panel)
-        layout.addWidget(label)
-        self.library_label = label
+        panel.setMinimumWidth(260)
+        self.library_switch = LibrarySwitcher(
+            panel, self.library_choice, self.settings, open_window_library
+        )
+        self.library_switch.start(context.team_library)
         return panel
+
+    def _wire_citing(self) -> None:
+        """Snippets from the library into the brief, and citations back to
+        their sources: the view cites the library's selection and shows a
+        citation's snippet there; the Sources panel's links go to the text."""
+        cite, panel, sources = self.view.cite, self.library_panel, self.sources
+        cite.connect_library(panel.selected_snippets, panel.show_snippet, panel.selection_changed)
+        cite.set_settings_file(self.settings.path)
+        cite.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        cite.source_requested.connect(self._show_source)
+        sources.citation_requested.connect(self.view.show_citation)
+        sources.show_snippet_requested.connect(panel.show_snippet)
+        sources.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.view.read_only_changed.connect(sources.set_read_only)
+        panel.add_context_action(cite.act_cite_selected)
+
+    def _show_source(self, key: str) -> None:
+        """The source popup's "Edit Source…": the Sources panel, on that source."""
+        self.act_sources.setChecked(True)
+        self.sources.select_source(key)
 
     def _make_preview(self) -> PreviewPanel:
         # Hidden, the preview does no work: its worker process starts when shown.
@@ -332,6 +411,15 @@ class MainWindow(QMainWindow):
         self.act_library.setCheckable(True)
         self.act_library.setChecked(True)
         self.act_library.toggled.connect(self.library_panel.setVisible)
+        self.act_sources = a(
+            "Show So&urces",
+            "Show or hide the brief's sources, under the brief",
+            "Ctrl+Shift+U",
+            None,
+        )
+        self.act_sources.setCheckable(True)
+        self.act_sources.setChecked(True)
+        self.act_sources.toggled.connect(self.sources.setVisible)
         self.act_focus_brief = a(
             "Go to &Brief",
             "Put the cursor in the brief's first section",
@@ -377,13 +465,32 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.act_find, self.act_find_next, self.act_find_previous])
         format_menu = bar.addMenu("F&ormat")
         format_menu.addActions([self.act_bold, self.act_italic, self.act_link, self.act_bullets])
+        template_menu = bar.addMenu("Te&mplate")
+        template_menu.addActions(self.templates.actions()[:3])
+        template_menu.addSeparator()
+        template_menu.addAction(self.templates.act_manage)
+        library_menu = bar.addMenu("&Library")
+        library_menu.addAction(self.library_switch.act_switch)
+        library_menu.addSeparator()
+        for action in self.library_panel.menu_actions():
+            if action is None:
+                library_menu.addSeparator()
+            else:
+                library_menu.addAction(action)
+        library_menu.addSeparator()
+        library_menu.addActions(self.view.cite.actions())
+        library_menu.addMenu(self.view.cite.mode_menu)
         view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.act_preview, self.act_library, self.act_focus_brief])
+        view_menu.addActions(
+            [self.act_preview, self.act_library, self.act_sources, self.act_focus_brief]
+        )
         appearance_menu = view_menu.addMenu("&Appearance")
         appearance_menu.addActions(list(self.appearance_actions.values()))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
-        for menu in (file_menu, edit_menu, format_menu, view_menu, appearance_menu, help_menu):
+        menus = (file_menu, edit_menu, format_menu, template_menu, library_menu, view_menu)
+        menus += (appearance_menu,)
+        for menu in (*menus, help_menu):
             menu.setToolTipsVisible(True)
 
     def _make_toolbar(self) -> None:
@@ -425,6 +532,10 @@ class MainWindow(QMainWindow):
         else:
             for path in files[:1]:
                 self.files.open_path(path, ask=False)
+        # Ask for the keyboard: with no window manager to activate the new
+        # window, keys would reach the editor but not the window's shortcuts.
+        self.raise_()
+        self.activateWindow()
         self.focus_first_section()
         self._say_once_if_no_dictionary()
 
@@ -446,12 +557,16 @@ class MainWindow(QMainWindow):
         state = self.settings.splitter_state("main")
         if state is None or not self.splitter.restoreState(state):
             self.splitter.setSizes(list(DEFAULT_SPLIT))
+        state = self.settings.splitter_state("brief")
+        if state is None or not self.brief_splitter.restoreState(state):
+            self.brief_splitter.setSizes([620, 260])
         self.library_panel.setVisible(True)
         self._set_preview_shown(self.act_preview.isChecked())
 
     def _save_layout(self) -> None:
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_splitter_state("main", self.splitter.saveState())
+        self.settings.set_splitter_state("brief", self.brief_splitter.saveState())
         self.settings.set_preview_shown(self.act_preview.isChecked())
         self.settings.sync()
 
@@ -670,10 +785,15 @@ class MainWindow(QMainWindow):
         if not self._closing and not self.files.maybe_save("closing"):
             event.ignore()
             return
+        if not self._closing and not self.templates.close_editors():
+            event.ignore()  # a template editor with unsaved changes stays open
+            return
         self._closing = True
         if self._export_job is not None and self._export_job.is_running():
             self._export_job.cancel()
             self._export_job.wait(5.0)
+        self.library_switch.shutdown()
+        self.library_panel.shutdown()  # its edits saved, its state remembered
         self._save_layout()
         self.diagnostics.shutdown()
         self.preview.shutdown()

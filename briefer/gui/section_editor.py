@@ -16,23 +16,44 @@ cursor, the scroll position and the highlighting of the rest stay.
 Bold, italic, link and bullet-list commands are pure functions on text and
 a selection (`toggle_wrap`, `make_link`, `toggle_bullets`), applied through
 the editor like typing.
+
+The editor is also where snippets from the library land: a drag carrying
+`application/x-briefer-snippets` shows, while it moves, where the quote or
+citation will go (a line between paragraphs for a block quote or a bullet,
+a caret in the line for an inline quote or a citation) and how (the mode,
+and that Ctrl gives the other one); the drop asks the view to cite them
+(`cite_dropped`), which goes through the brief model as one undo step.
+Citations of keys the brief has no source for are underlined with a
+tooltip saying so, and Ctrl+click on a citation asks for its source
+(`citation_clicked`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
     QContextMenuEvent,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFocusEvent,
     QFontMetricsF,
+    QHelpEvent,
     QKeyEvent,
     QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
     QPalette,
+    QPen,
+    QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )
@@ -43,17 +64,28 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QSizePolicy,
+    QTextEdit,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from briefer.compose import section_name
-from briefer.model import SectionKind, SectionSpec
+from briefer.editing import Citation, CiteMode, Insertion, citation_at, unknown_citations
+from briefer.library.model import Snippet
+from briefer.model import SectionKind, SectionSpec, Source
 from briefer.text import index_from_utf16, utf16_from_index
 
 from .markdown_highlighter import MarkdownHighlighter
+from .snippet_mime import has_snippets, snippets_from_mime
 
 SpellActions = Callable[[QPlainTextEdit, QPoint], list[QAction]]
+# What the right-click menu adds at a place in the text (a Python index):
+# "Show Source", "Cite Selected Snippet Here", the drop mode.
+CiteActions = Callable[["MarkdownEdit", int], list[QAction]]
+# Where citing `snippets` at an index in `mode` would put the text (the view
+# asks the core); None when it cannot be planned.
+DropPlanner = Callable[[Sequence[Snippet], int, CiteMode], Insertion | None]
 
 MIN_LINES = 3
 
@@ -212,6 +244,91 @@ def changed_span(old: str, new: str) -> tuple[int, int, int]:
 
 
 # --------------------------------------------------------------------------
+# Citing by drag and drop: which mode, and what the drop shows
+# --------------------------------------------------------------------------
+
+# Ctrl held while dropping gives the other mode: a quote without its words
+# is a citation only, and a citation only becomes the quote.
+DROP_MODIFIER = Qt.KeyboardModifier.ControlModifier
+DROP_MODIFIER_NAME = "Ctrl"
+
+MODE_NAMES = {
+    CiteMode.QUOTE: "Quote",
+    CiteMode.INLINE: "Inline quote",
+    CiteMode.PARAPHRASE: "Citation only",
+}
+
+
+def other_mode(mode: CiteMode) -> CiteMode:
+    """The mode a drop takes with `DROP_MODIFIER` held."""
+    return CiteMode.QUOTE if mode is CiteMode.PARAPHRASE else CiteMode.PARAPHRASE
+
+
+@dataclass(frozen=True)
+class DropTarget:
+    """Where a snippet drag points in an editor: `index` under the mouse,
+    `landing` where the text will go (Python indices), the `mode` the drop
+    will use and whether the text comes as a `block` of its own (a block
+    quote or a bullet) rather than inside the line."""
+
+    index: int
+    landing: int
+    mode: CiteMode
+    block: bool
+    count: int
+
+    def hint(self) -> str:
+        """What the drop will do, in words, with the key for the other mode."""
+        what = MODE_NAMES[self.mode]
+        if self.count > 1:
+            what += f" ({self.count} snippets)"
+        return f"{what} here · {DROP_MODIFIER_NAME}: {MODE_NAMES[other_mode(self.mode)].lower()}"
+
+
+MAX_MARKED = 100  # unknown citations underlined in one section, at most
+
+
+class CitationScan:
+    """Finds the unknown citations of section text paragraph by paragraph,
+    remembering each paragraph's, so a keystroke rescans one paragraph, not
+    the section (a citation never spans a blank line). The result equals
+    `briefer.editing.unknown_citations`, cut at `limit`."""
+
+    def __init__(self, limit: int = MAX_MARKED) -> None:
+        self.limit = limit
+        self._keys: frozenset[str] = frozenset()
+        self._known: dict[str, list[Citation]] = {}
+
+    def unknown(self, text: str, keys: Iterable[str]) -> list[Citation]:
+        keys = frozenset(keys)
+        if keys != self._keys:
+            self._keys, self._known = keys, {}
+        known, fresh = self._known, {}
+        found: list[Citation] = []
+        offset = 0
+        for paragraph in text.split("\n\n"):
+            here = known.get(paragraph)
+            if here is None:
+                here = unknown_citations(paragraph, keys) if "@" in paragraph else []
+            fresh[paragraph] = here
+            for c in here:
+                found.append(
+                    Citation(
+                        c.key,
+                        c.start + offset,
+                        c.end + offset,
+                        c.bracket_start + offset,
+                        c.bracket_end + offset,
+                    )
+                )
+            if len(found) >= self.limit:
+                break
+            offset += len(paragraph) + 2
+        self._known = fresh  # the paragraphs of the latest text (up to the limit)
+        return found[: self.limit]
+
+
+# --------------------------------------------------------------------------
 # The text editor
 # --------------------------------------------------------------------------
 
@@ -239,6 +356,10 @@ class MarkdownEdit(QPlainTextEdit):
     to `max_height` (then scrolling), without an undo stack of its own."""
 
     edited = Signal(int, int, bool)  # start, end of the change (UTF-16), typing
+    cite_dropped = Signal(list, int, object)  # snippets, Python index, CiteMode
+    citation_clicked = Signal(object)  # the Citation under a Ctrl+click
+    drop_hint = Signal(str)  # what a drop here would do; "" once the drag has gone
+    focused = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -255,7 +376,20 @@ class MarkdownEdit(QPlainTextEdit):
         # The window's actions shown in the right-click menu.
         self.history_actions: list[QAction] = []  # the brief's Undo and Redo
         self.format_actions: list[QAction] = []  # Bold, Italic, Link, Bullet List
+        # Citing: set by the view (the mode a drop takes without Ctrl, what
+        # the menu offers at a citation, where a drop will land).
+        self.cite_mode = CiteMode.QUOTE
+        self.cite_actions: CiteActions | None = None
+        self.drop_planner: DropPlanner | None = None
+        self._drop: DropTarget | None = None
+        self._dragged: list[Snippet] = []
+        self._sources: Mapping[str, Source] = {}
+        self._unknown: list[Citation] = []
+        self._scan = CitationScan()
+        self._mark_selections: list[QTextEdit.ExtraSelection] = []
+        self._other_selections: list[QTextEdit.ExtraSelection] = []
         self._applying = False
+        self._shown = ""  # the text as the model last had it from this editor
         self._pending: tuple[int, int] | None = None
         self._command = False
         self.document().contentsChange.connect(self._on_contents_change)
@@ -272,6 +406,7 @@ class MarkdownEdit(QPlainTextEdit):
             self.setPlainText(text)
         finally:
             self._applying = False
+        self._shown = text
 
     def set_text(self, text: str) -> None:
         """Show `text`, replacing only what differs from what is shown."""
@@ -287,6 +422,7 @@ class MarkdownEdit(QPlainTextEdit):
             cursor.insertText(text[start:new_end])
         finally:
             self._applying = False
+        self._shown = text
 
     def place_cursor(self, position: int) -> None:
         """Move the cursor to a UTF-16 position (clamped) and show it."""
@@ -362,7 +498,253 @@ class MarkdownEdit(QPlainTextEdit):
         if self.format_actions:
             menu.addSeparator()
             menu.addActions(self.format_actions)
+        if self.cite_actions is not None:
+            citing = list(self.cite_actions(self, self.index_at(pos)))
+            if citing:
+                top = menu.actions()[0] if menu.actions() else None
+                menu.insertActions(top, citing)
+                menu.insertSeparator(top)
         return menu
+
+    # -- citations --------------------------------------------------------------
+
+    def index_at(self, pos: QPoint) -> int:
+        """The Python index of the text position at a point of the viewport."""
+        position = self.cursorForPosition(pos).position()
+        return index_from_utf16(self.toPlainText(), position)
+
+    def citation_at_point(self, pos: QPoint) -> Citation | None:
+        """The citation under a point of the viewport, if any."""
+        text = self.toPlainText()
+        if "@" not in text:
+            return None
+        return citation_at(text, index_from_utf16(text, self.cursorForPosition(pos).position()))
+
+    def citation_at_cursor(self) -> Citation | None:
+        """The citation the text cursor is in (or just after)."""
+        text = self.toPlainText()
+        return citation_at(text, index_from_utf16(text, self.textCursor().position()))
+
+    def citation_rect(self, citation: Citation) -> QRectF:
+        """Where a citation is drawn, in viewport coordinates (its first line)."""
+        text = self.toPlainText()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(utf16_from_index(text, citation.bracket_start))
+        left = self.cursorRect(cursor)
+        cursor.setPosition(utf16_from_index(text, citation.bracket_end))
+        right = self.cursorRect(cursor)
+        if right.top() != left.top():  # wrapped: the part on the first line
+            return QRectF(left).adjusted(0, 0, 40, 0)
+        return QRectF(left.topLeft(), right.bottomRight())
+
+    def mark_citations(self, text: str, sources: Mapping[str, Source]) -> None:
+        """Underline the citations in `text` (the editor's text) whose keys
+        `sources` lacks: the export would print them as `[?key]`. Only the
+        first `MAX_MARKED` are underlined (compose's notes name them all)."""
+        self._sources = sources
+        unknown = self._scan.unknown(text, sources) if "@" in text else []
+        if unknown == self._unknown:
+            return
+        self._unknown = unknown
+        colour = QColor("#FF5252") if _dark(self.palette()) else QColor("#C62828")
+        fmt = QTextCharFormat()
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(colour)
+        wide = len(text.encode("utf-16-le")) != 2 * len(text)  # characters beyond U+FFFF
+        selections = []
+        for citation in unknown:
+            start, end = (
+                (citation.bracket_start, citation.bracket_end)
+                if citation.alone
+                else (citation.start, citation.end)
+            )
+            if wide:
+                start, end = utf16_from_index(text, start), utf16_from_index(text, end)
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format = fmt
+            selections.append(selection)
+        self._mark_selections = selections
+        super().setExtraSelections(self._other_selections + self._mark_selections)
+
+    def unknown_citations(self) -> list[Citation]:
+        """The citations underlined as having no source."""
+        return list(self._unknown)
+
+    def setExtraSelections(self, selections: Sequence[QTextEdit.ExtraSelection]) -> None:
+        # Find's tint and the citation marks are drawn together: neither
+        # may wipe out the other.
+        self._other_selections = list(selections)
+        super().setExtraSelections(self._other_selections + self._mark_selections)
+
+    def citation_tip(self, citation: Citation) -> str:
+        """The tooltip of a citation: its source in a few words, or that
+        the brief has none."""
+        source = self._sources.get(citation.key)
+        if source is None:
+            return (
+                f"No source [@{citation.key}] in this brief: the export prints "
+                f"[?{citation.key}]. Correct the key, or cite a snippet from the library."
+            )
+        parts = [p for p in (source.publisher, source.title, source.published) if p.strip()]
+        summary = " · ".join(" ".join(p.split()) for p in parts) or f"[@{citation.key}]"
+        return f"{summary}\nCtrl+click to see the source."
+
+    # -- dropping snippets --------------------------------------------------------
+
+    def drop_target(self) -> DropTarget | None:
+        """Where the snippet drag in progress would land (None: none)."""
+        return self._drop
+
+    def _target(self, event: QDropEvent, snippets: Sequence[Snippet]) -> DropTarget:
+        pos = event.position().toPoint()
+        text = self.toPlainText()
+        index = index_from_utf16(text, self.cursorForPosition(pos).position())
+        mode = other_mode(self.cite_mode) if event.modifiers() & DROP_MODIFIER else self.cite_mode
+        planned = self.drop_planner(snippets, index, mode) if self.drop_planner else None
+        if planned is None:
+            return DropTarget(index, index, mode, mode is CiteMode.QUOTE, len(snippets))
+        # A block quote or a bullet comes on lines of its own after the
+        # paragraph or item pointed at; a citation or an inline quote at
+        # the point itself (moved to the end of a word).
+        block = planned.text.startswith("\n") or planned.text.startswith(("> ", "- "))
+        landing = planned.start
+        return DropTarget(index, landing, mode, block, len(snippets))
+
+    def _accepts_drag(self, event: QDropEvent) -> bool:
+        return has_snippets(event.mimeData()) and not self.isReadOnly()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if has_snippets(event.mimeData()):
+            if not self._accepts_drag(event):
+                event.ignore()
+                return
+            # Read once per drag: moves only move the target.
+            self._dragged = snippets_from_mime(event.mimeData())
+            self._show_drop(self._target(event, self._dragged))
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            return
+        super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if has_snippets(event.mimeData()):
+            if not self._accepts_drag(event):
+                event.ignore()
+                return
+            if not self._dragged:
+                self._dragged = snippets_from_mime(event.mimeData())
+            self._show_drop(self._target(event, self._dragged))
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            return
+        super().dragMoveEvent(event)
+
+    def _show_drop(self, target: DropTarget | None) -> None:
+        if target == self._drop:
+            return
+        hint_changed = (target.hint() if target else "") != (
+            self._drop.hint() if self._drop else ""
+        )
+        self._drop = target
+        self.viewport().update()
+        if hint_changed:
+            self.drop_hint.emit(target.hint() if target else "")
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._dragged = []
+        self._show_drop(None)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not has_snippets(event.mimeData()):
+            super().dropEvent(event)
+            return
+        self._show_drop(None)
+        self._dragged = []
+        snippets = snippets_from_mime(event.mimeData())
+        if not snippets or self.isReadOnly():
+            event.ignore()
+            return
+        target = self._target(event, snippets)
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.cite_dropped.emit(snippets, target.index, target.mode)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._drop is not None:
+            self._paint_drop(self._drop)
+
+    def _paint_drop(self, target: DropTarget) -> None:
+        """The drop's place, in the highlight colour: a line between blocks
+        or a caret in the line. What the drop does is said above the editor
+        (`drop_hint`), where it covers no text."""
+        text = self.toPlainText()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(utf16_from_index(text, target.landing))
+        rect = self.cursorRect(cursor)
+        accent = self.palette().color(QPalette.ColorRole.Highlight)
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(accent, 2))
+        width = self.viewport().width()
+        margin = self.document().documentMargin()
+        if target.block:
+            # Before a paragraph that starts there, else after the one that ends there.
+            starts = target.landing == 0 or text[target.landing - 1] == "\n"
+            y = rect.top() + 1 if starts or not text.strip() else rect.bottom() + 2
+            painter.drawLine(QPointF(margin, y), QPointF(width - margin, y))
+            painter.setBrush(accent)
+            painter.drawEllipse(QPointF(margin, y), 3, 3)
+        else:  # a caret with serifs, so it stands out from the text cursor
+            x, top, bottom = rect.left() + 1, rect.top(), rect.bottom()
+            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+            painter.drawLine(QPointF(x - 3, top), QPointF(x + 3, top))
+            painter.drawLine(QPointF(x - 3, bottom), QPointF(x + 3, bottom))
+        painter.end()
+
+    # -- pointing at citations -----------------------------------------------------
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            citation = self.citation_at_point(event.pos())
+            if citation is not None:
+                QToolTip.showText(event.globalPos(), self.citation_tip(citation), self.viewport())
+                return True
+            QToolTip.hideText()
+        return super().viewportEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            citation = self.citation_at_point(event.position().toPoint())
+            if citation is not None:
+                event.accept()
+                self.citation_clicked.emit(citation)
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        over = (
+            event.buttons() == Qt.MouseButton.NoButton
+            and bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            and self.citation_at_point(event.position().toPoint()) is not None
+        )
+        shape = Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.IBeamCursor
+        if self.viewport().cursor().shape() != shape:
+            self.viewport().setCursor(shape)
+        super().mouseMoveEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.focused.emit()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -385,6 +767,13 @@ class MarkdownEdit(QPlainTextEdit):
         if self._applying:
             self._pending = None
             return
+        # Qt also reports a change of formats (highlighting recoloured for a
+        # dark palette, say) as a change: only a change of text is an edit.
+        text = self.toPlainText()
+        if text == self._shown:
+            self._pending = None
+            return
+        self._shown = text
         start, end = self._pending or (-1, -1)
         self._pending = None
         self.edited.emit(start, end, not self._command)
@@ -413,8 +802,11 @@ class MarkdownEdit(QPlainTextEdit):
 def warning_colour(palette: QPalette) -> QColor:
     """The colour of an over-budget count and of warnings, readable on the
     palette's background."""
-    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
-    return QColor("#FF8A80") if dark else QColor("#B00020")
+    return QColor("#FF8A80") if _dark(palette) else QColor("#B00020")
+
+
+def _dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 class SectionEditor(QFrame):
@@ -422,6 +814,8 @@ class SectionEditor(QFrame):
     its word count against its budget, and what compose noticed in it."""
 
     edited = Signal(str, str, int, int, bool)  # section id, text, start, end, typing
+    cite_dropped = Signal(str, list, int, object)  # section id, snippets, index, CiteMode
+    citation_clicked = Signal(str, object)  # section id, Citation
 
     def __init__(
         self, section_id: str, heading: str, spec: SectionSpec | None, parent: QWidget | None = None
@@ -438,6 +832,13 @@ class SectionEditor(QFrame):
         self.words_label = QLabel()
         self.words_label.setTextFormat(Qt.TextFormat.PlainText)
         self.words_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # While a snippet is dragged over the text: what the drop will do.
+        self.drop_label = QLabel()
+        self.drop_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.drop_label.setAutoFillBackground(True)
+        self.drop_label.setContentsMargins(6, 1, 6, 1)
+        self.drop_label.setVisible(False)
+        self.drop_label.setAccessibleName("What the drop will do")
         self.editor = MarkdownEdit(self)
         self.notes_label = QLabel()
         self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -448,6 +849,7 @@ class SectionEditor(QFrame):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.heading_label, 1)
+        top.addWidget(self.drop_label)
         top.addWidget(self.words_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 6)
@@ -462,6 +864,15 @@ class SectionEditor(QFrame):
             guidance += "  (Write each point as a “- ” line.)"
         self.editor.setPlaceholderText(guidance)
         self.editor.edited.connect(self._on_edited)
+        self.editor.cite_dropped.connect(
+            lambda snippets, index, mode: self.cite_dropped.emit(
+                self.section_id, snippets, index, mode
+            )
+        )
+        self.editor.citation_clicked.connect(
+            lambda citation: self.citation_clicked.emit(self.section_id, citation)
+        )
+        self.editor.drop_hint.connect(self._show_drop_hint)
         self.set_words(0)
 
     # -- what the window shows in it ------------------------------------------
@@ -549,6 +960,18 @@ class SectionEditor(QFrame):
         font.setBold(self.is_over_budget())
         self.words_label.setFont(font)
         self.words_label.setAccessibleName(f"Words in {self.heading()}: {self.words_label.text()}")
+
+    def _show_drop_hint(self, hint: str) -> None:
+        if hint:
+            palette = QPalette(self.palette())
+            palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.Highlight))
+            palette.setColor(
+                QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.HighlightedText)
+            )
+            self.drop_label.setPalette(palette)
+            self.drop_label.setText(f"Drop: {hint}")
+        self.drop_label.setVisible(bool(hint))
+        self.words_label.setVisible(not hint)
 
     def _on_edited(self, start: int, end: int, typing: bool) -> None:
         self.edited.emit(self.section_id, self.editor.toPlainText(), start, end, typing)

@@ -1,18 +1,20 @@
 """What the window remembers between sessions, in QSettings.
 
 Window geometry, splitter positions, recent files, the last folders used for
-opening and exporting, whether the preview is shown and the chosen
-appearance. The settings file lives in Briefer's data folder
-(`Paths.data_dir / "settings.ini"`), so `BRIEFER_DATA_DIR` moves it with
-everything else and tests never touch the real user's settings. Values are
-read through typed accessors: a damaged or hand-edited file gives defaults,
-never an exception.
+opening and exporting, whether the preview is shown, the chosen appearance,
+the library panel's tag and collection filters, and the team library's URL
+(with the recent ones; a password is never kept). The settings file lives
+in Briefer's data folder (`Paths.data_dir / "settings.ini"`), so
+`BRIEFER_DATA_DIR` moves it with everything else and tests never touch the
+real user's settings. Values are read through typed accessors: a damaged or
+hand-edited file gives defaults, never an exception.
 """
 
 from __future__ import annotations
 
 import enum
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -20,6 +22,22 @@ from briefer.paths import Paths
 
 RECENT_LIMIT = 10
 SETTINGS_FILE = "settings.ini"
+
+
+def holds_password(url: str) -> bool:
+    """Whether a library URL carries a password (in its user part or its
+    `password=` parameter)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    query = {k.casefold() for k in parse_qs(parts.query, keep_blank_values=True)}
+    return parts.password is not None or "password" in query
+
+
+def _refuse_password(url: str) -> None:
+    if holds_password(url):
+        raise ValueError("a library URL with a password is never kept in settings")
 
 
 class Appearance(enum.Enum):
@@ -80,6 +98,41 @@ class Settings:
     def set_appearance(self, appearance: Appearance) -> None:
         self._qs.setValue("window/appearance", appearance.value)
 
+    # -- library panel --------------------------------------------------------
+
+    def library_filters(self) -> tuple[str, str]:
+        """The library panel's tag and collection filters ("" for all)."""
+        return self._text("library/tag"), self._text("library/collection")
+
+    def set_library_filters(self, tag: str, collection: str) -> None:
+        self._qs.setValue("library/tag", tag)
+        self._qs.setValue("library/collection", collection)
+
+    def team_library(self) -> str:
+        """The team library's URL the window opens (never with a password),
+        or "" for the local library."""
+        url = self._text("library/team")
+        return "" if holds_password(url) else url
+
+    def set_team_library(self, url: str) -> None:
+        """Remember the team library to open ("" for the local one). A URL
+        holding a password is refused: settings never keep one."""
+        _refuse_password(url)
+        self._qs.setValue("library/team", url)
+        if url:
+            recent = [u for u in self.recent_team_libraries() if u != url]
+            self._qs.setValue("library/team_recent", [url, *recent][:RECENT_LIMIT])
+
+    def recent_team_libraries(self) -> list[str]:
+        """Team libraries opened before, newest first."""
+        value = self._qs.value("library/team_recent", [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return []
+        urls = [u for u in value if isinstance(u, str) and u and not holds_password(u)]
+        return urls[:RECENT_LIMIT]
+
     # -- files ----------------------------------------------------------------
 
     def recent_files(self) -> list[Path]:
@@ -120,6 +173,10 @@ class Settings:
     def _bytes(self, key: str) -> QByteArray | None:
         value = self._qs.value(key)
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def _text(self, key: str) -> str:
+        value = self._qs.value(key, "")
+        return value if isinstance(value, str) else ""
 
     def _bool(self, key: str, default: bool) -> bool:
         value = self._qs.value(key, default)
