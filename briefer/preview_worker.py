@@ -372,15 +372,21 @@ def serve(requests: BinaryIO, replies: BinaryIO, renderer: PreviewRenderer) -> N
             return  # the window is gone
 
 
-def main() -> int:
-    # Frames go to the real stdout; anything else printed (by us or a
-    # library) goes to stderr, where it cannot break a frame.
+def open_replies() -> BinaryIO:
+    """The worker's channel for frames, greeted: the real stdout. Anything
+    else printed (by us or a library) goes to stderr from now on, where it
+    cannot break a frame."""
     sys.stdout.flush()
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
     replies.write(GREETING)
     replies.flush()
+    return replies
+
+
+def main() -> int:
+    replies = open_replies()
     # No lower priority (`nice`): with another program keeping one of two
     # cores busy, `nice 5` made a 10-page rebuild take 0.41 s instead of
     # 0.27 s and typing no smoother (the window's thread works in bursts).

@@ -16,7 +16,6 @@ stops it. Nothing here imports Qt.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import BinaryIO
 
 from briefer.document import Diagnostic
 from briefer.model import Brief, Template
-from briefer.preview_worker import GREETING, encode, read_frame
+from briefer.preview_worker import encode, open_replies, read_frame
 
 MODULE = "briefer.gui.compose_worker"  # run as `python -m briefer.gui.compose_worker`
 
@@ -76,14 +75,7 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
 
 
 def main() -> int:
-    # Frames go to the real stdout; anything printed goes to stderr.
-    sys.stdout.flush()
-    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    sys.stdout = sys.stderr
-    replies.write(GREETING)
-    replies.flush()
-    serve(sys.stdin.buffer, replies)
+    serve(sys.stdin.buffer, open_replies())
     return 0
 
 
