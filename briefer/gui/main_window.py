@@ -237,8 +237,14 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus()
         self._make_toolbar()
+        # Keys text fields would otherwise take (Ctrl+E is "end of line" in a
+        # line edit on Linux) but the window acts on.
         self.view.set_yielded_keys(
-            a.shortcut() for a in (self.act_bold, self.act_italic, self.act_link, self.act_bullets)
+            a.shortcut()
+            for a in (
+                *(self.act_bold, self.act_italic, self.act_link, self.act_bullets),
+                *(self.act_export_pdf, self.act_export_docx, self.act_export_both),
+            )
         )
         self.view.set_context_menu(
             self.spelling.spell_actions,
