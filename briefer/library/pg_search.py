@@ -15,7 +15,7 @@ a key of the index, so such a phrase is found through the index.
 
 Besides words the index holds keys that start with `_`, which no word can:
 `_s` words of a source and its web site (`source:`), `_g` pairs of CJK
-characters, `_t` tags (`tag:`), and `_f`/`_c` buckets of ids (`windows`).
+characters, `_t` tags (`tag:`), and `_b` buckets of ids (`cover`).
 A plain word matches the source's title, publisher and author, and the
 snippet's text, note and tags (the local library's WORD_COLUMNS).
 
@@ -49,7 +49,7 @@ _WORD = re.compile(r"[^\W_]+")
 # Keys the index holds beside words (an underscore never starts a word): a
 # tag (`_t` and its lower-case name), a source's words (`_s`), pairs of CJK
 # characters (`_g`), and a snippet's buckets of ids (`_b`), by which a search
-# reads the newest matches first; see `windows`.
+# reads the newest matches first; see `cover`.
 TAG_KEY = "_t"
 SOURCE_KEY = "_s"
 SEG_KEY = "_g"
@@ -212,21 +212,16 @@ def bucket_key(level: int, bucket: int) -> str:
     return f"{BUCKET_KEY}{level}_{bucket}"
 
 
-def windows(max_id: int) -> list[str]:
-    """The library's ids, newest first, in windows of about 1, 1, 1, 2, 4, 8,
-    ... buckets of 2**BUCKET_BITS ids, each one key of the index (a bucket of
-    some level), as tsquery text. A search asks them in turn and stops once
-    it has its candidates, so it reads about as many matches as it keeps,
-    however common its words are; and as each window is one key, GIN skips
-    through it and the words together."""
-    out: list[str] = []
-    low_bucket = max(0, max_id) >> BUCKET_BITS
-    current, wanted = low_bucket, 0
-    while current >= 0:
-        aligned = ((current + 1) & -(current + 1)).bit_length() - 1  # trailing zeros
-        level = min(wanted, aligned, LEVELS - 1)
-        out.append(_lexeme(bucket_key(level, current >> level)))
-        current -= 1 << level
-        if len(out) >= 2:
-            wanted += 1
-    return out
+def cover(low: int, high: int) -> str:
+    """The buckets `low`..`high` (numbers of level-0 buckets, both
+    included) as the fewest keys of the index (aligned buckets of any
+    level), as tsquery text: a search reads that stretch of ids, newest
+    matches first, through the GIN index alone."""
+    keys: list[str] = []
+    while low <= high:
+        level = 0
+        while level < LEVELS - 1 and low % (2 << level) == 0 and low + (2 << level) - 1 <= high:
+            level += 1
+        keys.append(_lexeme(bucket_key(level, low >> level)))
+        low += 1 << level
+    return keys[0] if len(keys) == 1 else "(" + " | ".join(keys) + ")"

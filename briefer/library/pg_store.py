@@ -40,6 +40,7 @@ the fragments in Python exactly as the local library does (`common`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import random
@@ -781,7 +782,10 @@ class PostgresLibrary:
             for tag in parsed.exclude_tags:
                 match.append("(!! briefer.lexeme(%s || lower(%s)))")
                 params += [pg_search.TAG_KEY, tag]
-            return _newest(conn, " && ".join(match), params, post, post_params, include, limit)
+            share = _share(parsed, expand, self._frequencies(conn))
+            return _newest(
+                conn, " && ".join(match), params, post, post_params, include, limit, share
+            )
 
         scored, found = self._run(work)
         if pg_search.include_tsquery(parsed):  # words to rank by
@@ -1018,7 +1022,50 @@ def _expander(
     return expand
 
 
+def _share(parsed: Query, expand: pg_search.Expand, frequencies: _Frequencies) -> float:
+    """About which share of snippets a search matches, from the server's
+    statistics of the index (its terms taken as independent; a word the
+    statistics do not list is rarer than any they do): where a search
+    starts reading. A guess too high costs one more statement; too low,
+    reading more than needed."""
+    known = frequencies.words
+    rare = min(known.values(), default=1.0)
+
+    def share_of(keys: Sequence[str]) -> float:
+        return min((known.get(key, rare) for key in keys), default=1.0)
+
+    def last_word(word: str) -> float:
+        whole = expand(word)
+        return 1.0 if whole is None else min(1.0, sum(known.get(w, 0.0) for w in whole))
+
+    share = 1.0
+    for term in parsed.include:
+        runs, rest = normalize.split_segmentable(term.text)
+        words = pg_search.words_of(rest) if normalize.has_word_chars(rest) else []
+        found = 1.0
+        if words:
+            star = term.prefix and not normalize.has_segmentable(term.text[-1:])
+            found = min(
+                share_of(words[:-1] if star else words), last_word(words[-1]) if star else 1.0
+            )
+        for run in runs:
+            seg = pg_search.words_of(normalize.segment_query(run))
+            pairs = [pg_search.SEG_KEY + a + b for a, b in itertools.pairwise(seg)]
+            found = min(found, share_of(pairs or seg))
+        share *= found
+    for text in parsed.sources:
+        words = pg_search.source_words(text)
+        if words:
+            share *= min(share_of(words[:-1]), last_word(words[-1]))
+    for tag in parsed.tags:
+        share *= known.get(pg_search.TAG_KEY + tag.lower(), rare)
+    return share
+
+
 Found = tuple[list[tuple[int, float]], dict[int, Snippet]]
+# A search reads the stretch of ids it expects its candidates in, and this
+# much more, so that one statement usually does.
+MARGIN = 1.25
 
 
 def _newest(
@@ -1029,45 +1076,46 @@ def _newest(
     post_params: list[Any],
     rank: str,
     limit: int,
+    share: float,
 ) -> Found:
     """The newest `store.CANDIDATES` snippets `match` finds (the newest
     `limit` when there are no words to `rank` by), ranked, best first, with
     the snippets.
 
-    One statement asks the windows of `pg_search.windows`, newest first,
-    each through the GIN index (its bucket keys ANDed to the query), and
-    stops reading once it has the candidates: a common word reads a few
-    thousand rows, not every one it is in; a rare one asks every window."""
+    A search reads stretches of ids, newest first, each through the GIN
+    index alone (the buckets of the stretch, `pg_search.cover`, ANDed to
+    the query): the first as long as `share` says holds the candidates,
+    each next one as long as the matches seen so far say. A common word
+    reads a few thousand rows, not every one it is in; a rare one reads
+    all of its matches in one statement."""
     row = conn.execute("SELECT max(id) FROM briefer.snippet_search").fetchone()
     if not row or row[0] is None:
         return [], {}
-    candidates = max(CANDIDATES, limit) if rank else limit
-    branches: list[str] = []
-    args: list[Any] = []
-    for window in pg_search.windows(row[0]):
-        branches.append(
-            "(SELECT x.id, x.doc FROM briefer.snippet_search x"
-            f" WHERE x.doc @@ ({match} && %s::tsquery){post} ORDER BY x.id DESC)"
-        )
-        args += [*params, window, *post_params]
-    newest = " UNION ALL ".join(branches) + " LIMIT %s"
+    newest = int(row[0])
+    wanted = max(CANDIDATES, limit) if rank else limit
+    score = "ts_rank(%s, x.doc, %s::tsquery, %s)" if rank else "0.0"
+    score_args = [pg_search.RANK_WEIGHTS, rank, pg_search.RANK_NORMALIZATION] if rank else []
+    bucket = 1 << pg_search.BUCKET_BITS
+    high = newest >> pg_search.BUCKET_BITS
+    rate = share  # matches per id
+    found: list[tuple[int, float]] = []
+    while high >= 0 and len(found) < wanted:
+        ids = math.ceil((wanted - len(found)) / max(rate, 1e-9) * MARGIN)
+        low = max(0, high - max(1, math.ceil(ids / bucket)) + 1)
+        if low == 0 and high == newest >> pg_search.BUCKET_BITS:
+            where, args = match, [*params]  # all of it: no buckets to ask
+        else:
+            where, args = f"{match} && %s::tsquery", [*params, pg_search.cover(low, high)]
+        sql = f"SELECT x.id, {score} FROM briefer.snippet_search x WHERE x.doc @@ ({where}){post}"
+        found += conn.execute(sql, [*score_args, *args, *post_params]).fetchall()
+        read = newest - (low << pg_search.BUCKET_BITS) + 1
+        rate = max(len(found) / read, rate / 8 if not found else 0.0)
+        high = low - 1
+    found.sort(key=lambda hit: -hit[0])
+    del found[wanted:]
     if rank:
-        sql = (
-            "SELECT c.id, ts_rank(%s, c.doc, %s::tsquery, %s) AS score"
-            f" FROM ({newest}) c ORDER BY score DESC, c.id DESC LIMIT %s"
-        )
-        args = [
-            pg_search.RANK_WEIGHTS,
-            rank,
-            pg_search.RANK_NORMALIZATION,
-            *args,
-            candidates,
-            limit,
-        ]
-    else:
-        sql = f"SELECT c.id, 0.0 FROM ({newest}) c ORDER BY c.id DESC"
-        args.append(candidates)
-    scored = [(i, float(s)) for i, s in conn.execute(sql, args)]  # type: ignore[arg-type]
+        found.sort(key=lambda hit: (-hit[1], -hit[0]))
+    scored = [(i, float(s)) for i, s in found[:limit]]
     return scored, _get_many(conn, [i for i, _ in scored])
 
 

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from briefer.cli import CliContext, main
-from briefer.library import SCHEMA_VERSION, Library, LibraryError, Source, open_library
+from briefer.library import SCHEMA_VERSION, Library, LibraryError, Source, open_library, pg_store
 from briefer.library.pg_store import PostgresLibrary, init_team
 from briefer.paths import Paths
 
@@ -509,8 +509,8 @@ def test_init_team_grants_need_existing_roles(team_cluster: Team, team_url: str)
 def test_search_reads_the_newest_matches_across_buckets_of_ids(
     team_cluster: Team, team_url: str, team_db: str
 ) -> None:
-    """A search asks the index window by window of ids, newest first (see
-    `pg_search.windows`); across bucket boundaries it still finds every
+    """A search asks the index stretch by stretch of ids, newest first (see
+    `pg_search.cover`); across bucket boundaries it still finds every
     match, and the newest ones when it is limited."""
     ids: list[int] = []
     with open_library(team_url) as lib:
@@ -546,3 +546,36 @@ def test_prefixes_find_the_same_with_the_servers_statistics(
     assert after == before
     assert len(before["reg"]) == 400 and len(before["regu"]) == 134
     assert len(before["reg* tag:t1"]) == 133 and before["source:x"] == []
+
+
+def test_a_ranked_search_ranks_exactly_the_newest_candidates(
+    team_cluster: Team, team_url: str, team_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranking looks at the newest `CANDIDATES` matches (as the local
+    library does), however far apart their ids are and however many
+    statements reading them takes: a better match just older than them
+    is left out, and every one of them is in."""
+    monkeypatch.setattr(pg_store, "CANDIDATES", 7)
+    ids: list[int] = []
+    with open_library(team_url) as lib:
+        for start in (10, 20_000, 300_000, 700_001):
+            team_cluster.cluster.execute(
+                f"ALTER TABLE briefer.snippets ALTER COLUMN id RESTART WITH {start}", team_db
+            )
+            for n in range(5):
+                text = (
+                    f"harbour harbour harbour {start}" if n == 4 else f"harbour report {start} {n}"
+                )
+                ids.append(lib.add(text + (" rare" if n == 0 else "")).snippet.id)
+        newest = sorted(ids, reverse=True)[:7]
+        for analysed in (False, True):  # a guess from no statistics, then from the server's
+            if analysed:
+                team_cluster.cluster.execute("ANALYZE briefer.snippet_search", team_db)
+            with open_library(team_url) as fresh:
+                hits = [h.snippet.id for h in fresh.search("harbour", limit=5)]
+                assert len(hits) == 5 and set(hits) <= set(newest)
+                assert hits[:2] == [ids[19], ids[14]]  # the two best of the newest seven
+                assert ids[9] not in hits and ids[4] not in hits  # as good, but older
+                assert {h.snippet.id for h in fresh.search("harbour", limit=7)} == set(newest)
+                rare = {h.snippet.id for h in fresh.search("rare harbour", limit=50)}
+                assert rare == {ids[0], ids[5], ids[10], ids[15]}
