@@ -1,7 +1,8 @@
 """Where Briefer's files live.
 
 One place answers "where is the user's data" (platformdirs, overridable with
-`BRIEFER_DATA_DIR`, and the library database with `BRIEFER_LIBRARY`), "where
+`BRIEFER_DATA_DIR`, and the library with `BRIEFER_LIBRARY`: a database file
+or a team library's `postgresql://` URL, see `Paths.library_location`), "where
 may Briefer cache things" (`BRIEFER_CACHE_DIR`, else inside a redirected data
 folder, else the platform's cache folder) and
 "where are the built-in templates and assets" (inside the installed package,
@@ -19,7 +20,12 @@ from pathlib import Path
 
 import platformdirs
 
+from briefer.errors import BrieferError
+
 APP_NAME = "Briefer"
+# What a team library's address starts with (as `briefer.library.location`
+# knows it; that package is not imported here, to keep this module light).
+TEAM_SCHEMES = ("postgresql://", "postgres://")
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -89,10 +95,27 @@ class Paths:
     def default_library(self) -> Path:
         return self.data_dir / "library.sqlite3"
 
-    def library_path(self, env: Mapping[str, str] | None = None) -> Path:
+    def library_location(self, env: Mapping[str, str] | None = None) -> str:
+        """The user's library as `open_library` takes it: `BRIEFER_LIBRARY`
+        (a file, `~` expanded, or a team library's URL exactly as given),
+        else the database in the data folder. A URL stays a string: as a
+        `Path` its `//` would fold into `/`."""
         env = os.environ if env is None else env
-        override = env.get("BRIEFER_LIBRARY")
-        return Path(override).expanduser() if override else self.default_library
+        override = env.get("BRIEFER_LIBRARY") or ""
+        if not override.strip():
+            return str(self.default_library)
+        if is_team_url(override):
+            return override.strip()
+        return str(Path(override).expanduser())
+
+    def library_path(self, env: Mapping[str, str] | None = None) -> Path:
+        """The user's library file, for what reads the file itself (a check,
+        a salvage). A team library has no file: a `BrieferError` naming it
+        (without any password)."""
+        location = self.library_location(env)
+        if is_team_url(location):
+            raise BrieferError(f"{_shown(location)} is a team library on a server, not a file")
+        return Path(location)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Paths:
@@ -116,3 +139,18 @@ class Paths:
             assets=_resource_dir("assets"),
             cache_dir=cache_dir,
         )
+
+
+def is_team_url(location: object) -> bool:
+    """True when `location` is a team library's `postgresql://` URL."""
+    return isinstance(location, str) and location.strip().lower().startswith(TEAM_SCHEMES)
+
+
+def _shown(url: str) -> str:
+    """A team library's URL as messages show it: without any password."""
+    from briefer.library.location import shown
+
+    try:
+        return shown(url)
+    except BrieferError:  # a URL libpq cannot read, or one holding a password
+        return "the team library in BRIEFER_LIBRARY"

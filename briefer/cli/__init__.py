@@ -127,8 +127,14 @@ def machine_problem(exc: Exception, args: argparse.Namespace | None, ctx: CliCon
     if reason is None:
         return None
     # Only the snippet library is an SQLite database.
-    library = getattr(args, "library", None) or ctx.paths.library_path()
-    return f"{library}: {reason}"
+    from briefer.library.location import shown
+
+    library = getattr(args, "library", None) or ctx.paths.library_location()
+    try:
+        where = shown(library)
+    except BrieferError:  # a URL that names no library: no password repeated
+        where = "the snippet library"
+    return f"{where}: {reason}"
 
 
 def say(ctx: CliContext, line: str) -> None:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -236,15 +235,10 @@ def library_location(args: argparse.Namespace, ctx: CliContext) -> str | Path:
     """The library the command line chose: `--library`, else
     `BRIEFER_LIBRARY` (a path or a team library's URL), else the one in
     the user data folder."""
-    from briefer.library.location import is_team_location
-
     given = getattr(args, "library", None)
     if given:
         return given  # type: ignore[no-any-return]
-    from_env = os.environ.get("BRIEFER_LIBRARY", "")
-    if is_team_location(from_env):
-        return from_env.strip()
-    return ctx.paths.library_path()
+    return _location(ctx.paths.library_location())
 
 
 def open_library(args: argparse.Namespace, ctx: CliContext, *, must_exist: bool = False) -> Library:

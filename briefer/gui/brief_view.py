@@ -6,7 +6,10 @@ keywords) and one `SectionEditor` per section of the brief, in the
 template's order. It reads the `BriefModel` and sends every edit back to
 it; it holds no brief logic. When the model changes (typing elsewhere,
 undo, redo, revert), only the editors of the sections that changed are
-touched.
+touched. Compose's notes go on the editors they concern; in a brief just
+begun from a template (`start_draft`), a required section not written in
+yet is hinted at quietly instead of warned about, until the person writes
+there or asks to save or export (`end_draft`).
 
 Citing lives here too (`CiteCommands`, reached as `view.cite`): snippets
 dropped on a section editor, or the library's selected snippet cited at the
@@ -15,7 +18,10 @@ menu), go through `BriefModel.cite`, one undo step each; the drop mode
 (quote, inline quote or citation only) is a choice remembered in the
 settings. A citation's source is shown in a popup (`ProvenancePopup`) on
 Ctrl+click, Ctrl+Shift+I or the menu's "Show Source", and citations of keys
-the brief has no source for are underlined in the editors.
+the brief has no source for are underlined in the editors. The library is
+asked to show the snippet with the brief's source, so that it can check the
+snippet under that id is the one quoted. A snippet in the trash is never
+cited, by drop or by Ctrl+Shift+C; the status bar names it (`cite_message`).
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.document import Diagnostic
+from briefer.document import Diagnostic, DiagnosticKind
 from briefer.editing import (
     Citation,
     CiteMode,
@@ -51,6 +57,7 @@ from briefer.editing import (
 )
 from briefer.errors import EditError
 from briefer.library.model import Snippet
+from briefer.model import Source as BriefSource
 from briefer.text import index_from_utf16, utf16_from_index
 
 from .brief_model import BriefModel, Change, Place
@@ -112,6 +119,12 @@ class BriefView(QScrollArea):
         self._format_actions: list[QAction] = []
         self._editor_hooks: list[Callable[[SectionEditor], object]] = []
         self._read_only = False
+        # A brief just begun from a template: its empty required sections
+        # are hinted at quietly, not warned about, until the person writes
+        # in them or asks to save or export (`start_draft`).
+        self._draft = False
+        self._touched: set[str] = set()
+        self._diagnostics: tuple[Diagnostic, ...] = ()
         self.cite = CiteCommands(self)
         self._editor_hooks.append(self.cite.attach)
 
@@ -157,11 +170,20 @@ class BriefView(QScrollArea):
         column.addStretch(1)
 
         model.changed.connect(self.refresh)
-        model.document_changed.connect(self.rebuild)
+        model.document_changed.connect(self._document_changed)
         model.focus_requested.connect(self.focus_place)
         self.rebuild()
 
     # -- building ---------------------------------------------------------------
+
+    def _document_changed(self) -> None:
+        # Another brief (opened, recovered, saved under a new name): not a
+        # draft just begun unless the window says so (`start_draft`), and
+        # the notes of the last one are gone.
+        self._draft = False
+        self._touched = set()
+        self._diagnostics = ()
+        self.rebuild()
 
     def rebuild(self) -> None:
         """Make one editor per section of the model's brief (a new brief or
@@ -288,8 +310,12 @@ class BriefView(QScrollArea):
 
     def refresh(self, change: Change) -> None:
         if change.structure:
+            # Another template's sections: the ones written in stay so; new
+            # ones of a brief just begun are hinted at, not warned about.
             self.rebuild()
+            self._show_diagnostics()
             return
+        self._touched |= change.sections
         brief = self.model.brief
         for section_id in change.sections:
             editor = self._editors.get(section_id)
@@ -334,13 +360,47 @@ class BriefView(QScrollArea):
 
     def set_diagnostics(self, diagnostics: Iterable[Diagnostic]) -> None:
         """Show each diagnostic on the editor of its section; those about
-        the whole brief go under the metadata."""
+        the whole brief go under the metadata. While the brief is a draft
+        just begun (`start_draft`), a required section the person has not
+        written in yet gets a quiet hint instead of its warning."""
+        self._diagnostics = tuple(diagnostics)
+        self._show_diagnostics()
+
+    def start_draft(self) -> None:
+        """The brief was just begun from a template: hint quietly at its
+        empty required sections until the person writes in them (each
+        section on its own) or asks to save or export it."""
+        self._draft = True
+        self._touched = set()
+        self._show_diagnostics()
+
+    def end_draft(self) -> None:
+        """The person asked to save or export: every required section left
+        empty is warned about now, as in a brief opened from a file."""
+        if self._draft:
+            self._draft = False
+            self._show_diagnostics()
+
+    def _hinted(self, diagnostic: Diagnostic) -> bool:
+        """Whether a diagnostic is shown as a quiet hint, not a warning."""
+        return (
+            self._draft
+            and diagnostic.kind is DiagnosticKind.MISSING_REQUIRED
+            and diagnostic.section not in self._touched
+        )
+
+    def _show_diagnostics(self) -> None:
         by_section: dict[str, list[str]] = {}
-        for diagnostic in diagnostics:
+        hinted: set[str] = set()
+        for diagnostic in self._diagnostics:
             target = diagnostic.section if diagnostic.section in self._editors else ""
+            if target and self._hinted(diagnostic):
+                hinted.add(target)
+                continue
             by_section.setdefault(target, []).append(diagnostic.message)
         for section_id, editor in self._editors.items():
             editor.set_diagnostics(by_section.get(section_id, []))
+            editor.set_required_hint(section_id in hinted)
         notes = list(dict.fromkeys(by_section.get("", [])))
         self.brief_notes.setText("\n".join(f"⚠ {note}" for note in notes))
         self.brief_notes.setVisible(bool(notes))
@@ -408,11 +468,62 @@ def _keywords(text: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in text.split(",") if w.strip())
 
 
+def cite_message(
+    outcome: CiteOutcome, snippets: Sequence[Snippet], where: str, mode: CiteMode
+) -> str:
+    """What the status bar says after citing `snippets` (a drop, or Cite
+    Selected Snippet): what was cited, and what was left out and why. A
+    snippet in the trash is named by its words, with the way back."""
+    by_id = {s.id: s for s in snippets}
+    parts = []
+    if outcome.made:
+        keys = ", ".join(dict.fromkeys(f"[@{i.key}]" for i in outcome.made))
+        new = sum(1 for i in outcome.made if not i.reused)
+        how = MODE_NAMES[mode].lower()
+        parts.append(
+            f"Cited {keys} in {where} ({how})"
+            + (f"; {new} new source{'s' if new != 1 else ''}" if new else "")
+            + ". Ctrl+Z undoes it."
+        )
+    trashed = [i for i, _ in outcome.skipped if i in by_id and by_id[i].in_trash]
+    if len(trashed) == 1:
+        named = f"“{short_words(by_id[trashed[0]].text)}”"
+        left = " (not cited)" if outcome.made else ""
+        parts.append(f"{named}{left} is in the Trash: restore it to cite it.")
+    elif trashed:
+        if outcome.made:
+            parts.append(
+                f"{len(trashed)} snippets in the Trash were left out: restore them to cite them."
+            )
+        else:
+            parts.append(
+                f"The {len(trashed)} snippets are in the Trash: restore them to cite them."
+            )
+    for snippet_id, why in outcome.skipped:
+        if snippet_id in trashed:
+            continue
+        snippet = by_id.get(snippet_id)
+        named = f"“{short_words(snippet.text)}”" if snippet else f"Snippet {snippet_id}"
+        parts.append(f"{named} left out: {why}.")
+    return " ".join(parts) or "Nothing was cited."
+
+
+def short_words(text: str, limit: int = 60) -> str:
+    """The start of a snippet's text on one line, cut at a word."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    return words[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
 # --------------------------------------------------------------------------
 # Citing from the library, and checking where a citation came from
 # --------------------------------------------------------------------------
 
 CITE_MODE_KEY = "brief/cite_mode"
+# Shows in the library the snippet a brief's source names (its id, and the
+# source, to check it is the one quoted): `LibraryPanel.show_snippet`.
+ShowSnippet = Callable[[int, BriefSource], object]
 
 
 class CitePreferences:
@@ -449,7 +560,7 @@ class CiteCommands(QObject):
         self.mode = CiteMode.QUOTE
         self._prefs: CitePreferences | None = None
         self._selected: Callable[[], list[Snippet]] | None = None
-        self._show_snippet: Callable[[int], object] | None = None
+        self._show_snippet: ShowSnippet | None = None
         self._last_section: str | None = None
         self._menu_place: tuple[MarkdownEdit, int] | None = None
         self._popup: ProvenancePopup | None = None
@@ -529,11 +640,13 @@ class CiteCommands(QObject):
     def connect_library(
         self,
         selected: Callable[[], list[Snippet]],
-        show_snippet: Callable[[int], object] | None = None,
+        show_snippet: ShowSnippet | None = None,
         selection_changed: SignalInstance | None = None,
     ) -> None:
         """Cite what `selected()` gives (the library panel's selection),
-        and show a citation's snippet with `show_snippet(id)`."""
+        and show a citation's snippet with `show_snippet(id, source)`, which
+        checks that the snippet under that id is the one the brief's
+        source quotes (`LibraryPanel.show_snippet`)."""
         self._selected = selected
         self._show_snippet = show_snippet
         if selection_changed is not None:
@@ -616,23 +729,9 @@ class CiteCommands(QObject):
             editor.editor.setFocus(Qt.FocusReason.OtherFocusReason)
             editor.editor.place_cursor(utf16_from_index(section.body, outcome.end))
             self.view.reveal(editor.editor)
-        self.message.emit(self._say(outcome, editor.heading() if editor else section_id, mode))
+        where = editor.heading() if editor else section_id
+        self.message.emit(cite_message(outcome, snippets, where, mode))
         return outcome
-
-    def _say(self, outcome: CiteOutcome, where: str, mode: CiteMode) -> str:
-        parts = []
-        if outcome.made:
-            keys = ", ".join(dict.fromkeys(f"[@{i.key}]" for i in outcome.made))
-            new = sum(1 for i in outcome.made if not i.reused)
-            how = MODE_NAMES[mode].lower()
-            parts.append(
-                f"Cited {keys} in {where} ({how})"
-                + (f"; {new} new source{'s' if new != 1 else ''}" if new else "")
-                + ". Ctrl+Z undoes it."
-            )
-        for snippet_id, why in outcome.skipped:
-            parts.append(f"Snippet {snippet_id} left out: {why}.")
-        return " ".join(parts) or "Nothing was cited."
 
     def target(self) -> tuple[SectionEditor, int] | None:
         """Where "Cite Selected Snippet" cites: the cursor of the section
@@ -740,9 +839,9 @@ class CiteCommands(QObject):
         popup = self.popup()
         popup.show_for(facts, at, library=self._show_snippet is not None)
         if facts.snippet_id:
-            self._show_in_library(facts.snippet_id)
+            self._show_in_library(facts)
         return popup
 
-    def _show_in_library(self, snippet_id: int) -> None:
-        if self._show_snippet is not None:
-            self._show_snippet(snippet_id)
+    def _show_in_library(self, facts: Provenance) -> None:
+        if self._show_snippet is not None and facts.source is not None:
+            self._show_snippet(facts.snippet_id, facts.source)

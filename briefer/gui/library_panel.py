@@ -8,7 +8,10 @@ source, date and tags of each; and, under them, the selected snippet in full
 (`snippet_detail`), editable. Rows are dragged out as snippets
 (`snippet_mime`), for a brief's section to cite. Delete moves the selected
 snippets to the trash; the Trash button shows the trash, where Restore
-brings them back.
+brings them back. `show_snippet` shows the snippet a brief's source was
+quoted from, once its worker has checked that the snippet under the
+source's id is that one (`provenance.find_quoted`), and says plainly when
+the open library does not have it.
 
 Every library call runs on the panel's `LibraryService` thread, which opens
 its own library through the `open_library` factory the window gives; the
@@ -62,6 +65,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.library import Library, NameCount, Snippet
+from briefer.model import Source as BriefSource
 
 from .capture import Capture
 from .library_model import ResultDelegate, ResultsModel, ResultsView
@@ -70,7 +74,6 @@ from .library_service import (
     BugReporter,
     Filters,
     LibraryService,
-    ResultRow,
     Saved,
     SearchRequest,
     SnippetEdit,
@@ -81,6 +84,7 @@ from .library_service import (
     result_row,
     save_snippet,
 )
+from .provenance import QuotedSnippet, find_quoted, quotes_from
 from .settings import Settings
 from .snippet_detail import SAFE_SCHEMES, SnippetDetail
 from .snippet_mime import has_snippets
@@ -89,6 +93,7 @@ from .snippet_mime import has_snippets
 # searches never flicker a message.
 SEARCHING_NOTE_MS = 250
 FILTERS_KEY = "filters"
+SHOW_KEY = "show-snippet"  # newest wins among the snippets asked to be shown
 FILTERS_DELAY_MS = 1500
 DEFAULT_SPLIT = (520, 330)  # results | details
 SEARCH_HELP = (
@@ -132,6 +137,9 @@ class LibraryPanel(QWidget):
     library_changed = Signal()
     # A result was double-clicked or Return pressed on it.
     snippet_activated = Signal(object)  # Snippet
+    # Something the window's status bar should say too (where a citation's
+    # snippet is, or that the open library does not have it).
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -155,8 +163,9 @@ class LibraryPanel(QWidget):
         self._context_actions: list[QAction] = []
         self._remembered: list[int] = []  # selected ids while rows are replaced
         self._current_id: int | None = None
-        self._pinned: int | None = None  # the snippet shown on its own
+        self._pinned: tuple[int, ...] = ()  # the snippets shown on their own
         self._note = ""  # what the count line says instead of a count
+        self._told = ""  # what `show_snippet` said, until the next search
         self._filters_known = False  # the library's size is known
         self._unavailable_message = ""  # why the library could not be opened
         self._filters_asked = False  # the tag and collection menus were asked for
@@ -432,43 +441,109 @@ class LibraryPanel(QWidget):
         rows = sorted(i.row() for i in selection.selectedRows())
         return [self.model.snippet(r) for r in rows if r < self.model.rowCount()]
 
-    def show_snippet(self, snippet_id: int) -> None:
+    def show_snippet(self, snippet_id: int, source: BriefSource | None = None) -> None:
         """Select and reveal a snippet (the one a citation came from): among
-        the results if it is there, else shown on its own."""
-        row = self.model.row_of(snippet_id)
-        if row >= 0 and self._pinned is None:
-            self._select_row(row)
-            self.results.setFocus(Qt.FocusReason.OtherFocusReason)
+        the results if it is there, else shown on its own.
+
+        With the brief's `source`, the snippet is shown only once it is
+        checked to be the one quoted (`provenance.quotes_from`): a brief
+        written against another library may carry an id that is another
+        snippet here. If it is not, the library looks for the one quoted by
+        its words, else lists the snippets from the source's address, and
+        says so; the check runs on the library's worker."""
+        row = self.model.row_of(snippet_id) if snippet_id else -1
+        if source is None:
+            if row >= 0 and not self._pinned:
+                self._reveal_row(row)
+            else:
+                self._show_alone(snippet_id, select=True)
             return
-        self._show_alone(snippet_id, select=True)
+        if row >= 0 and not self._pinned and quotes_from(source, self.model.snippet(row)):
+            self._reveal_row(row)
+            return
+        self.service.submit(
+            lambda lib: find_quoted(lib, source, snippet_id),
+            self._quoted_found,
+            self._failed,
+            latest=SHOW_KEY,
+        )
+
+    def _reveal_row(self, row: int) -> None:
+        self._forget_told()
+        self._select_row(row)
+        self.results.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _quoted_found(self, found: QuotedSnippet) -> None:
+        """Show what `find_quoted` found for a source, and say what it is."""
+        if found.snippet is not None:
+            snippet = found.snippet
+            how = "asked for" if found.by_id else "found by its words"
+            self._pin([snippet], f"Snippet {snippet.id}, {how}; type to search again", select=True)
+        elif found.same_address:
+            count = len(found.same_address)
+            self._pin(
+                list(found.same_address),
+                f"{count} from its address; type to search again",
+                select=False,
+            )
+        self._tell(found.message())
+
+    def _tell(self, message: str) -> None:
+        """Say `message` under the results and in the window's status bar."""
+        self._say(message)
+        self._told = message
+        if message:
+            self.status_message.emit(message)
+
+    def _forget_told(self) -> None:
+        """Take back what `show_snippet` said, if it is still shown."""
+        if self._told and self.message.text() == self._told:
+            self._say("")
+        self._told = ""
+
+    def _pin(self, snippets: list[Snippet], note: str, *, select: bool) -> None:
+        """List only these snippets (from the trash too), until the person
+        searches again."""
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        trash = all(s.in_trash for s in snippets)
+        if self.act_show_trash.isChecked() != trash:
+            self.act_show_trash.blockSignals(True)
+            self.act_show_trash.setChecked(trash)
+            self.act_show_trash.blockSignals(False)
+        self._pinned = tuple(s.id for s in snippets)
+        self._note = note
+        self.model.show_rows(self.request(), [result_row(s) for s in snippets])
+        self._update_count()
+        self._update_buttons()
+        if select:
+            self._select_row(0)
 
     def _show_alone(self, snippet_id: int, *, select: bool) -> None:
         """List only this snippet (from the trash too), until the person
         searches again."""
 
-        def found(answer: tuple[Snippet, ResultRow] | None) -> None:
-            if answer is None:
+        def found(snippet: Snippet | None) -> None:
+            if snippet is None:
                 self._say(f"Snippet {snippet_id} is no longer in this library.")
                 return
-            snippet, row = answer
-            self.search_box.blockSignals(True)
-            self.search_box.clear()
-            self.search_box.blockSignals(False)
-            if self.act_show_trash.isChecked() != snippet.in_trash:
-                self.act_show_trash.blockSignals(True)
-                self.act_show_trash.setChecked(snippet.in_trash)
-                self.act_show_trash.blockSignals(False)
-            self._pinned = snippet_id
-            self._note = f"Snippet {snippet_id}, asked for; type to search again"
-            self.model.show_rows(self.request(), [row])
-            self._update_count()
-            self._update_buttons()
-            if select:
-                self._select_row(0)
+            self._pin(
+                [snippet], f"Snippet {snippet_id}, asked for; type to search again", select=select
+            )
 
-        def look_up(lib: Library) -> tuple[Snippet, ResultRow] | None:
-            snippet = get_snippet(lib, snippet_id)
-            return None if snippet is None else (snippet, result_row(snippet))
+        self.service.submit(lambda lib: get_snippet(lib, snippet_id), found, self._failed)
+
+    def _show_pinned_again(self) -> None:
+        """The pinned snippets as the library holds them now (after a save)."""
+        ids, note = self._pinned, self._note
+
+        def found(snippets: list[Snippet]) -> None:
+            if self._pinned == ids and snippets:
+                self._pin(snippets, note, select=False)
+
+        def look_up(lib: Library) -> list[Snippet]:
+            return [s for s in (get_snippet(lib, i) for i in ids) if s is not None]
 
         self.service.submit(look_up, found, self._failed)
 
@@ -483,15 +558,15 @@ class LibraryPanel(QWidget):
         self.service.reopen()
         self._unavailable_message = ""
         self._say("")
-        self._pinned = None
+        self._pinned = ()
         if self._started:
             self._search_now()
             self._load_filters()
 
     def refresh(self) -> None:
         """Search again (the library changed), keeping the selection."""
-        if self._pinned is not None:
-            self._show_alone(self._pinned, select=False)
+        if self._pinned:
+            self._show_pinned_again()
         else:
             self.model.refresh()
         self._load_filters()
@@ -537,7 +612,8 @@ class LibraryPanel(QWidget):
 
     def _search_now(self) -> None:
         self._search_timer.stop()
-        self._pinned = None
+        self._pinned = ()
+        self._forget_told()  # it was about the snippets shown on their own
         self._started = True
         self.model.search(self.request())
         self._searching_note.start()
@@ -559,7 +635,9 @@ class LibraryPanel(QWidget):
             return
         if self._note:
             self.count_label.setText(self._note)
+            self.count_label.setToolTip(self._note)  # a narrow panel cuts it short
             return
+        self.count_label.setToolTip("")
         shown = model.rowCount()
         total = model.total()
         has_words = bool(request.query.strip())

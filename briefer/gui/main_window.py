@@ -25,7 +25,6 @@ The window holds no brief logic: edits go through `BriefModel`, which calls
 from __future__ import annotations
 
 import enum
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,9 +114,11 @@ class WindowContext:
         appearance = AppearanceController.of(app) if app is not None else None
         if appearance is not None:
             appearance.set_appearance(settings.appearance())
-        override = os.environ.get("BRIEFER_LIBRARY", "")
-        team = override.strip() if is_team(override) else ""
-        location = str(paths.default_library if team else paths.library_path())
+        # A team library named by BRIEFER_LIBRARY is reached in the
+        # background; the window starts on the local library meanwhile.
+        chosen = paths.library_location()
+        team = chosen if is_team(chosen) else ""
+        location = str(paths.default_library) if team else chosen
         return cls(
             paths=paths,
             registry=TemplateRegistry(paths),
@@ -259,6 +260,7 @@ class MainWindow(QMainWindow):
 
         self._restore_layout()
         self._document_changed()
+        self.view.start_draft()  # the new brief the window opens with
 
     # ------------------------------------------------------------------------
     # Building
@@ -266,7 +268,11 @@ class MainWindow(QMainWindow):
 
     def _make_library_panel(self) -> LibraryPanel:
         context = self.context
-        location = context.library_location or str(context.paths.library_path())
+        location = context.library_location or context.paths.library_location()
+        team = context.team_library
+        if is_team(location):  # reached in the background: local meanwhile
+            team = team or location
+            location = str(context.paths.default_library)
         self.library_choice = LibraryChoice(location, open_window_library)
         opener = context.open_library or self.library_choice
         panel = LibraryPanel(
@@ -276,7 +282,7 @@ class MainWindow(QMainWindow):
         self.library_switch = LibrarySwitcher(
             panel, self.library_choice, self.settings, open_window_library
         )
-        self.library_switch.start(context.team_library)
+        self.library_switch.start(team)
         return panel
 
     def _wire_citing(self) -> None:
@@ -290,6 +296,7 @@ class MainWindow(QMainWindow):
         cite.source_requested.connect(self._show_source)
         sources.citation_requested.connect(self.view.show_citation)
         sources.show_snippet_requested.connect(panel.show_snippet)
+        panel.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         sources.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.view.read_only_changed.connect(sources.set_read_only)
         panel.add_context_action(cite.act_cite_selected)
@@ -329,10 +336,10 @@ class MainWindow(QMainWindow):
         sk = QKeySequence.StandardKey
         a = self._action
         files = self.files
-        self.act_new = a("&New…", "Start a new brief from a template", sk.New, files.new_brief)
+        self.act_new = a("&New…", "Start a new brief from a template", sk.New, self.new_brief)
         self.act_open = a("&Open…", "Open a brief or Markdown notes", sk.Open, files.open_dialog)
-        self.act_save = a("&Save", "Save the brief", sk.Save, files.save)
-        self.act_save_as = a("Save &As…", "Save under a new name", sk.SaveAs, files.save_as)
+        self.act_save = a("&Save", "Save the brief", sk.Save, self.save)
+        self.act_save_as = a("Save &As…", "Save under a new name", sk.SaveAs, self.save_as)
         self.act_revert = a(
             "&Revert to Saved", "Go back to the brief as last saved", "Ctrl+Shift+R", files.revert
         )
@@ -683,6 +690,22 @@ class MainWindow(QMainWindow):
     # Files
     # ------------------------------------------------------------------------
 
+    def new_brief(self) -> bool:
+        """File ▸ New: a brief from the template picked, begun as a draft
+        (its empty required sections hinted at, not yet warned about)."""
+        if not self.files.new_brief():
+            return False
+        self.view.start_draft()
+        return True
+
+    def save(self) -> bool:
+        self.view.end_draft()  # asked to save: every gap is warned about now
+        return self.files.save()
+
+    def save_as(self) -> bool:
+        self.view.end_draft()
+        return self.files.save_as()
+
     def _default_template(self) -> Template:
         templates = self.context.registry.all()
         if not templates:
@@ -695,6 +718,7 @@ class MainWindow(QMainWindow):
 
     def export(self, formats: Sequence[str]) -> bool:
         """Ask where, then export in the background with a progress bar."""
+        self.view.end_draft()  # asked to export: every gap is warned about now
         formats = [f for f in formats if f in available_formats()]
         if not formats:
             self._error("Cannot export", "That format is not available in this installation.")

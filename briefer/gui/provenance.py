@@ -11,11 +11,19 @@ source. A key the brief has no source for says so, and how to fix it.
 Everything shown comes from the brief, which carries its sources: the popup
 works the same for a brief whose library is gone. Text is data: it is set
 as plain text, and the one link is built from an escaped address.
+
+A source's snippet id is only a hint: a brief written against a colleague's
+library (or another team library) may carry an id that, in the library
+open here, is another snippet. So the library shows a snippet as a claim's
+source only once `find_quoted` has checked it is the one quoted
+(`quotes_from`); else it looks for it by its words, then lists the
+snippets from the source's address. It runs on the library's worker.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
@@ -30,6 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.document import is_safe_url
+from briefer.library import Library, LibraryError, Snippet
+from briefer.library.normalize import normalise_text, normalise_url, site_of
 from briefer.model import Source
 
 QUOTE_CHARS = 420  # a longer quote is cut at a word, with an ellipsis
@@ -54,6 +64,85 @@ class Provenance:
     @property
     def times(self) -> int:
         return sum(count for _, count in self.cited_in)
+
+
+# --------------------------------------------------------------------------
+# Which snippet of the open library a source was quoted from
+# --------------------------------------------------------------------------
+
+PHRASE_WORDS = 12  # words of a quote searched for as a phrase
+SAME_ADDRESS_LIMIT = 50  # snippets from the source's address listed, at most
+
+
+@dataclass(frozen=True)
+class QuotedSnippet:
+    """What the open library holds for a source of the brief: `snippet`,
+    the one it was quoted from (None: not there), found under the id the
+    brief gives (`by_id`) or by its words; else `same_address`, the
+    library's snippets from the source's web address (maybe none)."""
+
+    asked: int  # the id the brief gives (0: none)
+    snippet: Snippet | None = None
+    by_id: bool = False
+    same_address: tuple[Snippet, ...] = ()
+    other: bool = False  # the library has another snippet under that id
+
+    def message(self) -> str:
+        """What to tell the person, in a sentence ("" when the id was right)."""
+        if self.snippet is not None:
+            if self.by_id:
+                return ""
+            found = f"the words this source quotes are snippet #{self.snippet.id}."
+            if self.other:
+                return f"Snippet #{self.asked} of this library is a different one; {found}"
+            if self.asked:
+                return f"There is no snippet #{self.asked} in this library; {found}"
+            return found[0].upper() + found[1:]
+        missing = "This source's snippet is not in the open library"
+        count = len(self.same_address)
+        if not count:
+            return f"{missing}."
+        them = "its snippet" if count == 1 else f"its {count} snippets"
+        return f"{missing}. Listed instead: {them} from the same address."
+
+
+def quotes_from(source: Source, snippet: Snippet) -> bool:
+    """Whether `source` (a brief's) was quoted from `snippet`: the same
+    words, compared as the library compares texts (case, quotation marks
+    and spacing aside); for a source that kept no words, the same address."""
+    if source.quote.strip():
+        return normalise_text(snippet.text) == normalise_text(source.quote)
+    url = source.url.strip()
+    return bool(url) and normalise_url(url) == normalise_url(snippet.source.url)
+
+
+def find_quoted(lib: Library, source: Source, snippet_id: int) -> QuotedSnippet:
+    """The snippet `source` was quoted from in `lib`: under `snippet_id`
+    if that is it, else found by its words; failing both, the snippets from
+    its address. Runs on the library's worker thread (a few queries)."""
+    other = False
+    if snippet_id:
+        try:
+            snippet = lib.get(snippet_id)
+        except LibraryError:
+            snippet = None
+        if snippet is not None and quotes_from(source, snippet):
+            return QuotedSnippet(snippet_id, snippet, by_id=True)
+        other = snippet is not None
+    words = re.findall(r"\w+", source.quote)[:PHRASE_WORDS]
+    if words:
+        phrase = '"' + " ".join(words) + '"'
+        for hit in lib.search(phrase, limit=20, as_you_type=False):
+            if quotes_from(source, hit.snippet):
+                return QuotedSnippet(snippet_id, hit.snippet, other=other)
+    url = source.url.strip()
+    site = site_of(url)
+    if not site:
+        return QuotedSnippet(snippet_id, other=other)
+    address = normalise_url(url)
+    hits = lib.search(f'source:"{site}"', limit=500, as_you_type=False)
+    same = tuple(h.snippet for h in hits if normalise_url(h.snippet.source.url) == address)
+    return QuotedSnippet(snippet_id, same_address=same[:SAME_ADDRESS_LIMIT], other=other)
 
 
 def cited_text(facts: Provenance) -> str:
@@ -87,7 +176,7 @@ def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
 class ProvenancePopup(QFrame):
     """A popup under a citation: its source, and ways to check it."""
 
-    show_in_library = Signal(int)  # a snippet id
+    show_in_library = Signal(object)  # the Provenance shown
     edit_requested = Signal(str)  # a source key
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -273,7 +362,7 @@ class ProvenancePopup(QFrame):
 
     def _show_in_library(self) -> None:
         if self._facts is not None and self._facts.snippet_id:
-            self.show_in_library.emit(self._facts.snippet_id)
+            self.show_in_library.emit(self._facts)
 
     def _edit(self) -> None:
         if self._facts is not None:

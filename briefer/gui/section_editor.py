@@ -4,7 +4,9 @@
 such as the key bullets, its name in words), a `MarkdownEdit` with the
 template's guidance as placeholder text, the word count against the
 section's budget (in a warning colour, and saying by how much, when over)
-and the compose diagnostics that concern the section.
+and the compose diagnostics that concern the section, in the warning
+colour; or, for an empty required section of a brief just begun, a quiet
+"Required" in the placeholder's grey (`set_required_hint`).
 
 The editor keeps no undo history of its own: every change goes to the
 window's `BriefModel` (signal `edited`), whose undo stack spans the whole
@@ -23,6 +25,8 @@ citation will go (a line between paragraphs for a block quote or a bullet,
 a caret in the line for an inline quote or a citation) and how (the mode,
 and that Ctrl gives the other one); the drop asks the view to cite them
 (`cite_dropped`), which goes through the brief model as one undo step.
+Snippets dragged out of the trash are not cited: the drag says so where
+the mode is said, and a drop of nothing but them is refused.
 Citations of keys the brief has no source for are underlined with a
 tooltip saying so, and Ctrl+click on a citation asks for its source
 (`citation_clicked`).
@@ -88,6 +92,12 @@ CiteActions = Callable[["MarkdownEdit", int], list[QAction]]
 DropPlanner = Callable[[Sequence[Snippet], int, CiteMode], Insertion | None]
 
 MIN_LINES = 3
+# What an empty required section of a brief just begun says, quietly.
+REQUIRED_HINT = "Required"
+REQUIRED_TIP = (
+    "The template requires this section. Once you save or export the brief,"
+    " an empty one is marked as a problem."
+)
 
 
 # --------------------------------------------------------------------------
@@ -269,19 +279,32 @@ class DropTarget:
     """Where a snippet drag points in an editor: `index` under the mouse,
     `landing` where the text will go (Python indices), the `mode` the drop
     will use and whether the text comes as a `block` of its own (a block
-    quote or a bullet) rather than inside the line."""
+    quote or a bullet) rather than inside the line. `count` snippets will
+    be cited; `trashed` more are in the trash and will not be."""
 
     index: int
     landing: int
     mode: CiteMode
     block: bool
     count: int
+    trashed: int = 0
+
+    @property
+    def refused(self) -> bool:
+        """Nothing would be cited: every snippet dragged is in the trash."""
+        return self.count == 0 and self.trashed > 0
 
     def hint(self) -> str:
         """What the drop will do, in words, with the key for the other mode."""
+        if self.refused:
+            them = "it" if self.trashed == 1 else "them"
+            return f"In the Trash: restore {them} to cite {them}"
         what = MODE_NAMES[self.mode]
-        if self.count > 1:
-            what += f" ({self.count} snippets)"
+        notes = [f"{self.count} snippets"] if self.count > 1 else []
+        if self.trashed:
+            notes.append(f"{self.trashed} in the Trash left out")
+        if notes:
+            what += f" ({'; '.join(notes)})"
         return f"{what} here · {DROP_MODIFIER_NAME}: {MODE_NAMES[other_mode(self.mode)].lower()}"
 
 
@@ -358,7 +381,7 @@ class MarkdownEdit(QPlainTextEdit):
     edited = Signal(int, int, bool)  # start, end of the change (UTF-16), typing
     cite_dropped = Signal(list, int, object)  # snippets, Python index, CiteMode
     citation_clicked = Signal(object)  # the Citation under a Ctrl+click
-    drop_hint = Signal(str)  # what a drop here would do; "" once the drag has gone
+    drop_hint = Signal(object)  # the DropTarget shown; None once the drag has gone
     focused = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -604,15 +627,19 @@ class MarkdownEdit(QPlainTextEdit):
         text = self.toPlainText()
         index = index_from_utf16(text, self.cursorForPosition(pos).position())
         mode = other_mode(self.cite_mode) if event.modifiers() & DROP_MODIFIER else self.cite_mode
-        planned = self.drop_planner(snippets, index, mode) if self.drop_planner else None
+        # Snippets from the trash are not cited (as Cite Selected Snippet
+        # leaves them out): the drop shows where the others go.
+        usable = [s for s in snippets if not s.in_trash]
+        trashed = len(snippets) - len(usable)
+        planned = self.drop_planner(usable, index, mode) if self.drop_planner and usable else None
         if planned is None:
-            return DropTarget(index, index, mode, mode is CiteMode.QUOTE, len(snippets))
+            return DropTarget(index, index, mode, mode is CiteMode.QUOTE, len(usable), trashed)
         # A block quote or a bullet comes on lines of its own after the
         # paragraph or item pointed at; a citation or an inline quote at
         # the point itself (moved to the end of a word).
         block = planned.text.startswith("\n") or planned.text.startswith(("> ", "- "))
         landing = planned.start
-        return DropTarget(index, landing, mode, block, len(snippets))
+        return DropTarget(index, landing, mode, block, len(usable), trashed)
 
     def _accepts_drag(self, event: QDropEvent) -> bool:
         return has_snippets(event.mimeData()) and not self.isReadOnly()
@@ -652,7 +679,7 @@ class MarkdownEdit(QPlainTextEdit):
         self._drop = target
         self.viewport().update()
         if hint_changed:
-            self.drop_hint.emit(target.hint() if target else "")
+            self.drop_hint.emit(target)
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self._dragged = []
@@ -670,14 +697,20 @@ class MarkdownEdit(QPlainTextEdit):
             event.ignore()
             return
         target = self._target(event, snippets)
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if target.refused:
+            # Nothing to cite: the drop is refused, and the view says why
+            # (its citing leaves trashed snippets out and says so).
+            event.setDropAction(Qt.DropAction.IgnoreAction)
+            event.ignore()
+        else:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
         self.cite_dropped.emit(snippets, target.index, target.mode)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self._drop is not None:
+        if self._drop is not None and not self._drop.refused:
             self._paint_drop(self._drop)
 
     def _paint_drop(self, target: DropTarget) -> None:
@@ -826,6 +859,7 @@ class SectionEditor(QFrame):
         self.setObjectName(f"section-{section_id}")
         self._words = 0
         self._diagnostics: list[str] = []
+        self._hint = ""  # the quiet note shown instead of none (see `set_required_hint`)
 
         self.heading_label = QLabel()
         self.heading_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -931,18 +965,43 @@ class SectionEditor(QFrame):
         return budget is not None and self._words > budget
 
     def set_diagnostics(self, messages: Iterable[str]) -> None:
-        """Show what compose noticed in this section (nothing: hidden)."""
+        """Show what compose noticed in this section, as warnings (nothing:
+        hidden, or the quiet hint if one is set)."""
         messages = list(dict.fromkeys(messages))
         if messages == self._diagnostics:
             return
         self._diagnostics = messages
-        self.notes_label.setText("\n".join(f"⚠ {m}" for m in messages))
-        self.notes_label.setVisible(bool(messages))
-        self.notes_label.setAccessibleName("Notes on this section: " + " ".join(messages))
-        self._paint_words()
+        self._show_notes()
 
     def diagnostics(self) -> list[str]:
+        """The warnings shown (not the quiet hint)."""
         return list(self._diagnostics)
+
+    def set_required_hint(self, shown: bool) -> None:
+        """Say quietly, in the placeholder's grey, that this section is
+        required: for an empty required section of a brief just begun,
+        where a warning would greet the person with an error. A warning
+        shown takes its place; typing in the section hides it."""
+        hint = REQUIRED_HINT if shown and self.editor.document().isEmpty() else ""
+        if hint != self._hint:
+            self._hint = hint
+            self._show_notes()
+
+    def required_hint(self) -> str:
+        """The quiet hint shown under the editor ("" when none is)."""
+        return self._hint if not self._diagnostics else ""
+
+    def _show_notes(self) -> None:
+        messages = self._diagnostics
+        if messages:
+            self.notes_label.setText("\n".join(f"⚠ {m}" for m in messages))
+            self.notes_label.setAccessibleName("Notes on this section: " + " ".join(messages))
+        else:
+            self.notes_label.setText(self._hint)
+            self.notes_label.setAccessibleName(f"Notes on this section: {self._hint}")
+        self.notes_label.setToolTip(REQUIRED_TIP if self._hint and not messages else "")
+        self.notes_label.setVisible(bool(messages or self._hint))
+        self._paint_words()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -951,27 +1010,46 @@ class SectionEditor(QFrame):
 
     def _paint_words(self) -> None:
         warn = warning_colour(self.palette())
-        for label, on in ((self.words_label, self.is_over_budget()), (self.notes_label, True)):
+        quiet = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        notes = warn if self._diagnostics else quiet
+        for label, colour in (
+            (self.words_label, warn if self.is_over_budget() else None),
+            (self.notes_label, notes),
+        ):
             palette = QPalette()  # only the text colour set; the rest inherited
-            if on:
-                palette.setColor(QPalette.ColorRole.WindowText, warn)
+            if colour is not None:
+                palette.setColor(QPalette.ColorRole.WindowText, colour)
             label.setPalette(palette)
         font = self.words_label.font()
         font.setBold(self.is_over_budget())
         self.words_label.setFont(font)
         self.words_label.setAccessibleName(f"Words in {self.heading()}: {self.words_label.text()}")
 
-    def _show_drop_hint(self, hint: str) -> None:
-        if hint:
+    def _show_drop_hint(self, target: DropTarget | None) -> None:
+        if target is not None:
+            # What the drop does, in the highlight's colours; a drop that
+            # would cite nothing says why in the warning colour instead.
             palette = QPalette(self.palette())
-            palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.Highlight))
-            palette.setColor(
-                QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.HighlightedText)
-            )
+            if target.refused:
+                # The warning red is dark on a light palette, light on a dark one.
+                ink = QColor("black") if _dark(palette) else QColor("white")
+                palette.setColor(QPalette.ColorRole.Window, warning_colour(palette))
+                palette.setColor(QPalette.ColorRole.WindowText, ink)
+                text = target.hint()
+            else:
+                highlight = palette.color(QPalette.ColorRole.Highlight)
+                palette.setColor(QPalette.ColorRole.Window, highlight)
+                palette.setColor(
+                    QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.HighlightedText)
+                )
+                text = f"Drop: {target.hint()}"
             self.drop_label.setPalette(palette)
-            self.drop_label.setText(f"Drop: {hint}")
-        self.drop_label.setVisible(bool(hint))
-        self.words_label.setVisible(not hint)
+            self.drop_label.setText(text)
+        self.drop_label.setVisible(target is not None)
+        self.words_label.setVisible(target is None)
 
     def _on_edited(self, start: int, end: int, typing: bool) -> None:
-        self.edited.emit(self.section_id, self.editor.toPlainText(), start, end, typing)
+        text = self.editor.toPlainText()
+        if self._hint and text:
+            self.set_required_hint(False)  # written in: the hint has done its job
+        self.edited.emit(self.section_id, text, start, end, typing)

@@ -3,7 +3,9 @@
 A drag carries the whole snippets (text, source, tags), not only their ids,
 so the section editor that receives the drop cites them without a database
 query on the GUI thread, and a drop still works when the library that gave
-them has since closed. Other programs see the snippets' plain text.
+them has since closed. A snippet dragged out of the trash says so
+(`deleted`), so the drop refuses to cite it as Cite Selected Snippet does.
+Other programs see the snippets' plain text.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ def _snippet_json(snippet: Snippet) -> dict[str, object]:
         "note": snippet.note,
         "tags": list(snippet.tags),
         "collection": snippet.collection,
+        "deleted": snippet.deleted,  # in the trash since then ("" if not)
         "source": {
             "title": source.title,
             "publisher": source.publisher,
@@ -90,6 +93,7 @@ def _snippet_from_json(item: dict[str, object]) -> Snippet:
         note=str(item.get("note", "")),
         tags=tuple(str(tag) for tag in tags),
         collection=str(item.get("collection", "")),
+        deleted=str(item.get("deleted") or ""),
         source=Source(**{name: str(source.get(name, "")) for name in _SOURCE_FIELDS}),
     )
 

@@ -81,7 +81,9 @@ class _FieldEdit(QLineEdit):
 class SourcesPanel(QWidget):
     """Every source of the model's brief, its fields and its citations."""
 
-    show_snippet_requested = Signal(int)  # the library should show this snippet
+    # The library should show the snippet a source was quoted from: its id
+    # and the source (the library checks the id is that snippet).
+    show_snippet_requested = Signal(int, object)
     citation_requested = Signal(str, str)  # section id, key: go to the citation
     message = Signal(str)  # for the status bar
 
@@ -460,8 +462,8 @@ class SourcesPanel(QWidget):
     def _show_in_library(self) -> None:
         source = self.model.brief.sources.get(self._key)
         snippet = source.snippet_id.strip() if source is not None else ""
-        if snippet.isascii() and snippet.isdigit():
-            self.show_snippet_requested.emit(int(snippet))
+        if source is not None and snippet.isascii() and snippet.isdigit():
+            self.show_snippet_requested.emit(int(snippet), source)
 
     def _go_to(self, href: str) -> None:
         section_id, _, key = href.partition("\n")

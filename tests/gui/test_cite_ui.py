@@ -42,6 +42,7 @@ from briefer.gui.brief_view import CitePreferences
 from briefer.gui.library_panel import LibraryPanel
 from briefer.gui.main_window import MainWindow
 from briefer.gui.section_editor import CitationScan, MarkdownEdit
+from briefer.gui.snippet_mime import snippets_to_mime
 from briefer.library import Library
 from briefer.library.model import Snippet, Source
 from briefer.paths import Paths
@@ -314,6 +315,87 @@ def test_several_snippets_dropped_at_once_are_one_undo_step(open_window, qtbot, 
     assert window.model.brief == before
 
 
+def test_a_snippet_dragged_from_the_trash_is_refused_and_the_reason_said(
+    open_window, qtbot, library
+) -> None:
+    window = open_window([open_window.sample("smart-brevity")])
+    panel = wire(qtbot, window)
+    panel.act_show_trash.trigger()  # the Trash view lists the trashed snippet
+    qtbot.waitUntil(lambda: panel.model.row_of(library[1].id) >= 0, timeout=TIMEOUT)
+    mime = dragged(qtbot, panel, library[1])
+    before = window.model.brief
+    steps = window.model.undo_stack.count()
+    section = window.view.editor("what-happened")
+    editor = section.editor
+    path = [point_at(editor, 5), point_at(editor, 40)]
+    quiet = accent_pixels(editor)
+
+    assert drag(editor, mime, path, drop=False)
+    target = editor.drop_target()
+    assert target is not None and target.refused and target.trashed == 1
+    # Said where the drop would be said, in the warning colour; no place drawn.
+    assert section.drop_label.isVisible()
+    assert section.drop_label.text() == "In the Trash: restore it to cite it"
+    assert accent_pixels(editor) <= quiet
+
+    dropped = QDropEvent(
+        QPointF(path[-1]),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(editor.viewport(), dropped)
+    assert not dropped.isAccepted()  # refused: the drag's source copies nothing
+    assert (
+        window.model.brief == before
+        and editor.toPlainText() == before.section("what-happened").body
+    )
+    assert window.model.undo_stack.count() == steps  # no undo step
+    assert not window.isWindowModified()
+    assert window.statusBar().currentMessage() == (
+        "“An older report, since withdrawn.” is in the Trash: restore it to cite it."
+    )
+    assert not section.drop_label.isVisible() and section.words_label.isVisible()
+
+
+def test_of_several_snippets_dropped_the_trashed_one_is_left_out_and_named(
+    open_window, qtbot, library
+) -> None:
+    window = open_window([open_window.sample("smart-brevity")])
+    wire(qtbot, window)
+    before = window.model.brief
+    steps = window.model.undo_stack.count()
+    editor = window.view.editor("whats-next").editor
+    # A drag of three snippets, one of them from the trash (as a drag from
+    # another Briefer window on the same library may carry).
+    mime = snippets_to_mime(library, library="elsewhere.sqlite3")
+    assert drag(editor, mime, [point_at(editor, 3)], drop=False)
+    target = editor.drop_target()
+    assert target is not None and (target.count, target.trashed) == (2, 1)
+    assert target.hint().startswith("Quote (2 snippets; 1 in the Trash left out) here")
+    dropped = QDropEvent(
+        QPointF(point_at(editor, 3)),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(editor.viewport(), dropped)
+    assert dropped.isAccepted()
+    body = window.model.brief.section("whats-next").body
+    assert "Halden will publish crane schedules" in body and "Two Baltic ports" in body
+    assert "withdrawn" not in body
+    assert window.model.undo_stack.count() == steps + 1  # one step for the drop
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Cited [@reuters-2026-11-21], [@baltic-freight-review-2026-11-23]")
+    assert message.endswith(
+        "“An older report, since withdrawn.” (not cited) is in the Trash: restore it to cite it."
+    )
+    window.act_undo.trigger()
+    assert window.model.brief == before
+
+
 def test_a_read_only_brief_takes_no_drop(open_window, qtbot, library) -> None:
     window = open_window([open_window.sample("smart-brevity")])
     panel = wire(qtbot, window)
@@ -359,8 +441,8 @@ def test_ctrl_shift_c_cites_the_selected_snippet_at_the_cursor(open_window, qtbo
     qtbot.keyClick(panel.results, Qt.Key.Key_C, CTRL_SHIFT)
     assert "Two Baltic ports" in window.model.brief.section("why-it-matters").body
     assert (
-        f"Snippet {library[0].id} left out: the section quotes it already."
-        in window.statusBar().currentMessage()
+        "“Halden will publish crane schedules from February.” left out:"
+        " the section quotes it already." in window.statusBar().currentMessage()
     )
 
     # A snippet in the trash is not cited, and the person is told why.
@@ -370,7 +452,7 @@ def test_ctrl_shift_c_cites_the_selected_snippet_at_the_cursor(open_window, qtbo
     qtbot.keyClick(panel.results, Qt.Key.Key_C, CTRL_SHIFT)
     assert window.model.brief == cited
     message = window.statusBar().currentMessage()
-    assert f"Snippet {library[1].id} left out: it is in the trash." in message
+    assert message == "“An older report, since withdrawn.” is in the Trash: restore it to cite it."
 
     window.act_undo.trigger()
     window.act_undo.trigger()

@@ -318,12 +318,17 @@ def test_find_says_when_nothing_matches(open_window, qtbot) -> None:
 
 
 def test_compose_notes_appear_on_the_editor_they_concern(open_window, qtbot) -> None:
-    window = open_window()
+    window = open_window([open_window.sample("smart-brevity")])
     happened = section(window, "what-happened")
     key_points = section(window, "key-points")
+    # A brief opened from a file: an empty required section is a real gap.
+    key_points.editor.setFocus()
+    key_points.editor.selectAll()
+    qtbot.keyClick(key_points.editor, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: any("required" in n for n in key_points.diagnostics()), timeout=5000)
     assert any("key points" in n and "required" in n for n in key_points.diagnostics())
     happened.editor.setFocus()
+    qtbot.keyClick(happened.editor, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(happened.editor, "The port opened its data [@nowhere].")
     qtbot.waitUntil(lambda: any("nowhere" in n for n in happened.diagnostics()), timeout=5000)
     assert happened.notes_label.isVisible()
