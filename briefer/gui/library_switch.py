@@ -250,7 +250,10 @@ class Banner(QFrame):
     def show_problem(self, url: str, reason: str) -> None:
         if is_team(reason) and ": " in reason:
             reason = reason.partition(": ")[2]  # the URL is in the tooltip
-        self.text.setText(f"Team library unreachable: {reason} — working on the local library")
+        where = library_label(url).removeprefix("Team library: ")
+        self.text.setText(
+            f"Team library {where} unreachable: {reason} — working on the local library"
+        )
         self.setToolTip(url)
         self.retry_button.setEnabled(True)
         self.show()

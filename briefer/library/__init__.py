@@ -43,8 +43,9 @@ between any two libraries.
     repair_indexes(path, report)              # rebuilds indexes that disagree with the data
     salvage(path, "rescued.jsonl")            # what a damaged library can still give
 
-Where: `Library.open(Paths.library_path())` is the user's library (the
-`BRIEFER_LIBRARY` environment variable or `--library PATH` overrides it).
+Where: `open_library(Paths.library_location())` is the user's library, a
+file or a team library's URL (the `BRIEFER_LIBRARY` environment variable or
+`--library PATH|URL` overrides it).
 
 Records (`briefer.library.model`): `Snippet` (id, text, note, source,
 tags, collection, created, modified, deleted, version, modified_by), `Source` (title, publisher,
