@@ -301,6 +301,9 @@ class Style:
     logo: Path | None = None  # resolved against the template folder
     logo_width_mm: float = 30.0
     reference_docx: Path | None = None  # resolved against the template folder
+    # The Word base's table style the brief's tables take, by name; None:
+    # the base's default for new tables, else its "Table Grid".
+    table_style: str | None = None
     # Paragraph by paragraph, what the fields above do not say: a house
     # style's Heading 1 font, its Normal spacing (`briefer.house_style`).
     looks: TextLooks = TextLooks()

@@ -394,6 +394,7 @@ _STYLE_KEYS: dict[str, Convert] = {
     "logo": _relative_file,
     "logo_width_mm": _limited(STYLE_LIMITS["logo_width_mm"]),
     "reference_docx": _relative_file,
+    "table_style": _text,
     "looks": _looks,
 }
 

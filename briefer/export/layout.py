@@ -155,6 +155,15 @@ def _looked(look: TextLook, shape: Callable[[float], Metrics], size: float) -> M
     return Metrics(size, leading, before, after)
 
 
+def look_metrics(look: TextLook, default: Metrics) -> Metrics:
+    """`default` with the size, line spacing and space around paragraphs
+    `look` sets in their place (its line pitch scaled with its size)."""
+    pitch = default.leading / default.size if default.size else 1.0
+    return _looked(
+        look, lambda s: Metrics(s, s * pitch, default.before, default.after), default.size
+    )
+
+
 def inherit(look: TextLook, parent: TextLook) -> TextLook:
     """`look` with what it leaves unset taken from `parent`, as a Word style
     takes it from the style it is based on (List Bullet and Quote from

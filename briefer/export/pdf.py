@@ -27,6 +27,12 @@ never before a citation marker); right-to-left paragraphs (`RtlParagraph`)
 and code blocks (background and border) use reportlab's `Paragraph` with
 escaped markup. A table too wide for the page is set smaller or split, as
 `briefer.export.layout.plan_table` says, the same way as in the DOCX.
+
+With a Word base, the PDF draws what the DOCX keeps of the base
+(`briefer.house_style.HouseBase`, read once per base): its own header and
+footer, page 1's own when it has them, its landscape pages, the borders and
+shading of its title, heading and quote styles (`pdf_para.Boxed`), the
+contents list in its TOC styles and the tables in its table style.
 Images and the logo are read once, within bounds, by
 `briefer.export.images`, and the bytes checked are the bytes drawn.
 """
@@ -110,6 +116,7 @@ from briefer.export.images import (
 from briefer.export.layout import (
     CELL_PADDING_V,
     FOOTNOTE_HANGING,
+    HEADING_ELEMENTS,
     HEADING_KINDS,
     LIST_INDENT,
     QUOTE_INDENT,
@@ -117,18 +124,30 @@ from briefer.export.layout import (
     TABLE_HEAD_FILL,
     TABLE_RULE,
     TABLE_RULE_WIDTH,
+    Face,
     Kind,
+    Metrics,
     TablePart,
     TablePlan,
     faces,
     first_page_header,
     furniture,
+    look_metrics,
     metrics,
     multiples,
     plan_table,
 )
-from briefer.export.pdf_furniture import FOOTER, HEADER, Box, Logo, PageFurniture
-from briefer.export.pdf_para import FastParagraph, WidthCache
+from briefer.export.pdf_furniture import (
+    FIRST_FOOTER,
+    FIRST_HEADER,
+    FOOTER,
+    HEADER,
+    Box,
+    Logo,
+    PageFurniture,
+    PageParts,
+)
+from briefer.export.pdf_para import Boxed, FastParagraph, Stacked, WidthCache
 from briefer.export.pdf_text import (
     CITE_CB,
     InlineStyle,
@@ -147,11 +166,11 @@ from briefer.export.pdf_text import (
 from briefer.export.properties import document_properties
 from briefer.export.warning_log import WarningLog
 from briefer.jobs import ProgressCallback, report
-from briefer.model import CitationStyle, Style
+from briefer.model import CitationStyle, Style, TextElement, TextLook
 from briefer.text import clean_text, is_rtl
 
-if TYPE_CHECKING:  # python-docx is imported only for a Word base
-    from briefer.export.word_house import HouseFurniture, HouseStory
+if TYPE_CHECKING:  # a Word base's, loaded only with one (frozen dataclasses cost time)
+    from briefer.house_style import Decor, HouseBase, HouseStory, Rule, TableLook
 
 _SPACE_RUN = re.compile(r"(?<=\S)  +")
 _LEADING_SPACES = re.compile(r"^ +")
@@ -160,7 +179,9 @@ _MAX_FOOTNOTE_SHARE = 0.5  # of the frame height, per page
 _FOOTNOTE_GAP = 8.0
 _GREY = "#555555"
 _QUOTE_BAR = 2.0  # width of the bar left of a quote, in points
-_FUZZ = 1e-6  # reportlab's smallest usable height
+# The looks of template lines in a Word base's Header and Footer styles.
+_HEADER_STYLE, _FOOTER_STYLE = "header-style", "footer-style"
+_CONTENTS_END = 10.0  # after the contents list's last entry, as in the DOCX (200 twips)
 # Progress is reported in thousandths: laying out the pages takes about 80%
 # of an export, drawing the held pages a few per cent, and reportlab's final
 # save (font subsets, compression) the rest.
@@ -281,7 +302,7 @@ def _cites_in(flowable: Any) -> list[int]:
                     found.append(n)
         elif isinstance(obj, (_Indented, _Footnoted)):
             scan(obj.inner)
-        elif isinstance(obj, _Barred):
+        elif isinstance(obj, Stacked):
             scan(obj.content)
 
     scan(flowable)
@@ -348,13 +369,22 @@ class _Renderer:
         self.faces = faces(style)
         self._families = {style.body_font: self.body, style.heading_font: self.heading}
         self._house_stories: dict[str, HouseStory] = {}  # a Word base's own header, footer
+        self.house = self._house()
         self.banner_color = _color(style.banner_color, "#B00020")
         self.metrics = metrics(style)
         if style.reference_docx is not None:
             self._measure_lines_by_font()
+        # A block quote's indents (left, right), and the tables' Word style.
+        self._quote_indents = (QUOTE_INDENT, QUOTE_INDENT)
+        self.table_look: TableLook | None = None
+        if self.house is not None:
+            self._follow_house(self.house)
         self.size = self.metrics[Kind.BODY].size
         self.leading = self.metrics[Kind.BODY].leading
         self.page_w, self.page_h = (v * mm for v in style.page_size.mm)
+        if self.house is not None and self.house.landscape:
+            # The DOCX keeps the base's page set-up, landscape as it is.
+            self.page_w, self.page_h = self.page_h, self.page_w
         top, right, bottom, left = (max(0.0, float(v)) * mm for v in style.margins_mm)
         self.margins = (top, right, bottom, left)
         self.frame_w = max(self.page_w - left - right, 72.0)
@@ -543,61 +573,97 @@ class _Renderer:
     # ------------------------------------------------------------------
 
     def _furniture(self) -> PageFurniture:
+        """Page 1's and the later pages' headers and footers, as the DOCX
+        has them (`word_parts.PageFurniture`): the template's, or the Word
+        base's own where it has them, with the classification beside."""
         top, right, bottom, left = self.margins
         style = self.style
-        header, footer = style.header, style.footer
-        first_header = first_page_header(header)
         banner = banner_text(self.doc)
         marks = (banner, banner)
         distances = furniture(style)
-        logo, every_page = None, False
-        house = self._house_furniture()
+        first = PageParts(first_page_header(style.header), style.footer, marks)
+        later = PageParts(style.header, style.footer, marks)
+        house = self.house.furniture if self.house is not None else None
         if house is not None:
-            # The DOCX keeps the base's header and footer, and its distances.
+            # The DOCX keeps the base's header and footer, and its distances;
+            # the template's lines take the base's Header and Footer styles.
             distances = dataclasses.replace(
                 distances,
                 header_distance=house.header_distance_pt,
                 footer_distance=house.footer_distance_pt,
             )
-            classification = clean_text(self.doc.meta.classification).strip()
-            if house.header is not None:
-                first_header = header = _house_lines(house.header)
-                logo, every_page = self._house_picture(house.header), True
-                self._house_stories[HEADER] = house.header
-                if not banner and "{classification}" in style.header:
-                    marks = (classification, marks[1])
-            if house.footer is not None:
-                footer = _house_lines(house.footer)
-                self._house_stories[FOOTER] = house.footer
-                if not banner and "{classification}" in style.footer:
-                    marks = (marks[0], classification)
-        if house is None or house.header is None:
-            logo = self._logo()
+            looks: dict[str, str] = {}
+            for key, story, side in (
+                (_HEADER_STYLE, house.header_style, "header_look"),
+                (_FOOTER_STYLE, house.footer_style, "footer_look"),
+            ):
+                if story is not None:
+                    self._house_stories[key] = story
+                    looks[side] = key
+            first = dataclasses.replace(first, **looks)
+            later = dataclasses.replace(later, **looks)
+            later = self._house_parts(later, house.header, house.footer, (HEADER, FOOTER))
+            if house.first_page:
+                stories = (house.first_header, house.first_footer)
+                first = self._house_parts(first, *stories, (FIRST_HEADER, FIRST_FOOTER))
+            elif house.header is not None:
+                first = later  # page 1 shows the house's header, as every page does
+            else:
+                first = self._house_parts(first, None, house.footer, (HEADER, FOOTER))
+        if first.header_look not in (HEADER, FIRST_HEADER):
+            # The template's own header on page 1: its logo goes there.
+            first = dataclasses.replace(first, logo=self._logo())
         return PageFurniture(
             self._furniture_line,
             Box(self.page_w, self.page_h, top, right, bottom, left),
             distances,
-            banner=banner,
-            first_header=first_header,
-            header=header,
-            footer=footer,
-            logo=logo,
+            first=first,
+            later=later,
             values=field_values(self.doc.meta),
-            marks=marks,
-            logo_every_page=every_page,
         )
 
-    def _house_furniture(self) -> HouseFurniture | None:
-        """The Word base's own header and footer, which the DOCX keeps; None
-        without a base (or one that does not open: the DOCX export says why)."""
+    def _house_parts(
+        self,
+        parts: PageParts,
+        header: HouseStory | None,
+        footer: HouseStory | None,
+        looks: tuple[str, str],
+    ) -> PageParts:
+        """`parts` (the template's) with the base's own `header` and
+        `footer` where it has them: their lines in their own look, the
+        header's picture, and the classification the template's pattern
+        would show above the header or below the footer."""
+        classification = clean_text(self.doc.meta.classification).strip()
+        top, bottom = parts.marks
+        if header is not None:
+            self._house_stories[looks[0]] = header
+            if not top and "{classification}" in parts.header:
+                top = classification
+            parts = dataclasses.replace(
+                parts,
+                header=_house_lines(header),
+                logo=self._house_picture(header),
+                header_look=looks[0],
+            )
+        if footer is not None:
+            self._house_stories[looks[1]] = footer
+            if not bottom and "{classification}" in parts.footer:
+                bottom = classification
+            parts = dataclasses.replace(parts, footer=_house_lines(footer), footer_look=looks[1])
+        return dataclasses.replace(parts, marks=(top, bottom))
+
+    def _house(self) -> HouseBase | None:
+        """What the Word base says beyond the template's `Style` (its own
+        header and footer, landscape pages, borders, contents and table
+        styles), which the DOCX keeps; None without a base (or one that
+        does not open: the DOCX export says why)."""
         base = self.style.reference_docx
         if base is None:
             return None
-        from briefer.export.word_house import read_house_furniture
-        from briefer.export.word_package import open_base
+        from briefer.house_style import house_base
 
         try:
-            return read_house_furniture(open_base(Path(base)))
+            return house_base(Path(base), self.style.table_style)
         except ExportError:
             return None
 
@@ -613,8 +679,8 @@ class _Renderer:
         scale = min(1.0, self.frame_w / width, self.frame_h * 0.3 / height)
         return Logo(probe.data, width * scale, height * scale)
 
-    def _furniture_line(self, text: str, kind: Kind, which: str = "") -> Flowable:
-        story = self._house_stories.get(which)
+    def _furniture_line(self, text: str, kind: Kind, look: str = "") -> Flowable:
+        story = self._house_stories.get(look)
         if story is None:
             pieces = [Piece(text, InlineStyle(bold=kind is Kind.BANNER))]
             return self._flowable(pieces, kind, ctx=self._ctx())
@@ -635,7 +701,7 @@ class _Renderer:
         margins, and below a header (or above a footer) that outgrows them."""
         left = self.margins[3]
         top = self.furniture.body_top(first)
-        bottom = self.furniture.body_bottom()
+        bottom = self.furniture.body_bottom(first)
         return Frame(
             left,
             bottom,
@@ -818,7 +884,7 @@ class _Renderer:
         if face is not None:
             family = self._family(face.font)
             base.update(textColor=_color(face.color, "#1A1A1A"), fontName=family.regular)
-        if kind in (Kind.TITLE, *HEADING_KINDS) and face is not None:
+        if kind in (Kind.TITLE, *HEADING_KINDS, Kind.CONTENTS_TITLE) and face is not None:
             font = self._family(face.font).face(face.bold, face.italic)
             base.update(fontName=font, keepWithNext=1)
         elif kind is Kind.CONTENTS_TITLE:
@@ -836,7 +902,7 @@ class _Renderer:
         elif kind is Kind.QUOTE:
             # Italic (see _para) and dark grey (`faces`), like the DOCX
             # Quote style, and indented on both sides.
-            base.update(rightIndent=QUOTE_INDENT)
+            base.update(rightIndent=self._quote_indents[1])
         elif kind is Kind.CAPTION:
             base.update(textColor=colors.HexColor(_GREY))
         elif kind is Kind.FOOTNOTE:
@@ -856,7 +922,7 @@ class _Renderer:
             base.update(alignment=TA_CENTER, textColor=colors.HexColor(_GREY))
         elif kind is Kind.BANNER:
             base.update(alignment=TA_CENTER, textColor=self.banner_color, fontName=self.body.bold)
-        elif kind is Kind.TABLE_HEAD:
+        elif kind is Kind.TABLE_HEAD and face is None:
             base.update(fontName=self.body.bold)
         elif kind is Kind.LIST_ITEM:
             base.update(bulletIndent=indent - LIST_INDENT, bulletFontName=self.body.regular)
@@ -888,6 +954,63 @@ class _Renderer:
             if height is not None:
                 m = self.metrics[kind]
                 self.metrics[kind] = dataclasses.replace(m, leading=m.size * multiple * height)
+
+    def _follow_house(self, house: HouseBase) -> None:
+        """What the DOCX shows of its Word base beyond the template's looks,
+        for the PDF to show alike (`house_style.HouseBase`): the contents
+        list's title in the base's TOC Heading style, a quote indented as its
+        Quote style says, the tables in its table style."""
+        title = house.contents.title
+        if title is not None:
+            face = self.faces[Kind.CONTENTS_TITLE] = self._face_of(title)
+            self.metrics[Kind.CONTENTS_TITLE] = self._look_metrics(
+                title, self.metrics[Kind.CONTENTS_TITLE], face
+            )
+        quote = house.decor.get(TextElement.QUOTE)
+        if quote is not None:
+            self._quote_indents = (quote.indent_left_pt or 0.0, quote.indent_right_pt or 0.0)
+        self.table_look = house.table
+        if house.table is not None:
+            self._follow_table(house.table)
+
+    def _follow_table(self, table: TableLook) -> None:
+        """The cells' text in the table style's font, colour, weight and
+        slant where the cells' paragraph style (Normal) leaves them; the
+        header row bold whatever it says, as the DOCX sets it."""
+        body = self.faces[Kind.BODY]
+        for kind, region in ((Kind.TABLE_CELL, table.whole), (Kind.TABLE_HEAD, table.header)):
+            text = region.text
+            if text.is_empty:
+                continue
+            self.faces[kind] = Face(
+                text.font or body.font,
+                kind is Kind.TABLE_HEAD or bool(text.bold),
+                body.italic if text.italic is None else text.italic,
+                text.color or body.color,
+            )
+
+    def _face_of(self, look: TextLook) -> Face:
+        """The face a house style's look gives its text (the body's where
+        it says nothing)."""
+        body = self.faces[Kind.BODY]
+        return Face(
+            look.font or body.font,
+            bool(look.bold),
+            bool(look.italic),
+            look.color or body.color,
+        )
+
+    def _look_metrics(self, look: TextLook, default: Metrics, face: Face) -> Metrics:
+        """`default` with the size and spacing a house style's look sets; a
+        "Multiple" line measured by the font's own line height, as Word
+        measures it (see `_measure_lines_by_font`)."""
+        shaped = look_metrics(look, default)
+        if look.line_spacing is not None and look.line_pitch_pt is None:
+            height = self.fonts.line_height(self._family(face.font))
+            if height is not None:
+                leading = shaped.size * float(look.line_spacing) * height
+                shaped = dataclasses.replace(shaped, leading=leading)
+        return shaped
 
     def _family(self, name: str) -> FontSet:
         """The installed family `name`, or the font drawn in its place."""
@@ -984,10 +1107,12 @@ class _Renderer:
         bullet: str | None = None,
         size: float | None = None,
         color: str = "",
+        pstyle: ParagraphStyle | None = None,
     ) -> Flowable:
         """The flowable for one paragraph of `pieces` in the style `kind`
         (at `size` points, for a shrunk table's cells, and in `color` where
-        given, for a house header's line): a `FastParagraph`,
+        given, for a house header's line; or in `pstyle`, a house contents
+        entry's): a `FastParagraph`,
         which breaks CJK text between characters too, unless the text needs
         our right-to-left line breaking."""
         lead: Piece | None = None
@@ -1006,8 +1131,16 @@ class _Renderer:
         rtl = is_rtl(text if pieces or lead is None else lead.text)
         if rtl:
             rtl_style = self._pstyle(kind, indent, "right", rtl=True, size=size)
+            if pstyle is not None:
+                rtl_style = ParagraphStyle(
+                    f"{pstyle.name}-rtl",
+                    parent=pstyle,
+                    alignment=TA_RIGHT,
+                    leftIndent=pstyle.rightIndent,
+                    rightIndent=pstyle.leftIndent,
+                )
             return RtlParagraph(every, rtl_style, ctx, bullet=bullet, outline=outline)
-        style = self._pstyle(kind, indent, align, size=size)
+        style = pstyle or self._pstyle(kind, indent, align, size=size)
         if color:
             style = ParagraphStyle(
                 f"{style.name}-{color}", parent=style, textColor=_color(color, "#000000")
@@ -1054,9 +1187,11 @@ class _Renderer:
 
     def _block(self, block: Block, indent: float, kind: Kind) -> list[Flowable]:
         if isinstance(block, Title):
-            return [self._para(block.spans, Kind.TITLE, indent)]
+            title = self._para(block.spans, Kind.TITLE, indent)
+            return [self._decorated(title, TextElement.TITLE, indent)]
         if isinstance(block, Subtitle):
-            return [self._para(block.spans, Kind.SUBTITLE, indent)]
+            deck = self._para(block.spans, Kind.SUBTITLE, indent)
+            return [self._decorated(deck, TextElement.SUBTITLE, indent)]
         if isinstance(block, Heading):
             return self._heading(block, indent)
         if isinstance(block, DocParagraph):
@@ -1096,11 +1231,14 @@ class _Renderer:
         return []
 
     def _quote(self, block: Quote, indent: float) -> list[Flowable]:
-        inner = self._deeper(indent, QUOTE_INDENT)
+        # A Word base's own Quote style: its indents, borders and shading;
+        # else Briefer's, whose bar sits in the middle of the indent step,
+        # like the DOCX paragraph border.
+        house = self.house.decor.get(TextElement.QUOTE) if self.house is not None else None
+        inner = self._deeper(indent, self._quote_indents[0])
         flowables = self._flow(block.blocks, inner, Kind.QUOTE)
-        # The bar sits in the middle of the indent step, like the DOCX
-        # paragraph border. Headings (bookmarks the document template reads
-        # off top-level flowables) and page-break conditions stay outside.
+        # Headings (bookmarks the document template reads off top-level
+        # flowables) and page-break conditions stay outside the box.
         out: list[Flowable] = []
         group: list[Flowable] = []
         bar_x = (indent + inner) / 2
@@ -1108,7 +1246,14 @@ class _Renderer:
         def close() -> None:
             # Right-to-left paragraphs indent from the right: so does the bar.
             rtl = all(isinstance(f, RtlParagraph) for f in group)
-            out.append(_Barred(group, bar_x, self.accent, rtl))
+            if house is None:
+                out.append(_Barred(group, bar_x, self.accent, rtl))
+            elif house.draws:
+                right = self._quote_indents[1]
+                left, right = (right, inner) if rtl else (inner, right)
+                out.append(Boxed(group, house, left, right, rtl))
+            else:
+                out.extend(group)
 
         for flowable in flowables:
             if getattr(flowable, "outline", None) is not None or isinstance(
@@ -1167,7 +1312,10 @@ class _Renderer:
             anchor=key,
             outline=(title, key, outline_level),
         )
-        return [_KeepRoom(self.leading * 4), para]
+        return [
+            _KeepRoom(self.leading * 4),
+            self._decorated(para, HEADING_ELEMENTS[level - 1], indent),
+        ]
 
     def _list(
         self, block: BulletList | OrderedList, indent: float, kind: Kind, depth: int
@@ -1262,6 +1410,19 @@ class _Renderer:
             splitInRow=1,
             hAlign="LEFT",
         )
+        if self.table_look is not None:
+            commands = self._house_table(self.table_look, len(data), len(part.columns), block, plan)
+        else:
+            commands = self._briefer_table(block, plan)
+        table.setStyle(TableStyle(commands))
+        # The same gap after a table as after a paragraph (a table followed
+        # by an image or a quote otherwise touches it).
+        flowable: Flowable = _Indented(table, indent) if indent else table
+        flowable.spaceAfter = self.size * 0.6
+        return flowable
+
+    def _briefer_table(self, block: Table, plan: TablePlan) -> list[tuple[Any, ...]]:
+        """A table in Briefer's own look: a light grid, the header row shaded."""
         commands: list[tuple[Any, ...]] = [
             ("FONT", (0, 0), (-1, -1), self.body.regular, plan.size),
             ("GRID", (0, 0), (-1, -1), TABLE_RULE_WIDTH, colors.HexColor("#" + TABLE_RULE)),
@@ -1277,12 +1438,56 @@ class _Renderer:
         ]
         if block.header:
             commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#" + TABLE_HEAD_FILL)))
-        table.setStyle(TableStyle(commands))
-        # The same gap after a table as after a paragraph (a table followed
-        # by an image or a quote otherwise touches it).
-        flowable: Flowable = _Indented(table, indent) if indent else table
-        flowable.spaceAfter = self.size * 0.6
-        return flowable
+        return commands
+
+    def _house_table(
+        self, look: TableLook, rows: int, columns: int, block: Table, plan: TablePlan
+    ) -> list[tuple[Any, ...]]:
+        """A table in the Word base's table style, as Word applies it to the
+        DOCX's table (`house_style.TableLook`): its borders edge by edge,
+        its header row's and bands' shading, its cells' padding (left and
+        right the plan's when the table's text is shrunk, as the DOCX
+        sets them then). Word counts a horizontal border in the height of
+        the row above it; so does the PDF, to keep the same rows on a page."""
+        header = bool(block.header)
+        top, right, bottom, left = look.padding
+        if plan.size < self.metrics[Kind.TABLE_CELL].size:
+            left = right = plan.padding
+        commands: list[tuple[Any, ...]] = [
+            ("FONT", (0, 0), (-1, -1), self.body.regular, plan.size),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), left),
+            ("RIGHTPADDING", (0, 0), (-1, -1), right),
+            ("TOPPADDING", (0, 0), (-1, -1), top),
+        ]
+        edges = [
+            look.horizontal(e - 1 if e else None, e if e < rows else None, header)
+            for e in range(rows + 1)
+        ]
+        if edges[0] is not None and edges[0].shows:
+            commands.append(("TOPPADDING", (0, 0), (-1, 0), top + edges[0].extent))
+        for row in range(rows):
+            below = edges[row + 1]
+            extra = below.extent if below is not None and below.shows else 0.0
+            commands.append(("BOTTOMPADDING", (0, row), (-1, row), bottom + extra))
+            fill = look.fill(row, header)
+            if fill is not None:
+                commands.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor(fill)))
+        for e, rule in enumerate(edges):
+            if rule is not None and rule.shows:
+                row, op = (e, "LINEABOVE") if e < rows else (rows - 1, "LINEBELOW")
+                commands.append(_line(op, (0, row), (-1, row), rule))
+        for column in range(columns + 1):
+            op, col = ("LINEBEFORE", column) if column < columns else ("LINEAFTER", columns - 1)
+            run_start, run_rule = 0, look.vertical(0, column, columns, header)
+            for row in range(1, rows + 1):
+                rule = look.vertical(row, column, columns, header) if row < rows else None
+                if row < rows and rule == run_rule:
+                    continue
+                if run_rule is not None and run_rule.shows:
+                    commands.append(_line(op, (col, run_start), (col, row - 1), run_rule))
+                run_start, run_rule = row, rule
+        return commands
 
     def _image(self, block: Image, indent: float) -> Flowable:
         if block.path is None:
@@ -1340,16 +1545,79 @@ class _Renderer:
         return Logo(probe.data, width, height)
 
     def _contents(self, block: Contents, indent: float) -> list[Flowable]:
-        out: list[Flowable] = [self._para((Text(block.title),), Kind.CONTENTS_TITLE, indent)]
+        """The contents list: its title and an entry per heading, linked to
+        it; in the Word base's TOC Heading and TOC 1-3 styles where it has
+        them, as the DOCX shows it."""
+        house = self.house.contents if self.house is not None else None
+        title = self._para((Text(block.title),), Kind.CONTENTS_TITLE, indent)
+        out: list[Flowable] = [self._boxed([title], house.title_decor if house else None, indent)]
         ctx = self._ctx()
+        # With the base's own TOC 1 the DOCX's entries take their colour
+        # from their styles; a level the base lacks, Normal's.
+        plain = _hex(self.accent)
+        if house is not None and house.entries[0] is not None:
+            plain = self.faces[Kind.BODY].color
         last = len(block.entries) - 1
         for i, entry in enumerate(block.entries):
             key = self._heading_keys.get(entry.anchor)
-            para_indent = indent + 12 * max(0, min(entry.level, 3) - 1)
-            pieces = [Piece(entry.text, InlineStyle(href=f"#{key}" if key else ""))]
+            href = f"#{key}" if key else ""
+            level = min(max(entry.level, 1), 3) - 1
             kind = Kind.CONTENTS_LAST if i == last else Kind.CONTENTS_ENTRY
-            out.append(self._flowable(pieces, kind, para_indent, ctx=ctx))
+            look = house.entries[level] if house is not None else None
+            if look is None:
+                para_indent = indent + 12 * level
+                pieces = [Piece(entry.text, InlineStyle(href=href, color=plain))]
+                out.append(self._flowable(pieces, kind, para_indent, ctx=ctx))
+                continue
+            assert house is not None
+            para_indent = indent + (house.indents[level] or 0.0)
+            face = self._face_of(look)
+            style = self._contents_style(level, kind, para_indent, look, face)
+            inline = InlineStyle(bold=face.bold, italic=face.italic, href=href, color=face.color)
+            entry_ctx = self._ctx(style.fontSize, self._family(face.font))
+            pieces = [Piece(entry.text, inline)]
+            out.append(self._flowable(pieces, kind, para_indent, ctx=entry_ctx, pstyle=style))
         return out
+
+    def _contents_style(
+        self, level: int, kind: Kind, indent: float, look: TextLook, face: Face
+    ) -> ParagraphStyle:
+        """The paragraph style of a contents entry in the base's TOC style
+        of its `level`: its font, size and spacing; the last entry ends with
+        the gap the DOCX gives it (10 pt after)."""
+        key = ("contents", level, kind, round(indent, 2))
+        found = self._styles.get(key)
+        if found is not None:
+            return found
+        m = self._look_metrics(look, self.metrics[Kind.CONTENTS_ENTRY], face)
+        if kind is Kind.CONTENTS_LAST:
+            m = dataclasses.replace(m, after=_CONTENTS_END)
+        style = self._styles[key] = ParagraphStyle(
+            f"contents-{level}-{kind.value}-{indent}",
+            parent=self._pstyle(kind, indent),
+            fontName=self._family(face.font).face(face.bold, face.italic),
+            fontSize=m.size,
+            leading=m.leading,
+            spaceBefore=m.before,
+            spaceAfter=m.after,
+            textColor=_color(face.color, "#1A1A1A"),
+        )
+        return style
+
+    def _decorated(self, flowable: Flowable, element: TextElement, indent: float) -> Flowable:
+        """`flowable` (a title or heading) in the borders and shading the
+        Word base's style for `element` gives it, as the DOCX shows it."""
+        decor = self.house.decor.get(element) if self.house is not None else None
+        return self._boxed([flowable], decor, indent)
+
+    def _boxed(self, content: list[Flowable], decor: Decor | None, indent: float) -> Flowable:
+        """`content` in a box of `decor`, its text `indent` from the edge it
+        starts at; `content[0]` alone when there is nothing to draw."""
+        if decor is None or not decor.draws:
+            return content[0]
+        rtl = all(isinstance(f, RtlParagraph) for f in content)
+        left, right = (0.0, indent) if rtl else (indent, 0.0)
+        return Boxed(content, decor, left, right, rtl)
 
     def _sources(self, block: SourcesList, indent: float) -> list[Flowable]:
         title = clean_text(block.title) or "Sources"
@@ -1358,15 +1626,16 @@ class _Renderer:
         heading = self._section_level()
         key = f"sources-{self._sources_count}"
         level = self._outline_level_for(heading - 1)
+        para = self._para(
+            (Text(block.title),),
+            HEADING_KINDS[heading - 1],
+            indent,
+            anchor=key,
+            outline=(title, key, level),
+        )
         out: list[Flowable] = [
             _KeepRoom(self.leading * 4),
-            self._para(
-                (Text(block.title),),
-                HEADING_KINDS[heading - 1],
-                indent,
-                anchor=key,
-                outline=(title, key, level),
-            ),
+            self._decorated(para, HEADING_ELEMENTS[heading - 1], indent),
         ]
         ctx = self._ctx()
         last = len(block.entries) - 1
@@ -1421,71 +1690,24 @@ class _Indented(Flowable):
         self.inner.drawOn(self.canv, self.indent, 0)
 
 
-class _Barred(Flowable):
-    """The flowables of a block quote with a thin vertical bar at their left.
-
-    The bar runs the full height of the quote, through the gaps between its
-    paragraphs; when the quote splits across pages each part draws its own
-    bar, so the bar continues on the next page. Spacing between the parts
-    follows the frame's rule (the larger of space after and space before)."""
+class _Barred(Stacked):
+    """The flowables of a block quote in Briefer's own look, with a thin
+    vertical bar in the accent colour at `bar_x` from the left edge (or the
+    right one when `rtl`). The bar runs the full height of the quote,
+    through the gaps between its paragraphs; when the quote splits across
+    pages each part draws its own bar, so the bar continues on the next
+    page."""
 
     def __init__(
         self, content: list[Flowable], bar_x: float, color: colors.Color, rtl: bool = False
     ) -> None:
-        super().__init__()
-        self.content = content
-        self.bar_x = bar_x  # from the left edge, or the right one when `rtl`
+        super().__init__(content)
+        self.bar_x = bar_x
         self.color = color
         self.rtl = rtl
-        self._heights: list[float] = []
-        self._gaps: list[float] = []
 
-    def _gap(self, i: int) -> float:
-        """Space above content[i] inside the quote (none above the first)."""
-        if i == 0:
-            return 0.0
-        return max(self.content[i - 1].getSpaceAfter(), self.content[i].getSpaceBefore())
-
-    def getSpaceBefore(self) -> float:
-        return self.content[0].getSpaceBefore() if self.content else 0.0
-
-    def getSpaceAfter(self) -> float:
-        return self.content[-1].getSpaceAfter() if self.content else 0.0
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        self._heights, self._gaps = [], []
-        total = 0.0
-        for i, flowable in enumerate(self.content):
-            gap = self._gap(i)
-            _w, h = flowable.wrap(availWidth, max(availHeight - total - gap, 0.0))
-            self._gaps.append(gap)
-            self._heights.append(h)
-            total += gap + h
-        self.width, self.height = availWidth, total
-        return self.width, self.height
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        used = 0.0
-        for i, flowable in enumerate(self.content):
-            gap = self._gap(i)
-            room = availHeight - used - gap
-            _w, h = flowable.wrap(availWidth, max(room, 0.0))
-            if h <= room + _FUZZ:
-                used += gap + h
-                continue
-            head = self.content[:i]
-            tail = self.content[i:]
-            parts = flowable.split(availWidth, room) if room > 0 else []
-            if len(parts) > 1 and parts[0].wrap(availWidth, room)[1] <= room + _FUZZ:
-                head = [*head, parts[0]]
-                tail = [*parts[1:], *self.content[i + 1 :]]
-            if not head:
-                return []
-            return [
-                _Barred(head, self.bar_x, self.color, self.rtl),
-                _Barred(tail, self.bar_x, self.color, self.rtl),
-            ]
-        return [self]
+    def _like(self, content: list[Flowable]) -> _Barred:
+        return _Barred(content, self.bar_x, self.color, self.rtl)
 
     def draw(self) -> None:
         canv = self.canv
@@ -1494,10 +1716,7 @@ class _Barred(Flowable):
         x = self.width - self.bar_x if self.rtl else self.bar_x
         canv.rect(x - _QUOTE_BAR / 2, 0, _QUOTE_BAR, self.height, stroke=0, fill=1)
         canv.restoreState()
-        y = self.height
-        for flowable, gap, h in zip(self.content, self._gaps, self._heights, strict=True):
-            y -= gap + h
-            flowable.drawOn(canv, 0, y)
+        self._draw_content()
 
 
 def _has_code(blocks: tuple[Block, ...]) -> bool:
@@ -1515,6 +1734,22 @@ def _has_code(blocks: tuple[Block, ...]) -> bool:
         if any(isinstance(span, Code) for span in iter_spans(spans)):
             return True
     return False
+
+
+def _line(op: str, start: tuple[int, int], stop: tuple[int, int], rule: Rule) -> tuple[Any, ...]:
+    """A reportlab table line command drawing `rule`: a double rule as two
+    lines its width apart, dotted and dashed ones with their pattern."""
+    from briefer.house_style import RuleKind  # loaded already: there is a Word base
+
+    unit = max(rule.width_pt, 0.5)
+    dash = None
+    if rule.kind is RuleKind.DOTTED:
+        dash = (unit, unit * 2)
+    elif rule.kind is RuleKind.DASHED:
+        dash = (unit * 4, unit * 2)
+    count = 2 if rule.kind is RuleKind.DOUBLE else 1
+    colour = colors.HexColor(rule.color)
+    return (op, start, stop, rule.width_pt, colour, None, dash, None, count, rule.width_pt)
 
 
 def _house_lines(story: HouseStory) -> str:

@@ -3,20 +3,22 @@
 Everything is placed where Word places the DOCX's header and footer, so the
 two formats start their text at the same height on every page: the header
 stacks down from the header distance below the top edge (banner, then the
-logo on page 1 only, then the header line) and the footer stacks up from
-the footer distance above the bottom edge (the footer line, then the
-banner). When a stack is taller than its margin leaves room for, the body
-starts below it, as Word moves the body down rather than let a header run
-into the text; `body_top` and `body_bottom` say where the text may go.
+logo, then the header lines) and the footer stacks up from the footer
+distance above the bottom edge (the footer lines, then the banner). When a
+stack is taller than its margin leaves room for, the body starts below it,
+as Word moves the body down rather than let a header run into the text;
+`body_top` and `body_bottom` say where the text may go.
 
-Page 1 has a header of its own (a first-page header in Word): the logo sits
-there, and the header line leaves out a field that repeats the title, which
-page 1 prints right below it.
+Page 1 has a header and footer of its own (`PageParts`), as the DOCX has
+(Word's "Different First Page"): the template's logo sits there, and the
+header leaves out a field that repeats the title, which page 1 prints right
+below it; a Word base with a first-page header and footer of its own has
+them drawn there instead.
 
 With a Word base that has a header or footer of its own, the DOCX keeps it
-and adds only the classification; the PDF draws the same (`House`): its
-lines of text, its picture on every page, and the classification above the
-header or below the footer (`marks`), where Word puts them.
+and adds only the classification; the PDF draws the same: its lines of
+text, its picture, and the classification above the header or below the
+footer (`PageParts.marks`), where Word puts them.
 """
 
 from __future__ import annotations
@@ -36,9 +38,11 @@ from briefer.export.layout import Furniture, Kind
 # measured before the page count is known.
 _WIDE_NUMBER = "9999"
 
-# (text, kind, and for a header or footer line which: "header" or "footer")
+# (text, kind, and for a header or footer line the look it takes: "" for
+# the template's, else a key the maker knows, such as `HEADER`)
 LineMaker = Callable[[str, Kind, str], Flowable]
 HEADER, FOOTER = "header", "footer"
+FIRST_HEADER, FIRST_FOOTER = "first-header", "first-footer"
 
 
 @dataclass(frozen=True)
@@ -67,13 +71,31 @@ class Box:
         return self.page_w - self.left - self.right
 
 
+@dataclass(frozen=True)
+class PageParts:
+    """What the header and footer of one kind of page show (page 1, or the
+    pages after it): the header and footer patterns (several lines apart
+    by newlines, with `{page}` and `{pages}` among the fields), what goes
+    above the header and below the footer (`marks`: the banner, or the
+    classification beside a house header), a logo at the top of the header,
+    and the look of the header and footer lines (`header_look`, passed to
+    the line maker)."""
+
+    header: str
+    footer: str
+    marks: tuple[str, str] = ("", "")
+    logo: Logo | None = None
+    header_look: str = ""
+    footer_look: str = ""
+
+
 class PageFurniture:
     """Measures and draws one export's banner, logo, header and footer.
 
-    `line(text, kind)` makes the flowable for one header, footer or banner
-    paragraph (the renderer's, so every script finds its font); the header
-    patterns are the template's, with `{page}` and `{pages}` filled in when
-    a page is drawn and the other fields from `values`."""
+    `line(text, kind, look)` makes the flowable for one header, footer or
+    banner paragraph (the renderer's, so every script finds its font);
+    `{page}` and `{pages}` are filled in when a page is drawn, the other
+    fields from `values`."""
 
     def __init__(
         self,
@@ -81,27 +103,18 @@ class PageFurniture:
         box: Box,
         distances: Furniture,
         *,
-        banner: str,
-        first_header: str,
-        header: str,
-        footer: str,
-        logo: Logo | None,
+        first: PageParts,
+        later: PageParts,
         values: dict[str, str],
-        marks: tuple[str, str] | None = None,
-        logo_every_page: bool = False,
     ) -> None:
-        """`marks` is what goes above the header and below the footer (the
-        banner on both, unless a house header or footer has its own); the
-        header and footer patterns may hold several lines."""
         self._line = line
         self._box = box
         self._distances = distances
-        self._marks = marks if marks is not None else (banner, banner)
-        self._headers = (first_header, header)
-        self._footer = footer
-        self._logo = logo
-        self._logo_every_page = logo_every_page
+        self._pages = (first, later)
         self._values = values
+
+    def _parts(self, first: bool) -> PageParts:
+        return self._pages[0 if first else 1]
 
     # -- where the body goes ------------------------------------------------
 
@@ -109,35 +122,33 @@ class PageFurniture:
         """Distance from the top edge to the top of the text on a page."""
         return max(self._box.top, self._distances.header_distance + self._header_height(first))
 
-    def body_bottom(self) -> float:
-        """Distance from the bottom edge to the bottom of the text."""
-        return max(self._box.bottom, self._distances.footer_distance + self._footer_height())
-
-    def _shows_logo(self, first: bool) -> bool:
-        return self._logo is not None and (first or self._logo_every_page)
+    def body_bottom(self, first: bool) -> float:
+        """Distance from the bottom edge to the bottom of the text on a page."""
+        return max(self._box.bottom, self._distances.footer_distance + self._footer_height(first))
 
     def _header_height(self, first: bool) -> float:
+        parts = self._parts(first)
         height = 0.0
-        if self._shows_logo(first):
-            assert self._logo is not None
-            height += self._logo.height + self._distances.logo_gap
-        pattern = self._headers[0 if first else 1]
-        height += self._height(self._fill(pattern, _WIDE_NUMBER, _WIDE_NUMBER), Kind.HEADER, HEADER)
-        top = self._marks[0]
+        if parts.logo is not None:
+            height += parts.logo.height + self._distances.logo_gap
+        header = self._fill(parts.header, _WIDE_NUMBER, _WIDE_NUMBER)
+        height += self._height(header, Kind.HEADER, parts.header_look)
+        top = parts.marks[0]
         if top:
             gap = self._distances.banner_gap if height else 0.0
             height += self._height(top, Kind.BANNER) + gap
         return height
 
-    def _footer_height(self) -> float:
-        footer = self._fill(self._footer, _WIDE_NUMBER, _WIDE_NUMBER)
-        height = self._height(footer, Kind.HEADER, FOOTER)
-        bottom = self._marks[1]
+    def _footer_height(self, first: bool) -> float:
+        parts = self._parts(first)
+        footer = self._fill(parts.footer, _WIDE_NUMBER, _WIDE_NUMBER)
+        height = self._height(footer, Kind.HEADER, parts.footer_look)
+        bottom = parts.marks[1]
         return height + (self._height(bottom, Kind.BANNER) if bottom else 0.0)
 
-    def _height(self, text: str, kind: Kind, which: str = "") -> float:
+    def _height(self, text: str, kind: Kind, look: str = "") -> float:
         return sum(
-            self._line(line, kind, which).wrap(self._box.width, self._box.page_h)[1]
+            self._line(line, kind, look).wrap(self._box.width, self._box.page_h)[1]
             for line in text.split("\n")
             if line.strip()
         )
@@ -149,17 +160,16 @@ class PageFurniture:
     # -- drawing ---------------------------------------------------------------
 
     def draw(self, canvas: Canvas, page: int, total: int) -> None:
-        box, first = self._box, page == 1
+        box, parts = self._box, self._parts(page == 1)
         y = box.page_h - self._distances.header_distance  # the top of the next line
-        header = self._fill(self._headers[0 if first else 1], str(page), str(total))
-        top, bottom = self._marks
+        header = self._fill(parts.header, str(page), str(total))
+        top, bottom = parts.marks
+        logo = parts.logo
         if top:
             y = self._draw_down(canvas, top, Kind.BANNER, y)
-            if header.strip() or self._shows_logo(first):
+            if header.strip() or logo is not None:
                 y -= self._distances.banner_gap
-        if self._shows_logo(first):
-            logo = self._logo
-            assert logo is not None
+        if logo is not None:
             canvas.drawImage(
                 ImageReader(io.BytesIO(logo.data)),
                 box.left,
@@ -170,34 +180,34 @@ class PageFurniture:
             )
             y -= logo.height + self._distances.logo_gap
         if header.strip():
-            self._draw_down(canvas, header, Kind.HEADER, y, HEADER)
+            self._draw_down(canvas, header, Kind.HEADER, y, parts.header_look)
 
         y = self._distances.footer_distance  # the bottom of the next line up
         if bottom:
             y = self._draw_up(canvas, bottom, Kind.BANNER, y)
-        footer = self._fill(self._footer, str(page), str(total))
+        footer = self._fill(parts.footer, str(page), str(total))
         if footer.strip():
-            self._draw_up(canvas, footer, Kind.HEADER, y, FOOTER)
+            self._draw_up(canvas, footer, Kind.HEADER, y, parts.footer_look)
 
     def _draw_down(
-        self, canvas: Canvas, text: str, kind: Kind, top: float, which: str = ""
+        self, canvas: Canvas, text: str, kind: Kind, top: float, look: str = ""
     ) -> float:
         """Draw the lines of `text` down from `top`; returns the bottom."""
         for line in text.split("\n"):
             if line.strip():
-                para = self._line(line, kind, which)
+                para = self._line(line, kind, look)
                 _w, height = para.wrap(self._box.width, self._box.page_h)
                 para.drawOn(canvas, self._box.left, top - height)
                 top -= height
         return top
 
     def _draw_up(
-        self, canvas: Canvas, text: str, kind: Kind, bottom: float, which: str = ""
+        self, canvas: Canvas, text: str, kind: Kind, bottom: float, look: str = ""
     ) -> float:
         """Draw the lines of `text` up from `bottom`; returns the top."""
         for line in reversed(text.split("\n")):
             if line.strip():
-                para = self._line(line, kind, which)
+                para = self._line(line, kind, look)
                 _w, height = para.wrap(self._box.width, self._box.page_h)
                 para.drawOn(canvas, self._box.left, bottom)
                 bottom += height

@@ -21,6 +21,11 @@ character before it. A paragraph split at the foot of a page passes its
 lines on to the rest, so a paragraph a hundred pages long is broken into
 lines once, not once a page. Right-to-left paragraphs and code blocks still
 use reportlab's `Paragraph` (see `briefer.export.pdf`).
+
+`Stacked` keeps a run of paragraphs together as one block that still
+splits between or inside them; `Boxed`, one, draws them inside the borders
+and shading a Word base's paragraph style gives them (a title's rule, a
+quote's bar), as Word draws them.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from reportlab.lib.colors import Color
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
@@ -39,6 +45,9 @@ from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable
 
 from briefer.export.pdf_text import Run
+
+if TYPE_CHECKING:  # the types of a Word base, loaded only with one
+    from briefer.house_style import Decor, Rule
 
 # Where a line may break: any white space except the non-breaking ones
 # (the same set reportlab's paragraph splits on).
@@ -716,3 +725,213 @@ def _joined(pieces: list[_Word]) -> _Word:
     last = pieces[-1]
     total = sum(w.width for w in pieces)
     return _Word(frags, total, last.space_run, last.space, last.advance, last.full)
+
+
+# -- borders and shading ------------------------------------------------------
+
+
+class Stacked(Flowable):
+    """Paragraphs (or other flowables) kept together as one block that can
+    still split between or inside them: a block quote, a box of bordered
+    paragraphs. Spacing between them follows the frame's rule (the larger
+    of space after and space before); a subclass adds room above and below
+    (`_top`, `_bottom`) and draws around them. A part of a split block is a
+    new one (`_like`), opened at the top only if this one is, closed at the
+    bottom only if this one is (reportlab marks a flowable it postpones)."""
+
+    def __init__(self, content: list[Flowable]) -> None:
+        super().__init__()
+        self.content = content
+        self.opened = True  # the first part: what goes above is drawn
+        self.closed = True  # the last part: what goes below is drawn
+        self._heights: list[float] = []
+        self._gaps: list[float] = []
+        last = content[-1] if content else None
+        self.keepWithNext = int(bool(last is not None and last.getKeepWithNext()))
+
+    @property
+    def outline(self) -> tuple[str, str, int] | None:
+        """The bookmark of a heading in the block (read by the document)."""
+        return getattr(self.content[0], "outline", None) if self.content else None
+
+    @property
+    def _top(self) -> float:
+        return 0.0
+
+    @property
+    def _bottom(self) -> float:
+        return 0.0
+
+    def _like(self, content: list[Flowable]) -> Stacked:
+        raise NotImplementedError
+
+    def _gap(self, i: int) -> float:
+        """Space above content[i] inside the block (none above the first)."""
+        if i == 0:
+            return 0.0
+        return max(self.content[i - 1].getSpaceAfter(), self.content[i].getSpaceBefore())
+
+    def getSpaceBefore(self) -> float:
+        return self.content[0].getSpaceBefore() if self.content else 0.0
+
+    def getSpaceAfter(self) -> float:
+        return self.content[-1].getSpaceAfter() if self.content else 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._heights, self._gaps = [], []
+        total = self._top
+        for i, flowable in enumerate(self.content):
+            gap = self._gap(i)
+            _w, h = flowable.wrap(availWidth, max(availHeight - total - gap, 0.0))
+            self._gaps.append(gap)
+            self._heights.append(h)
+            total += gap + h
+        self.width, self.height = availWidth, total + self._bottom
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        used = self._top
+        for i, flowable in enumerate(self.content):
+            gap = self._gap(i)
+            room = availHeight - used - gap
+            _w, h = flowable.wrap(availWidth, max(room, 0.0))
+            last = i == len(self.content) - 1
+            if h + (self._bottom if last else 0.0) <= room + _FUZZ:
+                used += gap + h
+                continue
+            head = self.content[:i]
+            tail = self.content[i:]
+            parts = flowable.split(availWidth, room) if room > 0 else []
+            if len(parts) > 1 and parts[0].wrap(availWidth, room)[1] <= room + _FUZZ:
+                head = [*head, parts[0]]
+                tail = [*parts[1:], *self.content[i + 1 :]]
+            if not head:
+                return []
+            return [self._part(head, self.opened, False), self._part(tail, False, self.closed)]
+        return [self]
+
+    def _part(self, content: list[Flowable], opened: bool, closed: bool) -> Stacked:
+        part = self._like(content)
+        part.opened, part.closed = opened, closed
+        return part
+
+    def _draw_content(self) -> None:
+        y = self.height - self._top
+        for flowable, gap, h in zip(self.content, self._gaps, self._heights, strict=True):
+            y -= gap + h
+            flowable.drawOn(self.canv, 0, y)
+
+
+class Boxed(Stacked):
+    """Paragraphs drawn inside the borders and shading of their Word
+    style (`Decor`), as Word draws them.
+
+    Consecutive paragraphs of one style share one box: the top border above
+    the first, the bottom border below the last, the side borders and the
+    shading through the gaps between them, and a `between` border in each
+    gap. The text stays where its indents put it: `left` and `right` are
+    the distances of the text's edges from the flowable's, and a side
+    border sits its `space_pt` outside them, as in Word; a top or bottom
+    border adds its space and width to the height. A box split across pages
+    continues on the next (the top border on the first part, the bottom on
+    the last). Right-to-left paragraphs (`rtl`) take the left border on the
+    right."""
+
+    def __init__(
+        self,
+        content: list[Flowable],
+        decor: Decor,
+        left: float = 0.0,
+        right: float = 0.0,
+        rtl: bool = False,
+    ) -> None:
+        super().__init__(content)
+        self.decor = decor
+        self.left = left
+        self.right = right
+        self.rtl = rtl
+
+    @staticmethod
+    def _pad(rule: Rule | None, drawn: bool) -> float:
+        return rule.space_pt + rule.extent if drawn and rule is not None and rule.shows else 0.0
+
+    @property
+    def _top(self) -> float:
+        return self._pad(self.decor.top, self.opened)
+
+    @property
+    def _bottom(self) -> float:
+        return self._pad(self.decor.bottom, self.closed)
+
+    def _like(self, content: list[Flowable]) -> Boxed:
+        return Boxed(content, self.decor, self.left, self.right, self.rtl)
+
+    def draw(self) -> None:
+        canv = self.canv
+        decor = self.decor
+        left_rule, right_rule = decor.left, decor.right
+        if self.rtl:
+            left_rule, right_rule = right_rule, left_rule
+        # The box's inner edges: the text's, pushed out by the side borders'
+        # space; the borders lie outside them, or inside the top and bottom
+        # room they add.
+        x1 = self.left - (left_rule.space_pt if _shows(left_rule) else 0.0)
+        x2 = self.width - self.right + (right_rule.space_pt if _shows(right_rule) else 0.0)
+        top = self.height - (decor.top.extent if self.opened and _shows(decor.top) else 0.0)
+        bottom = decor.bottom.extent if self.closed and _shows(decor.bottom) else 0.0
+        outer_left = x1 - (left_rule.extent if _shows(left_rule) else 0.0)
+        outer_right = x2 + (right_rule.extent if _shows(right_rule) else 0.0)
+        canv.saveState()
+        if decor.fill is not None:
+            # The shade fills the whole box, under its borders.
+            canv.setFillColor(HexColor(decor.fill))
+            canv.rect(outer_left, 0.0, outer_right - outer_left, self.height, stroke=0, fill=1)
+        if self.opened and decor.top is not None and decor.top.shows:
+            middle = top + decor.top.extent / 2
+            _rule(canv, decor.top, outer_left, middle, outer_right, middle)
+        if self.closed and decor.bottom is not None and decor.bottom.shows:
+            middle = bottom / 2
+            _rule(canv, decor.bottom, outer_left, middle, outer_right, middle)
+        if left_rule is not None and left_rule.shows:
+            middle = x1 - left_rule.extent / 2
+            _rule(canv, left_rule, middle, 0.0, middle, self.height)
+        if right_rule is not None and right_rule.shows:
+            middle = x2 + right_rule.extent / 2
+            _rule(canv, right_rule, middle, 0.0, middle, self.height)
+        y = self.height - self._top
+        between = decor.between
+        for i, (gap, h) in enumerate(zip(self._gaps, self._heights, strict=True)):
+            if i and between is not None and between.shows:
+                _rule(canv, between, x1, y - gap / 2, x2, y - gap / 2)
+            y -= gap + h
+        canv.restoreState()
+        self._draw_content()
+
+
+def _shows(rule: Rule | None) -> bool:
+    return rule is not None and rule.shows
+
+
+def _rule(canv: Canvas, rule: Rule, x1: float, y1: float, x2: float, y2: float) -> None:
+    """Draw `rule` centred on the horizontal or vertical segment from
+    (x1, y1) to (x2, y2): solid lines as filled rectangles, a double rule
+    as two lines its width apart, dotted and dashed ones stroked."""
+    from briefer.house_style import RuleKind  # loaded already: there is a Word base
+
+    colour = HexColor(rule.color)
+    width = rule.width_pt
+    if rule.kind in (RuleKind.DOTTED, RuleKind.DASHED):
+        canv.setStrokeColor(colour)
+        unit = max(width, 0.5)
+        canv.setDash([unit, unit * 2] if rule.kind is RuleKind.DOTTED else [unit * 4, unit * 2])
+        canv.setLineWidth(width)
+        canv.line(x1, y1, x2, y2)
+        canv.setDash([])
+        return
+    canv.setFillColor(colour)
+    offsets = (-width, width) if rule.kind is RuleKind.DOUBLE else (0.0,)
+    for offset in offsets:
+        if y1 == y2:
+            canv.rect(x1, y1 + offset - width / 2, x2 - x1, width, stroke=0, fill=1)
+        else:
+            canv.rect(x1 + offset - width / 2, y1, width, y2 - y1, stroke=0, fill=1)

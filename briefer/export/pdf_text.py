@@ -106,7 +106,8 @@ class InlineStyle:
     italic: bool = False
     mono: bool = False
     href: str = ""  # an already-vetted target: "https://…" or "#source-3"
-    color: str = ""  # "#RRGGBB" from the template (a lead-in's accent), never from text
+    color: str = ""  # "#RRGGBB" from the template (a lead-in's accent), never from text;
+    # a link in a colour of its own takes it (a house contents entry's)
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,9 @@ def text_runs(
         dest, href = (href[1:] if href[1:] in ctx.destinations else ""), ""
     else:
         underline = bool(href)
-    if href or dest:
+    if style.color:  # the template's (a lead-in's accent, a contents entry's look)
+        color = _hex_color(style.color)
+    elif href or dest:
         color = _hex_color(ctx.accent)
     return [
         Run(run, font, size, color, href=href, dest=dest, underline=underline)

@@ -550,6 +550,10 @@ class BodyWriter:
         aligns = [a if a in _JC else "" for a in block.align]
         cell_style = attr(self._sid[S.TABLE_TEXT])
         padding = twips(plan.padding)
+        # The border on the margin: the table is indented by its cells' left
+        # margin, the plan's when shrunk, else its table style's.
+        house = self.sheet.table_padding
+        indent = padding if shrunk or house is None else twips(house)
         # Only a header row takes the table style's first-row look (shading).
         look = "0420" if block.header else "0400"
         # A shrunk table is set at exactly the planned widths, with its
@@ -567,7 +571,7 @@ class BodyWriter:
             f'<w:tblW w:w="{sum(cols)}" w:type="dxa"/>'
             # The border on the margin, as in the PDF (Word would otherwise
             # put the cell text there and the border out in the margin).
-            f'<w:tblInd w:w="{padding}" w:type="dxa"/>{layout}'
+            f'<w:tblInd w:w="{indent}" w:type="dxa"/>{layout}'
             f'<w:tblLook w:val="{look}" w:firstRow="{int(bool(block.header))}" w:lastRow="0" '
             'w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
         )

@@ -7,10 +7,16 @@ bold, italic and spacing as Word would show them, each property taken from
 the style, else from the style it is based on (and so on), else from the
 document's defaults, else Word's own (Times New Roman, 10 pt, black, single
 spacing). Theme fonts ("+Headings", "+Body") are read from the document's
-theme. It also reads the page set-up of the document's last section, and
-`read_house_furniture` its own header and footer (lines of text with their
-page fields, the first picture, the style's look and alignment), which the
-DOCX keeps and the PDF then draws alike.
+theme. It also reads the page set-up of the document's last section.
+`read_house_base` reads that and everything else the DOCX keeps of the base
+and the PDF draws alike (`briefer.house_style.HouseBase`): its own header
+and footer, page 1's when it has a different first page (lines of text with
+their page fields, the first picture, the style's look and alignment), the
+borders, shading and indents of its paragraph styles, its contents-list
+styles and the table style the brief's tables take (`chosen_table_style`,
+which the DOCX export uses too), resolved as Word resolves them. (Its types
+come from `briefer.house_style`, imported where a base is read: a DOCX
+export without one need not pay for making their dataclasses.)
 
 `overlay_looks` writes a template's looks into a base document's styles
 where they differ from what the base says, so a look changed in Briefer
@@ -20,7 +26,8 @@ a base whose look was read as it is stays untouched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
@@ -32,13 +39,26 @@ from docx.shared import Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from lxml import etree
 
-from briefer.export.word_xml import w
+from briefer.export.word_xml import W_NS, w
 from briefer.model import TextElement, TextLook, TextLooks
+
+if TYPE_CHECKING:
+    from briefer.house_style import (
+        CellEdges,
+        ContentsLook,
+        Decor,
+        HouseBase,
+        HouseFurniture,
+        HouseStory,
+        Rule,
+        TableLook,
+    )
 
 _A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 # What Word uses where neither a style nor the document's defaults say.
 WORD_FONT = "Times New Roman"
 WORD_SIZE_PT = 10.0
+WORD_CELL_PADDING_PT = 5.4  # left and right of a cell (108 twips), top and bottom none
 _MAX_BASED_ON = 32  # a chain of styles longer than this is a loop
 _FALSE = frozenset({"0", "false", "off"})
 # The theme font each `w:asciiTheme` value names.
@@ -53,6 +73,34 @@ _THEME_FONTS = {
     "minorEastAsia": "minor",
 }
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+# The paragraph styles whose borders and shading the PDF draws.
+_DECORATED = (
+    TextElement.TITLE,
+    TextElement.SUBTITLE,
+    TextElement.HEADING_1,
+    TextElement.HEADING_2,
+    TextElement.HEADING_3,
+    TextElement.QUOTE,
+)
+_TOC_ENTRIES = ("toc 1", "toc 2", "toc 3")
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_TABLE_BY_NAME = etree.XPath(
+    f'w:style[@w:type="table"][translate(w:name/@w:val, "{_UPPER}", "{_UPPER.lower()}") = $name]',
+    namespaces={"w": W_NS},
+)
+_TABLE_STYLES = etree.XPath('w:style[@w:type="table"]', namespaces={"w": W_NS})
+_TABLE_BY_ID = etree.XPath('w:style[@w:type="table"][@w:styleId = $id]', namespaces={"w": W_NS})
+# Border and margin elements by the side they stand for ("start" is the
+# left and "end" the right of a left-to-right paragraph).
+_SIDES = {
+    "top": "top",
+    "bottom": "bottom",
+    "left": "left",
+    "start": "left",
+    "right": "right",
+    "end": "right",
+}
+_EDGES = {**_SIDES, "insideH": "inside_h", "insideV": "inside_v"}
 
 
 @dataclass(frozen=True)
@@ -70,13 +118,14 @@ class HouseLook:
 
 def read_house_look(document: DocxDocument) -> HouseLook:
     """The house look of `document` (see the module docstring)."""
-    styles = _Styles(document)
+    return _read_look(document, _Styles(document))
+
+
+def _read_look(document: DocxDocument, styles: _Styles) -> HouseLook:
     looks = TextLooks()
     missing: list[TextElement] = []
     for element in TextElement:
-        found = styles.named(element.word_name)
-        if found is None and element is TextElement.NORMAL:
-            found = styles.default_paragraph
+        found = styles.element_style(element)
         if found is None:
             missing.append(element)
             continue
@@ -100,13 +149,93 @@ def read_house_look(document: DocxDocument) -> HouseLook:
     return HouseLook(looks, tuple(missing), page, margins)
 
 
+def read_house_base(document: DocxDocument, table_style: str | None = None) -> HouseBase:
+    """Everything `briefer.house_style.HouseBase` holds, from one reading
+    of `document`'s styles; the tables take `table_style` where the base
+    has it (see `chosen_table_style`)."""
+    from briefer.house_style import HouseBase
+
+    styles = _Styles(document)
+    look = _read_look(document, styles)
+    decor = {
+        element: styles.decor(found)
+        for element in _DECORATED
+        if (found := styles.element_style(element)) is not None
+    }
+    table = chosen_table_style(document, table_style)
+    return HouseBase(
+        looks=look.looks,
+        missing=look.missing,
+        page_mm=look.page_mm,
+        margins_mm=look.margins_mm,
+        furniture=_read_furniture(document, styles),
+        decor=decor,
+        contents=_contents(styles),
+        table=None if table is None else styles.table_look(table),
+    )
+
+
+def chosen_table_style(
+    document: DocxDocument, preferred: str | None = None
+) -> etree._Element | None:
+    """The base's table style a brief's tables take, as both exports use
+    it: the one named `preferred` (by name or id), else the one the base
+    gives new tables (Word's "Set As Default", `w:defaultTableStyle` in its
+    settings), else "Table Grid"; None when the base has none of these."""
+    root = document.styles.element
+    for name in (preferred or "", _default_table_style(document), "Table Grid"):
+        if not name:
+            continue
+        # By name, as Word shows it (whatever the case), else by id. Looked
+        # up by XPath: a base holds a hundred table styles or more.
+        found = _TABLE_BY_NAME(root, name=name.lower()) or _TABLE_BY_ID(root, id=name)
+        if found:
+            return found[0]
+    return None
+
+
+def _default_table_style(document: DocxDocument) -> str:
+    """The table style the base's settings give new tables, or ""."""
+    try:
+        part = document.part.part_related_by(RT.SETTINGS)
+    except KeyError:
+        return ""  # (python-docx would make a settings part to answer)
+    root = getattr(part, "element", None)
+    if root is None:
+        try:
+            root = etree.fromstring(part.blob, _SAFE_XML)
+        except (ValueError, etree.XMLSyntaxError):
+            return ""
+    found = root.find(w("defaultTableStyle"))
+    return "" if found is None else found.get(w("val"), "")
+
+
+def _contents(styles: _Styles) -> ContentsLook:
+    from briefer.house_style import ContentsLook, Decor
+
+    title = styles.named("TOC Heading")
+    looks: list[TextLook | None] = []
+    indents: list[float | None] = []
+    for name in _TOC_ENTRIES:
+        found = styles.named(name)
+        looks.append(None if found is None else styles.look(found))
+        indents.append(None if found is None else (styles.decor(found).indent_left_pt or 0.0))
+    return ContentsLook(
+        title=None if title is None else styles.look(title),
+        title_decor=Decor() if title is None else styles.decor(title),
+        entries=tuple(looks),
+        indents=tuple(indents),
+    )
+
+
 class _Styles:
-    """A document's paragraph styles, resolved as Word resolves them."""
+    """A document's paragraph and table styles, resolved as Word resolves them."""
 
     def __init__(self, document: DocxDocument) -> None:
         root = document.styles.element
         self._by_id: dict[str, etree._Element] = {}
         self._by_name: dict[str, etree._Element] = {}
+        self._root = root
         self.default_paragraph: etree._Element | None = None
         for element in root.iterchildren(w("style")):
             if element.get(w("type"), "paragraph") != "paragraph":
@@ -123,6 +252,14 @@ class _Styles:
         self._default_ppr = _child(defaults, "pPrDefault", "pPr")
         self._theme = _theme_fonts(document)
 
+    def element_style(self, element: TextElement) -> etree._Element | None:
+        """The paragraph style of a brief's element (Normal: the default
+        paragraph style when none is named so)."""
+        found = self.named(element.word_name)
+        if found is None and element is TextElement.NORMAL:
+            found = self.default_paragraph
+        return found
+
     def style_of(self, paragraph: etree._Element) -> etree._Element:
         """The paragraph's style (the default one when it names none)."""
         ppr = paragraph.find(w("pPr"))
@@ -132,12 +269,13 @@ class _Styles:
             found = self.default_paragraph
         return found if found is not None else etree.Element(w("style"))
 
-    def alignment(self, paragraph: etree._Element) -> str:
-        """How a paragraph is aligned, by itself or by its style: "left",
+    def alignment(self, paragraph: etree._Element, style: etree._Element | None = None) -> str:
+        """How a paragraph is aligned, by itself or by its style (or how
+        `style` aligns its paragraphs, `paragraph` an empty one): "left",
         "center" or "right"."""
         ppr = paragraph.find(w("pPr"))
         chain: list[etree._Element] = [] if ppr is None else [ppr]
-        found = self.style_of(paragraph)
+        found = self.style_of(paragraph) if style is None else style
         if found is not None:
             chain += [p for p in (e.find(w("pPr")) for e in self._chain(found)) if p is not None]
         for element in chain:
@@ -150,14 +288,17 @@ class _Styles:
     def named(self, name: str) -> etree._Element | None:
         return self._by_name.get(name.lower())
 
-    def _chain(self, style: etree._Element) -> list[etree._Element]:
+    def _chain(
+        self, style: etree._Element, by_id: dict[str, etree._Element] | None = None
+    ) -> list[etree._Element]:
         """The style and those it is based on, nearest first."""
+        by_id = self._by_id if by_id is None else by_id
         chain: list[etree._Element] = []
         current: etree._Element | None = style
         while current is not None and len(chain) < _MAX_BASED_ON and current not in chain:
             chain.append(current)
             based = current.find(w("basedOn"))
-            current = None if based is None else self._by_id.get(based.get(w("val"), ""))
+            current = None if based is None else by_id.get(based.get(w("val"), ""))
         return chain
 
     def look(self, style: etree._Element, *, contextual: bool = False) -> TextLook:
@@ -177,12 +318,7 @@ class _Styles:
                     return value
             return None
 
-        size = WORD_SIZE_PT
-        for rpr in rprs:
-            found = rpr.find(w("sz"))
-            if found is not None and _number(found.get(w("val"))) is not None:
-                size = _number(found.get(w("val"))) / 2
-                break
+        size = _size(rprs)
         line = _number(spacing_value("line"))
         rule = spacing_value("lineRule") or "auto"
         line_spacing = line_pitch = None
@@ -198,18 +334,132 @@ class _Styles:
         if contextual and _toggle(pprs, "contextualSpacing"):
             before = after = 0.0
         return TextLook(
-            font=self._font(rprs),
-            size_pt=size,
-            color=_colour(rprs),
-            bold=_toggle(rprs, "b"),
-            italic=_toggle(rprs, "i"),
+            font=self._font(rprs) or WORD_FONT,
+            size_pt=WORD_SIZE_PT if size is None else size,
+            color=_colour(rprs) or "#000000",
+            bold=bool(_toggle(rprs, "b")),
+            italic=bool(_toggle(rprs, "i")),
             space_before_pt=before,
             space_after_pt=after,
             line_spacing=line_spacing,
             line_pitch_pt=line_pitch,
         )
 
-    def _font(self, rprs: list[etree._Element]) -> str:
+    def own_text(self, style: etree._Element | None) -> TextLook:
+        """The font, size, colour, bold and italic the style (and those it
+        is based on) set themselves, None where only the document's
+        defaults would say."""
+        if style is None:
+            return TextLook()
+        return self._text([e.find(w("rPr")) for e in self._chain(style)])
+
+    def _text(self, rprs: list[etree._Element | None]) -> TextLook:
+        found = [r for r in rprs if r is not None]
+        return TextLook(
+            font=self._font(found),
+            size_pt=_size(found),
+            color=_colour(found),
+            bold=_toggle(found, "b"),
+            italic=_toggle(found, "i"),
+        )
+
+    def decor(self, style: etree._Element) -> Decor:
+        """The style's borders, shading and indents, side by side from the
+        nearest style in its chain that sets each."""
+        from briefer.house_style import Decor
+
+        pprs = [p for p in (e.find(w("pPr")) for e in self._chain(style)) if p is not None]
+        rules: dict[str, Rule] = {}
+        fill: str | None = None
+        shaded = False
+        indents: dict[str, float] = {}
+        for ppr in pprs:
+            borders = ppr.find(w("pBdr"))
+            if borders is not None:
+                for child in borders:
+                    name = etree.QName(child).localname
+                    side = "between" if name == "between" else _SIDES.get(name, "")
+                    if side and side not in rules:
+                        rules[side] = _rule(child)
+            shd = ppr.find(w("shd"))
+            if shd is not None and not shaded:
+                fill, shaded = _fill(shd), True
+            ind = ppr.find(w("ind"))
+            for key in ("left", "start", "right", "end") if ind is not None else ():
+                value = _number(ind.get(w(key)))
+                if value is not None and _SIDES[key] not in indents:
+                    indents[_SIDES[key]] = round(value / 20, 2)
+        return Decor(
+            top=rules.get("top"),
+            bottom=rules.get("bottom"),
+            left=rules.get("left"),
+            right=rules.get("right"),
+            between=rules.get("between"),
+            fill=fill,
+            indent_left_pt=indents.get("left"),
+            indent_right_pt=indents.get("right"),
+        )
+
+    def table_look(self, style: etree._Element) -> TableLook:
+        """How the table style `style` looks on a brief's table: a header
+        row and banded rows (the DOCX's tables ask for both), each cell's
+        text in Normal's look where Normal says, as in Word."""
+        from briefer.house_style import TableLook, TableRegion
+
+        tables: dict[str, etree._Element] = {}
+        for element in _TABLE_STYLES(self._root):
+            tables.setdefault(element.get(w("styleId"), ""), element)
+        chain = self._chain(style, tables)
+        tblprs = [p for p in (e.find(w("tblPr")) for e in chain) if p is not None]
+        tcprs = [p for p in (e.find(w("tcPr")) for e in chain) if p is not None]
+        normal = self.own_text(self.element_style(TextElement.NORMAL))
+
+        def region(kind: str) -> TableRegion:
+            parts = [
+                p
+                for e in chain
+                for p in e.iterchildren(w("tblStylePr"))
+                if p.get(w("type")) == kind
+            ]
+            own_tcprs = [p for p in (e.find(w("tcPr")) for e in parts) if p is not None]
+            rprs = [e.find(w("rPr")) for e in parts] if kind else []
+            rprs += [e.find(w("rPr")) for e in chain]
+            if kind:
+                edges = _edges([b for p in own_tcprs if (b := p.find(w("tcBorders"))) is not None])
+            else:
+                edges = _edges([b for p in tblprs if (b := p.find(w("tblBorders"))) is not None])
+            shades = [s for p in own_tcprs if (s := p.find(w("shd"))) is not None]
+            if not kind:
+                shades += [s for p in (*tcprs, *tblprs) if (s := p.find(w("shd"))) is not None]
+            text = self._text(rprs)
+            # The cells' paragraph style wins where it says (see `TableLook`).
+            text = TextLook(
+                font=None if normal.font is not None else text.font,
+                size_pt=None if normal.size_pt is not None else text.size_pt,
+                color=None if normal.color is not None else text.color,
+                bold=None if normal.bold is not None else text.bold,
+                italic=None if normal.italic is not None else text.italic,
+            )
+            return TableRegion(edges, _fill(shades[0]) if shades else None, text)
+
+        padding = _cell_margins(tblprs)
+        band_size = 1
+        for tblpr in tblprs:
+            bands = tblpr.find(w("tblStyleRowBandSize"))
+            if bands is not None:
+                band_size = max(1, min(int(_number(bands.get(w("val"))) or 1), 100))
+                break
+        name = style.find(w("name"))
+        return TableLook(
+            name=style.get(w("styleId"), "") if name is None else name.get(w("val"), ""),
+            whole=region(""),
+            header=region("firstRow"),
+            bands=(region("band1Horz"), region("band2Horz")),
+            padding=(padding["top"], padding["right"], padding["bottom"], padding["left"]),
+            band_size=band_size,
+        )
+
+    def _font(self, rprs: list[etree._Element]) -> str | None:
         for rpr in rprs:
             fonts = rpr.find(w("rFonts"))
             if fonts is None:
@@ -221,7 +471,106 @@ class _Styles:
             name = fonts.get(w("ascii")) or fonts.get(w("hAnsi"))
             if name:
                 return name
-        return WORD_FONT
+        return None
+
+
+def table_cell_padding(document: DocxDocument, style: etree._Element) -> float:
+    """The left cell margin, in points, the table style `style` (and those
+    it is based on) gives a table's cells."""
+    by_id: dict[str, etree._Element] = {}
+    for element in _TABLE_STYLES(document.styles.element):
+        by_id.setdefault(element.get(w("styleId"), ""), element)
+    chain: list[etree._Element] = []
+    current: etree._Element | None = style
+    while current is not None and len(chain) < _MAX_BASED_ON and current not in chain:
+        chain.append(current)
+        based = current.find(w("basedOn"))
+        current = None if based is None else by_id.get(based.get(w("val"), ""))
+    tblprs = [p for p in (e.find(w("tblPr")) for e in chain) if p is not None]
+    return _cell_margins(tblprs)["left"]
+
+
+def _cell_margins(tblprs: list[etree._Element]) -> dict[str, float]:
+    """The cell margins (top, right, bottom, left, in points) a table
+    style's `w:tblPr`s (nearest first) set side by side; Word's own where
+    none does."""
+    margins = {"top": 0.0, "bottom": 0.0, "left": WORD_CELL_PADDING_PT}
+    margins["right"] = WORD_CELL_PADDING_PT
+    said: set[str] = set()
+    for tblpr in tblprs:
+        found = tblpr.find(w("tblCellMar"))
+        for child in () if found is None else found:
+            side = _SIDES.get(etree.QName(child).localname, "")
+            value = _number(child.get(w("w")))
+            if side and side not in said and value is not None and value >= 0:
+                nil = child.get(w("type"), "dxa") == "nil"
+                margins[side] = 0.0 if nil else min(value / 20, 72.0)
+                said.add(side)
+    return margins
+
+
+def _edges(borders: list[etree._Element]) -> CellEdges:
+    """The edges a list of `w:tblBorders` or `w:tcBorders` (nearest first)
+    set, side by side."""
+    from briefer.house_style import CellEdges
+
+    found: dict[str, Rule] = {}
+    for element in borders:
+        for child in element:
+            edge = _EDGES.get(etree.QName(child).localname, "")
+            if edge and edge not in found:
+                found[edge] = _rule(child)
+    return CellEdges(**found)
+
+
+def _rule(element: etree._Element) -> Rule:
+    """A `w:top`, `w:left`... border element as a `Rule`."""
+    from briefer.house_style import Rule, RuleKind
+
+    value = (element.get(w("val")) or "single").lower()
+    if value in ("nil", "none"):
+        return Rule(0.0)
+    size = _number(element.get(w("sz")))
+    width = min(max((4 if size is None else size) / 8, 0.25), 12.0)
+    if "double" in value or value.startswith(("thinthick", "thickthin")):
+        kind = RuleKind.DOUBLE
+    elif "dash" in value:
+        kind = RuleKind.DASHED
+    elif "dot" in value:
+        kind = RuleKind.DOTTED
+    else:
+        kind = RuleKind.SINGLE
+    space = min(max(_number(element.get(w("space"))) or 0.0, 0.0), 31.0)
+    return Rule(width, _hex(element.get(w("color"))) or "#000000", kind, space)
+
+
+def _fill(shd: etree._Element) -> str | None:
+    """The colour a `w:shd` paints, or None: its fill, or its pattern's
+    colour laid over the fill at the pattern's share (`pct25`: a quarter)."""
+    value = (shd.get(w("val")) or "clear").lower()
+    fill = _hex(shd.get(w("fill")))
+    if value == "nil":
+        return None
+    colour = _hex(shd.get(w("color"))) or "#000000"
+    if value == "solid":
+        return colour
+    if value.startswith("pct") and value[3:].isdigit():
+        share = min(int(value[3:]), 100) / 100
+        under = fill or "#FFFFFF"
+        mixed = [
+            round(int(colour[i : i + 2], 16) * share + int(under[i : i + 2], 16) * (1 - share))
+            for i in (1, 3, 5)
+        ]
+        return "#" + "".join(f"{c:02X}" for c in mixed)
+    return fill
+
+
+def _hex(value: str | None) -> str | None:
+    """ "#RRGGBB" for a Word colour value, None for "auto" or none."""
+    value = (value or "").upper()
+    if len(value) == 6 and all(ch in "0123456789ABCDEF" for ch in value):
+        return f"#{value}"
+    return None
 
 
 def _child(element: etree._Element | None, *path: str) -> etree._Element | None:
@@ -242,25 +591,33 @@ def _number(value: str | None) -> float | None:
     return number if number == number and abs(number) < 1e7 else None
 
 
-def _toggle(rprs: list[etree._Element], tag: str) -> bool:
+def _toggle(rprs: list[etree._Element], tag: str) -> bool | None:
     for rpr in rprs:
         found = rpr.find(w(tag))
         if found is not None:
             return found.get(w("val"), "true").lower() not in _FALSE
-    return False
+    return None
 
 
-def _colour(rprs: list[etree._Element]) -> str:
+def _size(rprs: list[etree._Element]) -> float | None:
+    for rpr in rprs:
+        found = rpr.find(w("sz"))
+        if found is not None and (value := _number(found.get(w("val")))) is not None:
+            return value / 2
+    return None
+
+
+def _colour(rprs: list[etree._Element]) -> str | None:
     for rpr in rprs:
         found = rpr.find(w("color"))
         if found is None:
             continue
         value = (found.get(w("val")) or "").upper()
-        if len(value) == 6 and all(ch in "0123456789ABCDEF" for ch in value):
-            return f"#{value}"
         if value == "AUTO":
             return "#000000"
-    return "#000000"
+        if (colour := _hex(value)) is not None:
+            return colour
+    return None
 
 
 def _theme_fonts(document: DocxDocument) -> dict[str, str]:
@@ -342,49 +699,46 @@ _FIELDS = {"PAGE": "{page}", "NUMPAGES": "{pages}", "SECTIONPAGES": "{pages}"}
 EMU_PER_PT = 12700
 
 
-@dataclass(frozen=True)
-class HouseStory:
-    """What a house header or footer shows, as the PDF can draw it: its
-    lines of text (a page number field as `{page}`, the page count as
-    `{pages}`) and its first picture with the size it is shown at (points)."""
+def _read_furniture(document: DocxDocument, styles: _Styles) -> HouseFurniture:
+    """The header and footer the base document's last section shows,
+    which the DOCX keeps (`word_parts.PageFurniture`), and the Header and
+    Footer styles the template's own header and footer lines take there."""
+    from briefer.house_style import HouseFurniture
 
-    lines: tuple[str, ...]
-    picture: bytes | None = None
-    picture_pt: tuple[float, float] = (0.0, 0.0)
-    align: str = "left"  # of its first line: "left", "center" or "right"
-    look: TextLook = field(default_factory=TextLook)  # its first line's style's look
-
-
-@dataclass(frozen=True)
-class HouseFurniture:
-    """A base's header and footer (None where it leaves them to the
-    template) and where Word puts them: the distances from the page's edges
-    in points."""
-
-    header: HouseStory | None
-    footer: HouseStory | None
-    header_distance_pt: float
-    footer_distance_pt: float
-
-
-def read_house_furniture(document: DocxDocument) -> HouseFurniture:
-    """The header and footer the base document's last section shows on
-    every page, which the DOCX keeps (`word_parts.PageFurniture`)."""
     section = document.sections[-1]
-    styles = _Styles(document)
 
     def distance(value: int | None, default: float) -> float:
         return default if value is None else int(value) / EMU_PER_PT
 
+    first_page = bool(section.different_first_page_header_footer)
     return HouseFurniture(
         header=_story(section.header, styles),
         footer=_story(section.footer, styles),
         header_distance_pt=distance(section.header_distance, 36.0),
         footer_distance_pt=distance(section.footer_distance, 36.0),
+        first_page=first_page,
+        first_header=_story(section.first_page_header, styles) if first_page else None,
+        first_footer=_story(section.first_page_footer, styles) if first_page else None,
+        header_style=_style_story(styles, "header"),
+        footer_style=_style_story(styles, "footer"),
     )
 
 
+def _style_story(styles: _Styles, name: str) -> HouseStory | None:
+    """The look and alignment of the paragraph style `name`, as a story
+    with no lines of its own; None when the base has no such style."""
+    from briefer.house_style import HouseStory
+
+    style = styles.named(name)
+    if style is None:
+        return None
+    align = styles.alignment(etree.Element(w("p")), style)
+    return HouseStory((), align=align, look=styles.look(style))
+
+
 def _story(story: _Header | _Footer, styles: _Styles) -> HouseStory | None:
+    from briefer.house_style import HouseStory
+
     if story.is_linked_to_previous:
         return None
     root = story.part.element

@@ -5,7 +5,11 @@ organisation's reference document decides the look and a user can restyle
 the result in Word. This module makes sure each style the exporter needs
 exists, resolves its style id once (python-docx would look names up on every
 paragraph), and, when there is no reference document, shapes the styles from
-the template's `Style`: fonts, sizes, colours, line spacing.
+the template's `Style`: fonts, sizes, colours, line spacing. With one, the
+tables take the base's table style (the template's choice, else the base's
+default for new tables, else its "Table Grid": `word_house.chosen_table_style`,
+which the PDF follows too), and a base with its own contents styles colours
+the contents entries itself.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from briefer.export.layout import (
     faces,
     metrics,
 )
+from briefer.export.word_house import chosen_table_style, table_cell_padding
 from briefer.export.word_numbering import LIST_INDENT_TWIPS, Numbering
 from briefer.export.word_xml import attr, half_points, hex_color, parse_fragment, twips, w
 from briefer.model import Style, TextLook
@@ -108,11 +113,19 @@ class ListLook:
 
 
 class StyleSheet:
-    """Resolved style ids and list numbering for one document being built."""
+    """Resolved style ids and list numbering for one document being built,
+    and the left cell margin (points) of a Word base's table style, which
+    the PDF's tables take (None: Briefer's own table style)."""
 
-    def __init__(self, ids: dict[S, str], lists: dict[S, ListLook]) -> None:
+    def __init__(
+        self,
+        ids: dict[S, str],
+        lists: dict[S, ListLook],
+        table_padding: float | None = None,
+    ) -> None:
         self._ids = ids
         self._lists = lists
+        self.table_padding = table_padding
 
     def id(self, key: S) -> str:
         return self._ids[key]
@@ -146,10 +159,20 @@ def prepare_styles(
         _set_doc_defaults(root, style, language)
 
     defs = _definitions(style)
+    if not apply_template and ("paragraph", "toc 1") in existing:
+        # The base's own contents styles colour the entries, as in the PDF.
+        defs[S.CONTENTS_LINK] = ("", "")
     ids: dict[S, str] = {}
     lists: dict[S, ListLook] = {}
+    table_padding: float | None = None
     for key in S:
         found = existing.get((key.style_type, key.style_name.lower()))
+        if key is S.TABLE and not apply_template:
+            # The base's table style for new tables, or the one the template
+            # names, where the base has it (the PDF draws the same one).
+            found = chosen_table_style(docx_document, style.table_style)
+            if found is not None:
+                table_padding = table_cell_padding(docx_document, found)
         if found is not None and not apply_template:
             ids[key] = found.get(w("styleId"), "")
             continue
@@ -172,7 +195,7 @@ def prepare_styles(
 
     for key in BULLETS + NUMBERS:
         lists[key] = _list_look(root, ids[key], numbering, key)
-    return StyleSheet(ids, lists)
+    return StyleSheet(ids, lists, table_padding)
 
 
 def _own_abstract(numbering: Numbering, key: S) -> int:

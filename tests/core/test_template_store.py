@@ -110,6 +110,7 @@ def styles(draw: st.DrawFn) -> Style:
         sources_title=draw(texts),
         source_line_label=draw(texts),
         logo_width_mm=draw(numbers(5, 200)),
+        table_style=draw(optional(texts.filter(bool))),
         looks=TextLooks(**{e.value: draw(looks()) for e in TextElement}),
     )
 
