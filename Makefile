@@ -40,6 +40,8 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/library_bench.py
+	$(BIN)/python bench/gui_bench.py
+	$(BIN)/python bench/template_editor_bench.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
