@@ -11,6 +11,7 @@ same word searches done as a plain Python substring scan over the texts.
     .venv/bin/python bench/library_bench.py [--n 100000] [--format jsonl|csv]
                                             [--keep DIR] [--trigram]
                                             [--engine sqlite|postgresql] [--clients N]
+                                            [--url postgresql://...]
 
 `--trigram` also builds an FTS5 trigram index over the same texts, to show
 what substring search through trigrams would cost in size and time.
@@ -20,10 +21,14 @@ throwaway PostgreSQL cluster (`tests/pg_cluster.py`, as the tests do; the
 binaries of Debian's `postgresql` package), sets a team library up with
 `briefer snippets init-team`, imports the same snippets with `briefer
 snippets --library URL import` (in files of at most IMPORT_FILE_ROWS rows,
-one transaction each), and times the same queries. `--clients N` also runs N
+one transaction each), and times the same queries; `--url URL` times them
+on a team library it filled before (with the same `--n`, kept on a server of
+your own), without starting a server or importing. `--clients N` also runs N
 processes searching at once, each its own connection and the query mix in
-its own order back to back, and gives the latency over all of them (for
-either engine).
+its own order (for either engine), three ways: as people type (about half
+a second apart, each client on its own), all at the same instant every half
+second, and back to back (the server saturated), and gives the latency over
+all of them.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import enum
 import itertools
 import json
 import multiprocessing
@@ -293,37 +299,53 @@ def time_queries(location: str, queries: list[Query]) -> tuple[Timings, dict[str
     return timings, counts
 
 
-def client(
-    location: str, texts: list[str], seed: int, start_at: float, pause: float
-) -> list[float]:
-    """One of `--clients` searchers: the query mix in its own order, with
-    about `pause` seconds between searches (0: back to back)."""
+class Pace(enum.StrEnum):
+    """How a client of `--clients` spaces its searches."""
+
+    TYPING = "typing"  # about TYPING_PAUSE_S apart, each client on its own
+    IN_STEP = "in step"  # every client at the same instant, every STEP_S
+    BACK_TO_BACK = "back to back"  # no pause: the server saturated
+
+
+# Between one search and the next of a person at the search box: the
+# window's search-as-you-type waits for a pause in typing.
+TYPING_PAUSE_S = 0.5
+# In step, the clients search together every STEP_S, for STEPS rounds.
+STEP_S = 0.5
+STEPS = 60
+
+
+def client(location: str, texts: list[str], seed: int, start_at: float, pace: str) -> list[float]:
+    """One of `--clients` searchers: the query mix in its own order, paced
+    as `pace` says."""
     lib = open_library(location)
     rnd = random.Random(seed)
     order = texts[:]
     rnd.shuffle(order)
+    if pace == Pace.IN_STEP:
+        order = order[:STEPS]
     lib.search(order[0])
     time.sleep(max(0.0, start_at - time.time()))  # all start together
     latencies = []
-    for text in order:
+    for n, text in enumerate(order):
+        if pace == Pace.IN_STEP:
+            time.sleep(max(0.0, start_at + n * STEP_S - time.time()))
         t0 = time.perf_counter()
         lib.search(text, limit=50)
         latencies.append(time.perf_counter() - t0)
-        if pause:
-            time.sleep(pause * (0.5 + rnd.random()))  # people do not type in step
+        if pace == Pace.TYPING:
+            time.sleep(TYPING_PAUSE_S * (0.5 + rnd.random()))  # people do not type in step
     lib.close()
     return latencies
 
 
-def concurrent_search(
-    location: str, queries: list[Query], clients: int, pause: float = 0.0
-) -> list[float]:
+def concurrent_search(location: str, queries: list[Query], clients: int, pace: str) -> list[float]:
     ctx = multiprocessing.get_context("spawn")
     texts = [q.text for q in queries]
     start_at = time.time() + 3 + clients * 0.3  # once every client has connected
     with ctx.Pool(clients) as pool:
         jobs = [
-            pool.apply_async(client, (location, texts, n, start_at, pause)) for n in range(clients)
+            pool.apply_async(client, (location, texts, n, start_at, pace)) for n in range(clients)
         ]
         return [t for job in jobs for t in job.get(timeout=1800)]
 
@@ -385,17 +407,18 @@ def report(
     )
 
 
-# Between one search and the next of a person at the search box: the
-# window's search-as-you-type waits for a pause in typing.
-TYPING_PAUSE_S = 0.5
-
-
 def print_concurrent(location: str, queries: list[Query], clients: int) -> None:
-    """`clients` processes searching at once, as people type (a pause of
-    about TYPING_PAUSE_S between searches), then back to back."""
+    """`clients` processes searching at once: as people type (a pause of
+    about TYPING_PAUSE_S between searches, each on their own), all at the
+    same instant every STEP_S, then back to back (the server saturated)."""
     print()
-    for pause, how in ((TYPING_PAUSE_S, f"~{TYPING_PAUSE_S:g} s apart"), (0.0, "back to back")):
-        latencies = concurrent_search(location, queries, clients, pause)
+    for pace in (Pace.TYPING, Pace.IN_STEP, Pace.BACK_TO_BACK):
+        how = {
+            Pace.TYPING: f"as people type (~{TYPING_PAUSE_S:g} s apart)",
+            Pace.IN_STEP: f"all at the same instant, every {STEP_S:g} s",
+            Pace.BACK_TO_BACK: "back to back",
+        }[pace]
+        latencies = concurrent_search(location, queries, clients, pace)
         print(
             f"{clients} clients searching at once, {how}, {len(latencies)} searches (ms):"
             f" median {fmt_ms(statistics.median(latencies)).strip()},"
@@ -430,6 +453,11 @@ def main() -> int:
     )
     parser.add_argument(
         "--clients", type=int, default=0, help="also time this many processes searching at once"
+    )
+    parser.add_argument(
+        "--url",
+        help="with --engine postgresql: time the searches on this team library, which this"
+        " benchmark filled before with the same --n (no server started, nothing imported)",
     )
     args = parser.parse_args()
     if args.engine == "postgresql":
@@ -559,6 +587,13 @@ def main_postgresql(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     rows = generate(args.n, data)
     print(f"generated {len(rows):,} snippets in {time.perf_counter() - started:.1f} s")
+    if args.url:  # a team library filled before: only the searches
+        with psycopg.connect(args.url) as conn:
+            count = conn.execute("SELECT count(*) FROM briefer.snippet_search").fetchone()[0]
+        if count != len(rows):
+            raise SystemExit(f"{args.url} holds {count:,} snippets, not the {len(rows):,} of --n")
+        measure_postgresql(args.url, rows, args.clients)
+        return 0
     files = split_jsonl(data, IMPORT_FILE_ROWS)
     with team_library(work) as (url, env):
         with psycopg.connect(url) as conn:
@@ -590,16 +625,21 @@ def main_postgresql(args: argparse.Namespace) -> int:
             ).fetchone()
         print(f"database size: {total / 1e6:.1f} MB")
         print(f"  of which full-text index: {index / 1e6:.1f} MB")
-        queries = make_queries(rows, random.Random(SEED + 1))
-        timings, counts = time_queries(url, queries)
-        report(timings, counts, substring_scan(rows, queries), "ALL (PostgreSQL)")
-        if args.clients:
-            print_concurrent(url, queries, args.clients)
+        measure_postgresql(url, rows, args.clients)
     if not args.keep:
         for path in work.iterdir():
             path.unlink()
         work.rmdir()
     return 0
+
+
+def measure_postgresql(url: str, rows: list[dict[str, object]], clients: int) -> None:
+    """The query mix on the team library at `url`, then `clients` at once."""
+    queries = make_queries(rows, random.Random(SEED + 1))
+    timings, counts = time_queries(url, queries)
+    report(timings, counts, substring_scan(rows, queries), "ALL (PostgreSQL)")
+    if clients:
+        print_concurrent(url, queries, clients)
 
 
 def _has_dbstat(conn: sqlite3.Connection) -> bool:

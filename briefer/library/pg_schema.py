@@ -2,8 +2,9 @@
 
 Everything lives in the schema `briefer` of the desk's database; the table
 `briefer.schema_info` holds the version (what SQLite's `user_version` holds
-for a local library), and the versions follow the local library's numbering
-(`schema.SCHEMA_VERSION`), one small function per step in `MIGRATIONS`:
+for a local library); versions 1 to 4 follow the local library's numbering
+(`schema.SCHEMA_VERSION`), later ones are the team library's own
+(`TEAM_SCHEMA_VERSION`), one small function per step in `MIGRATIONS`:
 
 1. sources, snippets (with a free-text collection), tags, snippet_tags.
 2. collections become a table; snippets get `text_key` (duplicates, unique
@@ -21,6 +22,9 @@ for a local library), and the versions follow the local library's numbering
    and `modified_by` (the database role, and the person's login name when it
    differs), so an edit of a snippet someone else changed since it was read
    is refused; `created` and `modified` come from the server's clock.
+5. the search index also keys each word's first three letters (`_x`), so
+   the word being typed is one key of the index, not every word starting
+   so; every snippet's index row is made again (once, on upgrade).
 
 A new team library is made by running every step from version 0
 (`create`), so the path an old team library takes is the path the tests take.
@@ -36,7 +40,6 @@ import psycopg
 from psycopg import sql
 
 from briefer.library import normalize, pg_search
-from briefer.library.schema import SCHEMA_VERSION
 
 SCHEMA = "briefer"
 # Any 64-bit number, the same in every Briefer: the advisory lock of a migration.
@@ -77,13 +80,13 @@ def foreign_objects(conn: psycopg.Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def migrate(conn: psycopg.Connection, target: int = SCHEMA_VERSION) -> int:
+def migrate(conn: psycopg.Connection, target: int | None = None) -> int:
     """Bring the library to `target`, one step after another, inside the
     caller's transaction; returns the version it started from (0 for an
     empty database, which gets the schema made from scratch)."""
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
     start = current_version(conn) or 0
-    for version in range(start, target):
+    for version in range(start, TEAM_SCHEMA_VERSION if target is None else target):
         MIGRATIONS[version](conn)
         conn.execute("UPDATE briefer.schema_info SET version = %s", (version + 1,))
     return start
@@ -522,7 +525,47 @@ def _v3_to_v4(conn: psycopg.Connection) -> None:
     _run(conn, V4_SCHEMA)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v0_to_v1, _v1_to_v2, _v2_to_v3, _v3_to_v4)
+# --------------------------------------------------------------------------
+# 4 -> 5: the first letters of words, keys of the index
+# --------------------------------------------------------------------------
+
+# The search index's tsvector of version 3 and, after `_x`, the first
+# PREFIX_LETTERS letters of every word of the source, text, note and tags
+# (the words a plain search matches), without positions: they only find.
+_PREFIX_KEYS = f"""
+        || array_to_tsvector(ARRAY(
+            SELECT DISTINCT '{pg_search.PREFIX_KEY}' || left(w, {pg_search.PREFIX_LETTERS})
+            FROM unnest(string_to_array(s.source_words || ' ' || s.words || ' ' || s.tag_words,
+                                        ' ')) AS w
+            WHERE char_length(w) >= {pg_search.PREFIX_LETTERS}))
+$$"""
+_SEARCH_DOC_V5 = _SEARCH_DOC.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").replace(
+    "\n$$", _PREFIX_KEYS
+)
+
+V5_SEARCH = (
+    _SEARCH_DOC_V5,
+    # Every row made again, in the order of ids (as new snippets come, and
+    # as a search reads them), into an empty table, without the index,
+    # which is then built in one go: an update would leave the table twice
+    # its size, half of it dead rows, and the index updated row by row.
+    "DROP INDEX briefer.snippet_search_doc",
+    "TRUNCATE briefer.snippet_search",
+    f"""INSERT INTO briefer.snippet_search ({_INDEX_COLUMNS})
+        SELECT n.id, n.day, n.created, n.collection_id, briefer.search_doc(n)
+        FROM briefer.snippets n WHERE n.deleted IS NULL ORDER BY n.id""",
+    "CREATE INDEX snippet_search_doc ON briefer.snippet_search USING gin (doc)",
+    "ANALYZE briefer.snippet_search",
+)
+
+
+def _v4_to_v5(conn: psycopg.Connection) -> None:
+    _run(conn, V5_SEARCH)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v0_to_v1, _v1_to_v2, _v2_to_v3, _v3_to_v4, _v4_to_v5)
+# The team library's schema version.
+TEAM_SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _recompute(

@@ -48,12 +48,17 @@ RANK_NORMALIZATION = 1
 _WORD = re.compile(r"[^\W_]+")
 # Keys the index holds beside words (an underscore never starts a word): a
 # tag (`_t` and its lower-case name), a source's words (`_s`), pairs of CJK
-# characters (`_g`), and a snippet's buckets of ids (`_b`), by which a search
-# reads the newest matches first; see `cover`.
+# characters (`_g`), the first letters of words (`_x`), and a snippet's
+# buckets of ids (`_b`), by which a search reads the newest matches first;
+# see `cover`.
 TAG_KEY = "_t"
 SOURCE_KEY = "_s"
 SEG_KEY = "_g"
 BUCKET_KEY = "_b"
+# The first PREFIX_LETTERS letters of every word, after `_x`: the word being
+# typed, that long, is one key of the index (see `keyed_prefix`).
+PREFIX_KEY = "_x"
+PREFIX_LETTERS = 3
 # A bucket of level L holds 2**(BUCKET_BITS + L) ids; each snippet has a key
 # for its bucket at every level up to LEVELS - 1.
 BUCKET_BITS = 13
@@ -114,10 +119,25 @@ def _no_expansion(prefix: str) -> None:
     return None
 
 
-def _phrase(words: list[str], prefix: bool, expand: Expand) -> str:
+def keyed_prefix(words: Sequence[str], prefix: bool) -> str:
+    """The index's key for a term that is one word being typed, exactly
+    PREFIX_LETTERS letters long ("" for any other term): every snippet with
+    a word starting so has it, so it finds what the prefix finds, as one
+    key where the prefix is every word starting so (the commonest search,
+    typed a letter at a time, reads one list instead of dozens)."""
+    if prefix and len(words) == 1 and len(words[0]) == PREFIX_LETTERS:
+        return PREFIX_KEY + words[0]
+    return ""
+
+
+def _phrase(words: list[str], prefix: bool, expand: Expand, keyed: bool = False) -> str:
     """Words in a row; the last may be a prefix, spelled out as the words
     it stands for when `expand` gives them (GIN skips through whole words,
-    where it reads a prefix's every match in full)."""
+    where it reads a prefix's every match in full), or, `keyed`, asked as
+    its key when it has one (`keyed_prefix`)."""
+    key = keyed_prefix(words, prefix) if keyed else ""
+    if key:
+        return _lexeme(key)
     parts = [_lexeme(word) for word in words]
     if prefix:
         whole = expand(words[-1])
@@ -138,16 +158,17 @@ def _segmented(tokens: list[str]) -> str:
     return " & ".join([*(_lexeme(pair) for pair in sorted(pairs)), phrase])
 
 
-def term_tsquery(term: Term, expand: Expand = _no_expansion) -> str:
+def term_tsquery(term: Term, expand: Expand = _no_expansion, keyed: bool = False) -> str:
     """One term as tsquery text, or "" when it has nothing to match (as
     `Term.fts` writes it for FTS5: its words, then its CJK/emoji runs, each
-    character a word, so a prefix of one is the character itself)."""
+    character a word, so a prefix of one is the character itself). `keyed`:
+    for finding, not ranking: a word being typed may be its key."""
     runs, rest = normalize.split_segmentable(term.text)
     parts: list[str] = []
     words = words_of(rest) if normalize.has_word_chars(rest) else []
     if words:
         star = term.prefix and not normalize.has_segmentable(term.text[-1:])
-        parts.append(_phrase(words, star, expand))
+        parts.append(_phrase(words, star, expand, keyed))
     for run in runs:
         seg = words_of(normalize.segment_query(run))
         if seg:
@@ -169,13 +190,16 @@ def source_tsquery(text: str, expand: Expand = _no_expansion) -> str:
     return _phrase(words, True, expand) if words else ""
 
 
-def prefixes(parsed: Query) -> list[str]:
-    """The words a search will match as prefixes (to spell out with `Expand`)."""
+def prefixes(parsed: Query, keyed: bool = False) -> list[str]:
+    """The words a search will match as prefixes (to spell out with
+    `Expand`); `keyed`: not those it finds by their key."""
     found: list[str] = []
     for term in (*parsed.include, *parsed.exclude):
         _, rest = normalize.split_segmentable(term.text)
         words = words_of(rest) if normalize.has_word_chars(rest) else []
-        if words and term.prefix and not normalize.has_segmentable(term.text[-1:]):
+        if not words or not term.prefix or normalize.has_segmentable(term.text[-1:]):
+            continue
+        if not (keyed and keyed_prefix(words, True)):
             found.append(words[-1])
     for text in (*parsed.sources, *parsed.exclude_sources):
         words = source_words(text)
@@ -184,26 +208,26 @@ def prefixes(parsed: Query) -> list[str]:
     return sorted(set(found))
 
 
-def include_tsquery(parsed: Query, expand: Expand = _no_expansion) -> str:
+def include_tsquery(parsed: Query, expand: Expand = _no_expansion, keyed: bool = False) -> str:
     """The included terms and sources, all of which must match ("" if none)."""
-    parts = [term_tsquery(t, expand) for t in parsed.include]
+    parts = [term_tsquery(t, expand, keyed) for t in parsed.include]
     parts += [source_tsquery(s, expand) for s in parsed.sources]
     return " & ".join(p for p in parts if p)
 
 
-def exclude_tsquery(parsed: Query, expand: Expand = _no_expansion) -> str:
+def exclude_tsquery(parsed: Query, expand: Expand = _no_expansion, keyed: bool = False) -> str:
     """What any excluded term or source matches ("" if none)."""
-    parts = [term_tsquery(t, expand) for t in parsed.exclude]
+    parts = [term_tsquery(t, expand, keyed) for t in parsed.exclude]
     parts += [source_tsquery(s, expand) for s in parsed.exclude_sources]
     return " | ".join(p for p in parts if p)
 
 
-def tsquery(parsed: Query, expand: Expand = _no_expansion) -> str:
+def tsquery(parsed: Query, expand: Expand = _no_expansion, keyed: bool = False) -> str:
     """Included terms minus excluded ones; "" when nothing is included."""
-    include = include_tsquery(parsed, expand)
+    include = include_tsquery(parsed, expand, keyed)
     if not include:
         return ""
-    exclude = exclude_tsquery(parsed, expand)
+    exclude = exclude_tsquery(parsed, expand, keyed)
     return f"({include}) & !({exclude})" if exclude else include
 
 

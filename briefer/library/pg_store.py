@@ -70,8 +70,9 @@ from briefer.library.model import (
     Source,
 )
 from briefer.library.pg_connect import Location, PasswordPrompt
+from briefer.library.pg_schema import TEAM_SCHEMA_VERSION
 from briefer.library.query import Query, parse_query
-from briefer.library.schema import BUSY_MESSAGE, SCHEMA_VERSION, WRITE_PATIENCE_S
+from briefer.library.schema import BUSY_MESSAGE, WRITE_PATIENCE_S
 from briefer.library.store import CANDIDATES, STEPS, NameCount
 
 T = TypeVar("T")
@@ -760,11 +761,13 @@ class PostgresLibrary:
         post, post_params = _search_filters(parsed, collection, since)
 
         def work(conn: psycopg.Connection) -> tuple[list[tuple[int, float]], dict[int, Snippet]]:
-            prefixes = pg_search.prefixes(parsed)
+            prefixes = pg_search.prefixes(parsed, keyed=True)
             expand = _expander(conn, prefixes, self._frequencies(conn)) if prefixes else None
             expand = expand or (lambda prefix: None)
-            include = pg_search.include_tsquery(parsed, expand)
-            exclude = pg_search.exclude_tsquery(parsed, expand)
+            # Found by the index's keys (a word being typed may be one); ranked by the words.
+            include = pg_search.include_tsquery(parsed, expand, keyed=True)
+            exclude = pg_search.exclude_tsquery(parsed, expand, keyed=True)
+            rank = pg_search.include_tsquery(parsed, expand)
             # What the GIN index answers: the words, the tags, the exclusions.
             match: list[str] = []
             params: list[Any] = []
@@ -783,9 +786,7 @@ class PostgresLibrary:
                 match.append("(!! briefer.lexeme(%s || lower(%s)))")
                 params += [pg_search.TAG_KEY, tag]
             share = _share(parsed, expand, self._frequencies(conn))
-            return _newest(
-                conn, " && ".join(match), params, post, post_params, include, limit, share
-            )
+            return _newest(conn, " && ".join(match), params, post, post_params, rank, limit, share)
 
         scored, found = self._run(work)
         if pg_search.include_tsquery(parsed):  # words to rank by
@@ -1045,9 +1046,12 @@ def _share(parsed: Query, expand: pg_search.Expand, frequencies: _Frequencies) -
         found = 1.0
         if words:
             star = term.prefix and not normalize.has_segmentable(term.text[-1:])
-            found = min(
-                share_of(words[:-1] if star else words), last_word(words[-1]) if star else 1.0
-            )
+            key = pg_search.keyed_prefix(words, star)
+            if key:
+                found = known.get(key, rare)
+            else:
+                whole = share_of(words[:-1] if star else words)
+                found = min(whole, last_word(words[-1]) if star else 1.0)
         for run in runs:
             seg = pg_search.words_of(normalize.segment_query(run))
             pairs = [pg_search.SEG_KEY + a + b for a, b in itertools.pairwise(seg)]
@@ -1095,22 +1099,24 @@ def _newest(
     wanted = max(CANDIDATES, limit) if rank else limit
     score = "ts_rank(%s, x.doc, %s::tsquery, %s)" if rank else "0.0"
     score_args = [pg_search.RANK_WEIGHTS, rank, pg_search.RANK_NORMALIZATION] if rank else []
-    bucket = 1 << pg_search.BUCKET_BITS
-    high = newest >> pg_search.BUCKET_BITS
     rate = share  # matches per id
     found: list[tuple[int, float]] = []
-    while high >= 0 and len(found) < wanted:
-        ids = math.ceil((wanted - len(found)) / max(rate, 1e-9) * MARGIN)
-        low = max(0, high - max(1, math.ceil(ids / bucket)) + 1)
-        if low == 0 and high == newest >> pg_search.BUCKET_BITS:
+    bits = pg_search.BUCKET_BITS
+    unread = newest + 1  # ids below this are still to read
+    while unread > 0 and len(found) < wanted:
+        ids = max(1 << bits, math.ceil((wanted - len(found)) / max(rate, 1e-9) * MARGIN))
+        high, low = (unread - 1) >> bits, max(0, unread - ids) >> bits
+        if low == 0 and unread == newest + 1:
             where, args = match, [*params]  # all of it: no buckets to ask
         else:
             where, args = f"{match} && %s::tsquery", [*params, pg_search.cover(low, high)]
         sql = f"SELECT x.id, {score} FROM briefer.snippet_search x WHERE x.doc @@ ({where}){post}"
         found += conn.execute(sql, [*score_args, *args, *post_params]).fetchall()
-        read = newest - (low << pg_search.BUCKET_BITS) + 1
-        rate = max(len(found) / read, rate / 8 if not found else 0.0)
-        high = low - 1
+        unread = low << bits
+        # The rate of matches seen, guessed high while they are few (one
+        # more statement costs less than reading far too many rows).
+        seen = len(found)
+        rate = (seen + 2 * math.sqrt(seen) + 1) / (newest + 1 - unread) if seen else rate / 8
     found.sort(key=lambda hit: -hit[0])
     del found[wanted:]
     if rank:
@@ -1168,19 +1174,19 @@ def _require_current(conn: psycopg.Connection, location: Location) -> None:
             f"{location.shown}: no Briefer team library in this database{held};"
             " its owner creates one with `briefer snippets init-team URL`"
         )
-    if version > SCHEMA_VERSION:
+    if version > TEAM_SCHEMA_VERSION:
         raise LibraryError(
             f"{location.shown}: the team library was set up by a newer Briefer (schema"
-            f" {version}, this one knows {SCHEMA_VERSION}); update Briefer"
+            f" {version}, this one knows {TEAM_SCHEMA_VERSION}); update Briefer"
         )
-    if version < SCHEMA_VERSION:
+    if version < TEAM_SCHEMA_VERSION:
         try:
             with conn.transaction():
                 pg_schema.migrate(conn)
         except (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction):
             raise LibraryError(
                 f"{location.shown}: the team library has schema {version} and this Briefer"
-                f" needs {SCHEMA_VERSION}; its owner upgrades it with"
+                f" needs {TEAM_SCHEMA_VERSION}; its owner upgrades it with"
                 " `briefer snippets init-team URL`"
             ) from None
 
@@ -1229,10 +1235,10 @@ def init_team(
                         f" ({', '.join(others)}); init-team sets up an empty database"
                         " or upgrades a team library, nothing else"
                     )
-            elif version > SCHEMA_VERSION:
+            elif version > TEAM_SCHEMA_VERSION:
                 raise LibraryError(
                     f"{location.shown}: the team library was set up by a newer Briefer"
-                    f" (schema {version}, this one knows {SCHEMA_VERSION}); update Briefer"
+                    f" (schema {version}, this one knows {TEAM_SCHEMA_VERSION}); update Briefer"
                 )
             before = pg_schema.migrate(conn)
             for role in readers:
@@ -1250,4 +1256,4 @@ def init_team(
         raise LibraryError(f"{location.shown}: {pg_connect.reason(exc)}") from None
     finally:
         conn.close()
-    return InitReport(location.shown, before, SCHEMA_VERSION, tuple(readers), tuple(writers))
+    return InitReport(location.shown, before, TEAM_SCHEMA_VERSION, tuple(readers), tuple(writers))

@@ -20,7 +20,8 @@ import psycopg
 import pytest
 
 from briefer.cli import CliContext, main
-from briefer.library import SCHEMA_VERSION, Library, LibraryError, Source, open_library, pg_store
+from briefer.library import Library, LibraryError, Source, open_library, pg_store
+from briefer.library.pg_schema import TEAM_SCHEMA_VERSION
 from briefer.library.pg_store import PostgresLibrary, init_team
 from briefer.paths import Paths
 
@@ -75,7 +76,7 @@ def test_init_team_creates_the_schema_in_an_empty_database(
         r = run("snippets", "init-team", url, "--reader", team_cluster.reader)
         assert r.code == 0, r.err
         assert r.out.splitlines() == [
-            f"{team_cluster.url(database)}: team library created (schema {SCHEMA_VERSION})",
+            f"{team_cluster.url(database)}: team library created (schema {TEAM_SCHEMA_VERSION})",
             f"  {team_cluster.reader} may search and cite",
         ]
         with open_library(url) as lib:
@@ -173,6 +174,7 @@ def test_a_version_1_team_library_is_migrated(
             assert first.tags == ("cables", "nordics")
             assert first.collection == "Baltic" and first.source.publisher == "Reuters"
             assert [h.snippet.id for h in lib.search("gotland")] == [1]
+            assert [h.snippet.id for h in lib.search("got")] == [1]  # the word being typed
             assert [h.snippet.id for h in lib.search("tag:nordics cable")] == [1]
             assert [h.snippet.id for h in lib.search("source:reuters")] == [1]
             assert [h.snippet.id for h in lib.search("before:2025-06-01 gotland")] == [1]
@@ -184,21 +186,21 @@ def test_a_version_1_team_library_is_migrated(
             assert lib.check() == []
         with admin(team_cluster, database) as conn:
             (version,) = conn.execute("SELECT version FROM briefer.schema_info").fetchone()
-            assert version == SCHEMA_VERSION
+            assert version == TEAM_SCHEMA_VERSION
     finally:
         team_cluster.cluster.drop_database(database)
 
 
 def test_a_newer_team_library_is_refused(team_cluster: Team, team_url: str, team_db: str) -> None:
     team_cluster.cluster.execute(
-        f"UPDATE briefer.schema_info SET version = {SCHEMA_VERSION + 1}", team_db
+        f"UPDATE briefer.schema_info SET version = {TEAM_SCHEMA_VERSION + 1}", team_db
     )
     try:
         with pytest.raises(LibraryError, match="set up by a newer Briefer"):
             open_library(team_url)
     finally:
         team_cluster.cluster.execute(
-            f"UPDATE briefer.schema_info SET version = {SCHEMA_VERSION}", team_db
+            f"UPDATE briefer.schema_info SET version = {TEAM_SCHEMA_VERSION}", team_db
         )
 
 
