@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, Signal, SignalInstance
+from PySide6.QtCore import QObject, QPoint, QSettings, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -61,6 +61,7 @@ from briefer.model import Source as BriefSource
 from briefer.text import index_from_utf16, utf16_from_index
 
 from .brief_model import BriefModel, Change, Place
+from .forms import YieldingLineEdit, field_edit, mark_invalid
 from .provenance import Provenance, ProvenancePopup
 from .section_editor import (
     DROP_MODIFIER_NAME,
@@ -68,9 +69,7 @@ from .section_editor import (
     MarkdownEdit,
     SectionEditor,
     SpellActions,
-    undo_keys,
     warning_colour,
-    yields_key,
 )
 
 COLUMN_WIDTH = 860  # a readable measure for the text column, in pixels
@@ -84,21 +83,6 @@ META_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("language", "Lan&guage", "en"),
     ("keywords", "&Keywords", "Words separated by commas"),
 )
-
-
-class _MetaEdit(QLineEdit):
-    """A metadata field that leaves undo and redo to the window."""
-
-    def __init__(self, field: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.field = field
-        self.yielded_keys: list[QKeySequence] = undo_keys()
-
-    def event(self, event: QEvent) -> bool:
-        if yields_key(event, self.yielded_keys):
-            event.ignore()
-            return True
-        return super().event(event)
 
 
 class BriefView(QScrollArea):
@@ -143,12 +127,9 @@ class BriefView(QScrollArea):
         column.setSpacing(8)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.meta_edits: dict[str, _MetaEdit] = {}
+        self.meta_edits: dict[str, YieldingLineEdit] = {}
         for field, label, hint in META_FIELDS:
-            edit = _MetaEdit(field)
-            edit.setObjectName(f"meta-{field}")
-            edit.setPlaceholderText(hint)
-            edit.setAccessibleName(label.replace("&", ""))
+            edit = field_edit(field, label, hint, object_name=f"meta-{field}")
             edit.textEdited.connect(lambda text, f=field: self._meta_edited(f, text))
             if field == "title":
                 font = edit.font()
@@ -425,17 +406,7 @@ class BriefView(QScrollArea):
             self._mark_invalid(edit, "")
 
     def _mark_invalid(self, edit: QLineEdit, problem: str) -> None:
-        if bool(problem) == bool(edit.property("invalid")):
-            if problem:
-                edit.setToolTip(problem)
-            return
-        edit.setProperty("invalid", bool(problem))
-        edit.setToolTip(problem)
-        palette = QPalette()  # only the text colour set; the rest inherited
-        if problem:
-            palette.setColor(QPalette.ColorRole.Text, warning_colour(self.palette()))
-        edit.setPalette(palette)
-        edit.setAccessibleDescription(problem)
+        mark_invalid(edit, problem, self.palette())
 
     # -- layout -----------------------------------------------------------------
 

@@ -13,27 +13,35 @@ import enum
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from briefer import __version__
-from briefer.compose import section_name
 from briefer.model import Template
 from briefer.pipeline import ExportSettings
 
-from .thumbnails import THUMBNAIL_WIDTH, ThumbnailLoader
+from .forms import (
+    Question,
+    accept_buttons,
+    details_column,
+    heading_label,
+    list_beside_details,
+    message_box,
+    picture_label,
+    sections_summary,
+    show_picture,
+)
+from .thumbnails import ThumbnailLoader
 
 
 class TemplatePicker(QDialog):
@@ -61,43 +69,21 @@ class TemplatePicker(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, template.id)
             item.setToolTip(template.description)
             self.list.addItem(item)
-        self.name = QLabel()
-        font = self.name.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.name.setFont(font)
+        self.name = heading_label(1.25)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.sections = QLabel()
         self.sections.setWordWrap(True)
         self.sections.setTextFormat(Qt.TextFormat.PlainText)
         self.sections.setAccessibleName("Sections")
-        self.picture = QLabel("Drawing the sample…")
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setFixedSize(QSize(THUMBNAIL_WIDTH + 8, round(THUMBNAIL_WIDTH * 1.42) + 8))
-        self.picture.setAccessibleName("The sample brief's first page")
+        self.picture = picture_label("The sample brief's first page", "Drawing the sample…")
         for label in (self.name, self.description):
             label.setTextFormat(Qt.TextFormat.PlainText)
 
-        details = QVBoxLayout()
-        details.addWidget(self.name)
-        details.addWidget(self.description)
-        details.addWidget(QLabel("Sections:"))
-        details.addWidget(self.sections)
-        details.addStretch(1)
-        body = QHBoxLayout()
-        body.addWidget(self.list)
-        body.addLayout(details, 1)
-        body.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Create")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        details = details_column(self.name, self.description, QLabel("Sections:"), self.sections)
+        self.buttons = accept_buttons(self, QDialogButtonBox.StandardButton.Ok, "Create")
         layout = QVBoxLayout(self)
-        layout.addLayout(body)
+        layout.addLayout(list_beside_details(self.list, details, self.picture))
         layout.addWidget(self.buttons)
         self.resize(820, 440)
 
@@ -134,26 +120,15 @@ class TemplatePicker(QDialog):
         template = self._templates[row]
         self.name.setText(template.name)
         self.description.setText(template.description or "No description.")
-        lines = []
-        for spec in template.sections:
-            name = section_name(spec.heading, spec.id)
-            label = name if spec.heading.strip() else name.capitalize()
-            budget = f" (up to {spec.max_words} words)" if spec.max_words else ""
-            lines.append(f"• {label}{budget}")
-        self.sections.setText("\n".join(lines) or "No sections.")
-        image = self._thumbnails.get(template.id)
-        if image is not None:
-            self.picture.setPixmap(QPixmap.fromImage(image))
-        else:
-            self.picture.setPixmap(QPixmap())
-            has_sample = template.sample_path is not None
-            self.picture.setText("Drawing the sample…" if has_sample else "No sample brief")
+        self.sections.setText(sections_summary(template) or "No sections.")
+        waiting = "Drawing the sample…" if template.sample_path is not None else "No sample brief"
+        show_picture(self.picture, self._thumbnails.get(template.id), waiting)
 
     def _thumbnail_ready(self, template_id: str, image: QImage) -> None:
         self._thumbnails[template_id] = image
         current = self.selected()
         if current is not None and current.id == template_id:
-            self.picture.setPixmap(QPixmap.fromImage(image))
+            show_picture(self.picture, image, "")
 
     def _thumbnail_failed(self, template_id: str, reason: str) -> None:
         current = self.selected()
@@ -182,29 +157,25 @@ class AfterExport(enum.Enum):
     NOTHING = "nothing"
 
 
-def ask_after_export(parent: QWidget | None, outputs: Sequence[Path], warnings: Sequence[str]):
+def ask_after_export(
+    parent: QWidget | None, outputs: Sequence[Path], warnings: Sequence[str]
+) -> AfterExport:
     """Say where the export went (and any warnings), and offer to open the
     file or its folder."""
-    box = QMessageBox(parent)
-    box.setWindowTitle("Export finished")
-    box.setIcon(QMessageBox.Icon.Warning if warnings else QMessageBox.Icon.Information)
     names = "\n".join(str(p) for p in outputs)
-    box.setText(f"Exported to:\n{names}")
-    if warnings:
-        box.setInformativeText(f"With {len(warnings)} warning(s); see the details.")
-        box.setDetailedText("\n".join(warnings))
-    label = "Open" if len(outputs) == 1 else "Open Both"
-    open_button = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
-    folder_button = box.addButton("Show in Folder", QMessageBox.ButtonRole.ActionRole)
-    close_button: QPushButton = box.addButton(QMessageBox.StandardButton.Close)
-    box.setDefaultButton(close_button)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is open_button:
-        return AfterExport.OPEN
-    if clicked is folder_button:
-        return AfterExport.SHOW_FOLDER
-    return AfterExport.NOTHING
+    box = message_box(
+        parent,
+        "Export finished",
+        f"Exported to:\n{names}",
+        icon=QMessageBox.Icon.Warning if warnings else QMessageBox.Icon.Information,
+        informative=f"With {len(warnings)} warning(s); see the details." if warnings else "",
+        details="\n".join(warnings),
+    )
+    question = Question(box, otherwise=AfterExport.NOTHING)
+    question.add("Open" if len(outputs) == 1 else "Open Both", AfterExport.OPEN)
+    question.add("Show in Folder", AfterExport.SHOW_FOLDER, QMessageBox.ButtonRole.ActionRole)
+    close = question.add(QMessageBox.StandardButton.Close, AfterExport.NOTHING)
+    return question.ask(default=close)
 
 
 class OnDiskChoice(enum.Enum):
@@ -218,26 +189,21 @@ class OnDiskChoice(enum.Enum):
 def ask_changed_on_disk(parent: QWidget | None, path: Path, changed: bool) -> OnDiskChoice:
     """Saving would overwrite another program's change (or recreate a file
     that was deleted): ask, with Save As (keeping both) as the default."""
-    box = QMessageBox(parent)
-    box.setWindowTitle("Changed on disk")
-    box.setIcon(QMessageBox.Icon.Warning)
     what = (
         "was changed by another program since Briefer opened it"
         if changed
         else "was deleted or moved since Briefer opened it"
     )
-    box.setText(f"{path.name} {what}.")
-    box.setInformativeText(
-        "Save yours under another name to keep both, or replace the file with your version."
+    box = message_box(
+        parent,
+        "Changed on disk",
+        f"{path.name} {what}.",
+        icon=QMessageBox.Icon.Warning,
+        informative="Save yours under another name to keep both, or replace the file with"
+        " your version.",
     )
-    save_as = box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole)
-    overwrite = box.addButton("Replace It", QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(save_as)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is save_as:
-        return OnDiskChoice.SAVE_AS
-    if clicked is overwrite:
-        return OnDiskChoice.OVERWRITE
-    return OnDiskChoice.CANCEL
+    question = Question(box, otherwise=OnDiskChoice.CANCEL)
+    save_as = question.add("Save As…", OnDiskChoice.SAVE_AS)
+    question.add("Replace It", OnDiskChoice.OVERWRITE, QMessageBox.ButtonRole.DestructiveRole)
+    question.add(QMessageBox.StandardButton.Cancel, OnDiskChoice.CANCEL)
+    return question.ask(default=save_as)

@@ -78,6 +78,8 @@ from briefer.recovery import (
 )
 from briefer.text import slugify
 
+from .forms import Question, message_box, push_button, spoken
+
 __all__ = [
     "Autosaver",
     "BriefLock",
@@ -326,10 +328,10 @@ class RecoveryDialog(QDialog):
         self.status.setAccessibleName("What was done")
 
         buttons = QDialogButtonBox()
-        self.recover_button = self._button("&Recover", "Open this brief to carry on")
-        self.save_button = self._button("&Save As…", "Save this brief as a file")
-        self.discard_button = self._button("&Discard", "Delete this unsaved work")
-        self.later_button = self._button("&Later", "Decide at the next start")
+        self.recover_button = _button("&Recover", "Open this brief to carry on")
+        self.save_button = _button("&Save As…", "Save this brief as a file")
+        self.discard_button = _button("&Discard", "Delete this unsaved work")
+        self.later_button = _button("&Later", "Decide at the next start")
         buttons.addButton(self.recover_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.discard_button, QDialogButtonBox.ButtonRole.DestructiveRole)
@@ -459,13 +461,6 @@ class RecoveryDialog(QDialog):
             item.setFont(font)
         self.list.addItem(item)
 
-    @staticmethod
-    def _button(text: str, tip: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setToolTip(tip)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        return button
-
     def _take(self, recovered: Recovered) -> None:
         for row in range(self.list.count()):
             if self.list.item(row).data(Qt.ItemDataRole.UserRole) is recovered:
@@ -483,6 +478,10 @@ class RecoveryDialog(QDialog):
         self.recover_button.setEnabled(usable)
         self.save_button.setEnabled(usable)
         self.discard_button.setEnabled(recovered is not None)
+
+
+def _button(text: str, tip: str) -> QPushButton:
+    return push_button(text, tip, name=spoken(text))
 
 
 # --------------------------------------------------------------------------
@@ -508,19 +507,19 @@ def ask_how_to_open(parent: QWidget | None, path: Path, holder: LockOwner) -> Op
     Anyway" is offered only for a holder on another machine: one on this
     machine is known to be running (a dead one's lock is taken over
     without asking)."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Information)
-    box.setWindowTitle("Brief in use")
-    box.setText(held_message(path, holder))
-    box.setInformativeText(
-        "Open it read-only to read and export it, or open a copy to work on"
-        " separately (you choose a new name when you save)."
+    box = message_box(
+        parent,
+        "Brief in use",
+        held_message(path, holder),
+        icon=QMessageBox.Icon.Information,
+        informative="Open it read-only to read and export it, or open a copy to work on"
+        " separately (you choose a new name when you save).",
     )
-    read_only = box.addButton("Open &Read-Only", QMessageBox.ButtonRole.AcceptRole)
-    copy = box.addButton("Open a &Copy", QMessageBox.ButtonRole.ActionRole)
-    anyway = None
+    question = Question(box, otherwise=OpenChoice.CANCEL)
+    read_only = question.add("Open &Read-Only", OpenChoice.READ_ONLY)
+    question.add("Open a &Copy", OpenChoice.COPY, QMessageBox.ButtonRole.ActionRole)
     if not holder.on_this_host:
-        anyway = box.addButton("&Edit Anyway", QMessageBox.ButtonRole.DestructiveRole)
+        question.add("&Edit Anyway", OpenChoice.EDIT_ANYWAY, QMessageBox.ButtonRole.DestructiveRole)
         box.setDetailedText(
             f"The lock file {path.parent / ('.~' + Path(path).name + '.lock')} says the brief"
             f" is open on {holder.host or 'another machine'}. If Briefer is no longer running"
@@ -528,17 +527,8 @@ def ask_how_to_open(parent: QWidget | None, path: Path, holder: LockOwner) -> Op
             " overwrite each other's work (Briefer will still warn before overwriting a"
             " change it did not make)."
         )
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(read_only)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is read_only:
-        return OpenChoice.READ_ONLY
-    if clicked is copy:
-        return OpenChoice.COPY
-    if anyway is not None and clicked is anyway:
-        return OpenChoice.EDIT_ANYWAY
-    return OpenChoice.CANCEL
+    question.add(QMessageBox.StandardButton.Cancel, OpenChoice.CANCEL)
+    return question.ask(default=read_only)
 
 
 # --------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import html
 from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTreeWidget,
@@ -48,8 +47,9 @@ from briefer.errors import EditError
 from briefer.model import Brief, Source
 
 from .brief_model import BriefModel, Change, Place
+from .forms import YieldingLineEdit, field_edit, heading_label, mark_invalid, push_button
 from .provenance import open_link, short_quote
-from .section_editor import undo_keys, warning_colour, yields_key
+from .section_editor import warning_colour
 
 FIELD_LABELS = {
     "title": ("&Title", "The article's or report's title"),
@@ -61,21 +61,6 @@ FIELD_LABELS = {
 }
 REFRESH_MS = 200  # counts follow typing in the sections after this pause
 KEY_ROLE = Qt.ItemDataRole.UserRole
-
-
-class _FieldEdit(QLineEdit):
-    """A source field that leaves undo and redo to the window."""
-
-    def __init__(self, field: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.field = field
-        self.yielded_keys: list[QKeySequence] = undo_keys()
-
-    def event(self, event: QEvent) -> bool:
-        if yields_key(event, self.yielded_keys):
-            event.ignore()
-            return True
-        return super().event(event)
 
 
 class SourcesPanel(QWidget):
@@ -99,16 +84,12 @@ class SourcesPanel(QWidget):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
 
-        self.heading = QLabel()
-        font = QFont(self.heading.font())
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = heading_label()
         self.unused_label = QLabel()
         self.unused_label.setTextFormat(Qt.TextFormat.PlainText)
         self.unused_label.setWordWrap(True)
-        self.remove_unused_button = QPushButton("Remove &Unused")
-        self.remove_unused_button.setToolTip(
-            "Remove every source no section cites (Ctrl+Z undoes it)"
+        self.remove_unused_button = push_button(
+            "Remove &Unused", "Remove every source no section cites (Ctrl+Z undoes it)"
         )
         self.remove_unused_button.clicked.connect(self.remove_unused)
         top = QHBoxLayout()
@@ -134,22 +115,18 @@ class SourcesPanel(QWidget):
 
         self.key_label = QLabel()
         self.key_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.key_label.setFont(font)
+        self.key_label.setFont(self.heading.font())
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fields: dict[str, _FieldEdit] = {}
+        self.fields: dict[str, YieldingLineEdit] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setContentsMargins(0, 0, 0, 0)
         for field in SOURCE_FIELDS:
             label, hint = FIELD_LABELS[field]
-            edit = _FieldEdit(field)
-            edit.setObjectName(f"source-{field}")
-            edit.setPlaceholderText(hint)
-            edit.setAccessibleName(label.replace("&", ""))
+            edit = field_edit(field, label, hint, object_name=f"source-{field}")
             edit.textEdited.connect(lambda text, f=field: self._edited(f, text))
             if field == "url":
-                self.open_button = QPushButton("Open")
-                self.open_button.setToolTip("Open the web address in the browser")
+                self.open_button = push_button("Open", "Open the web address in the browser")
                 self.open_button.clicked.connect(self.open_url)
                 row = QHBoxLayout()
                 row.setContentsMargins(0, 0, 0, 0)
@@ -179,11 +156,13 @@ class SourcesPanel(QWidget):
         self.notice.setVisible(False)
         self.notice.setAccessibleName("Why the source was not removed")
         self.notice.linkActivated.connect(self._go_to)
-        self.library_button = QPushButton("Show in &Library")
-        self.library_button.setToolTip("Select the snippet this source was first quoted from")
+        self.library_button = push_button(
+            "Show in &Library", "Select the snippet this source was first quoted from"
+        )
         self.library_button.clicked.connect(self._show_in_library)
-        self.remove_button = QPushButton("&Remove Source")
-        self.remove_button.setToolTip("Remove this source from the brief (only when not cited)")
+        self.remove_button = push_button(
+            "&Remove Source", "Remove this source from the brief (only when not cited)"
+        )
         self.remove_button.clicked.connect(self.remove_current)
         buttons = QHBoxLayout()
         buttons.addWidget(self.library_button)
@@ -404,17 +383,7 @@ class SourcesPanel(QWidget):
             self._mark_invalid(edit, "")
 
     def _mark_invalid(self, edit: QLineEdit, problem: str) -> None:
-        if bool(problem) == bool(edit.property("invalid")):
-            if problem:
-                edit.setToolTip(problem)
-            return
-        edit.setProperty("invalid", bool(problem))
-        edit.setToolTip(problem)
-        palette = QPalette()
-        if problem:
-            palette.setColor(QPalette.ColorRole.Text, warning_colour(self.palette()))
-        edit.setPalette(palette)
-        edit.setAccessibleDescription(problem)
+        mark_invalid(edit, problem, self.palette())
 
     def remove_current(self) -> bool:
         """Remove the source shown; refused, with its places named and

@@ -45,6 +45,7 @@ from briefer.templates import TemplateRegistry
 
 from .brief_model import BriefModel
 from .dialogs import TemplatePicker
+from .forms import accept_buttons
 
 BugReporter = Callable[[BaseException], str]
 Status = Callable[[str, int], None]
@@ -154,14 +155,9 @@ class SaveAsTemplateDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Name:", self.name)
         form.addRow("&Description:", self.description)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = accept_buttons(self, QDialogButtonBox.StandardButton.Save, "Save Template")
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("Save Template")
         self.save_button.setEnabled(False)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         self.name.textChanged.connect(lambda text: self.save_button.setEnabled(bool(text.strip())))
         layout = QVBoxLayout(self)
         layout.addLayout(form)

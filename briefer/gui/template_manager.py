@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.compose import section_name
 from briefer.model import Template
 from briefer.paths import Paths
 from briefer.pipeline import ExportSettings
@@ -51,8 +50,18 @@ from briefer.template_share import PackageReport, check_package, export_template
 from briefer.template_store import UserTemplates
 from briefer.templates import SkippedTemplate, TemplateRegistry
 
+from .forms import (
+    details_column,
+    heading_label,
+    list_beside_details,
+    message_box,
+    picture_label,
+    push_button,
+    sections_summary,
+    show_picture,
+)
 from .template_commands import BackgroundCall, BugReporter
-from .thumbnails import THUMBNAIL_WIDTH, ThumbnailLoader
+from .thumbnails import ThumbnailLoader
 
 ICON_WIDTH = 72
 
@@ -123,11 +132,7 @@ class TemplateManager(QDialog):
         self.list.currentRowChanged.connect(lambda _row: self._show())
         self.list.itemActivated.connect(lambda _item: self.edit_selected())
 
-        self.name = QLabel()
-        font = self.name.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.name.setFont(font)
+        self.name = heading_label(1.3)
         self.origin = QLabel()
         self.origin.setAccessibleName("Where the template comes from")
         self.description = QLabel()
@@ -137,38 +142,26 @@ class TemplateManager(QDialog):
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.picture = QLabel()
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setFixedSize(QSize(THUMBNAIL_WIDTH + 8, round(THUMBNAIL_WIDTH * 1.42) + 8))
-        self.picture.setAccessibleName("The sample's first page")
-        self.picture.setWordWrap(True)
-        details = QVBoxLayout()
-        details.addWidget(self.name)
-        details.addWidget(self.origin)
-        details.addWidget(self.description)
-        details.addSpacing(6)
-        details.addWidget(QLabel("Sections:"))
-        details.addWidget(self.sections)
-        details.addStretch(1)
-        body = QHBoxLayout()
-        body.addWidget(self.list)
-        body.addLayout(details, 1)
-        body.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
+        self.picture = picture_label("The sample's first page")
+        details = details_column(
+            self.name, self.origin, self.description, 6, QLabel("Sections:"), self.sections
+        )
+        body = list_beside_details(self.list, details, self.picture)
 
-        self.edit_button = self._button("&Edit…", "Change the template's sections and look")
+        self.edit_button = _button("&Edit…", "Change the template's sections and look")
         self.edit_button.clicked.connect(self.edit_selected)
-        self.duplicate_button = self._button("&Duplicate…", "Make a copy of your own to change")
+        self.duplicate_button = _button("&Duplicate…", "Make a copy of your own to change")
         self.duplicate_button.clicked.connect(self.duplicate_selected)
-        self.rename_button = self._button("Re&name…", "Give your template another name")
+        self.rename_button = _button("Re&name…", "Give your template another name")
         self.rename_button.clicked.connect(self.rename_selected)
-        self.delete_button = self._button("De&lete…", "Delete your template")
+        self.delete_button = _button("De&lete…", "Delete your template")
         self.delete_button.clicked.connect(self.delete_selected)
-        self.import_button = self._button("&Import", "Add a template a colleague sent you")
+        self.import_button = _button("&Import", "Add a template a colleague sent you")
         menu = QMenu(self.import_button)
         self.act_import_zip = menu.addAction("From a .&zip File…", self.import_zip)
         self.act_import_folder = menu.addAction("From a &Folder…", self.import_folder)
         self.import_button.setMenu(menu)
-        self.export_button = self._button("E&xport…", "Save the template as one .zip file to share")
+        self.export_button = _button("E&xport…", "Save the template as one .zip file to share")
         self.export_button.clicked.connect(self.export_selected)
         self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.close_buttons.rejected.connect(self.reject)
@@ -198,12 +191,6 @@ class TemplateManager(QDialog):
         self.finished.connect(lambda _code: self._stop_pictures())
         self._update_buttons()
         self.reload(select=current)
-
-    def _button(self, text: str, tip: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setToolTip(tip)
-        button.setAutoDefault(False)
-        return button
 
     # ------------------------------------------------------------------
     # The list
@@ -298,19 +285,8 @@ class TemplateManager(QDialog):
             origin = f"Yours, in {template.directory}."
         self.origin.setText(origin)
         self.description.setText(template.description or "No description.")
-        lines = []
-        for spec in template.sections:
-            label = section_name(spec.heading, spec.id)
-            label = label if spec.heading.strip() else label.capitalize()
-            budget = f" (up to {spec.max_words} words)" if spec.max_words else ""
-            lines.append(f"• {label}{budget}")
-        self.sections.setText("\n".join(lines))
-        picture = self._pictures.get(template.id)
-        if picture is not None:
-            self.picture.setPixmap(QPixmap.fromImage(picture))
-        else:
-            self.picture.setPixmap(QPixmap())
-            self.picture.setText("Drawing the first page…")
+        self.sections.setText(sections_summary(template))
+        show_picture(self.picture, self._pictures.get(template.id), "Drawing the first page…")
 
     def _update_buttons(self) -> None:
         template = self.selected()
@@ -360,7 +336,7 @@ class TemplateManager(QDialog):
                 item.setIcon(_icon(image))
         current = self.selected()
         if current is not None and current.id == template_id:
-            self.picture.setPixmap(QPixmap.fromImage(image))
+            show_picture(self.picture, image, "")
 
     def _picture_failed(self, template_id: str, reason: str) -> None:
         current = self.selected()
@@ -574,18 +550,23 @@ class TemplateManager(QDialog):
         errors = report.errors
         count = len(errors)
         self.say(f"{source.name} was not imported: {count} problem{'s' * (count != 1)}.")
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Template Not Imported")
-        box.setText(
+        box = message_box(
+            self,
+            "Template Not Imported",
             f"{source.name} cannot be imported: {count} problem{'s' * (count != 1)} found."
-            " Nothing was added to your templates."
+            " Nothing was added to your templates.",
+            icon=QMessageBox.Icon.Warning,
+            informative=str(errors[0]) if errors else "It holds no template.",
+            details="\n".join(str(p) for p in report.problems),
         )
-        box.setInformativeText(str(errors[0]) if errors else "It holds no template.")
-        box.setDetailedText("\n".join(str(p) for p in report.problems))
         box.setStandardButtons(QMessageBox.StandardButton.Close)
         self.refusal = box
         box.open()
+
+
+def _button(text: str, tip: str) -> QPushButton:
+    # Return in the manager presses none of its commands.
+    return push_button(text, tip, auto_default=False)
 
 
 def _icon(image: QImage) -> QIcon:

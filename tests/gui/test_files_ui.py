@@ -22,6 +22,7 @@ import docx
 import pypdf
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QPushButton
 from test_window import SAMPLES, WindowOpener
 
@@ -422,6 +423,71 @@ def test_an_export_that_fails_says_why(open_window, qtbot, answer, tmp_path) -> 
     qtbot.waitUntil(lambda: bool(answer.errors), timeout=30_000)
     assert answer.errors and answer.errors[0].startswith("Export failed: ")
     assert "missing-folder" in answer.errors[0]
+
+
+def answer_box(press: str, seen: list[str]) -> None:
+    """When a message box is up (as `exec` shows it), note its words and
+    buttons, then press the button `press` ("Esc": the Escape key). A box
+    left open after 10 s is closed, so a test never hangs."""
+    started = QTimer()
+    started.setInterval(20)
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or not box.isVisible():
+            return
+        started.stop()
+        seen.append(box.text())
+        seen.append(" | ".join(sorted(b.text() for b in box.buttons())))
+        seen.append(box.defaultButton().text() if box.defaultButton() else "")
+        if press == "Esc":
+            QTest.keyClick(box, Qt.Key.Key_Escape)
+        else:
+            next(b for b in box.buttons() if b.text() == press).click()
+
+    def give_up() -> None:
+        started.stop()
+        box = QApplication.activeModalWidget()
+        if box is not None:
+            box.reject()
+
+    started.timeout.connect(poll)
+    started.start()
+    QTimer.singleShot(10_000, give_up)
+    _kept_timers.append(started)
+
+
+_kept_timers: list[QTimer] = []
+
+
+def test_after_an_export_the_button_pressed_is_the_answer(qtbot, tmp_path: Path) -> None:
+    pdf, docx_file = tmp_path / "brief.pdf", tmp_path / "brief.docx"
+    seen: list[str] = []
+    answer_box("Open", seen)
+    assert dialogs.ask_after_export(None, [pdf], []) is AfterExport.OPEN
+    assert seen == [f"Exported to:\n{pdf}", "Close | Open | Show in Folder", "Close"]
+    seen.clear()
+    answer_box("Show in Folder", seen)
+    choice = dialogs.ask_after_export(None, [pdf, docx_file], ["A font was missing"])
+    assert choice is AfterExport.SHOW_FOLDER
+    assert seen[1] == "Close | Open Both | Show Details... | Show in Folder"
+    answer_box("Esc", seen)
+    assert dialogs.ask_after_export(None, [pdf], []) is AfterExport.NOTHING
+
+
+def test_a_change_on_disk_asks_with_save_as_first(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "brief.brief"
+    seen: list[str] = []
+    answer_box("Replace It", seen)
+    assert dialogs.ask_changed_on_disk(None, path, True) is OnDiskChoice.OVERWRITE
+    assert seen[0] == "brief.brief was changed by another program since Briefer opened it."
+    assert seen[1:] == ["Cancel | Replace It | Save As…", "Save As…"]  # Return keeps both
+    seen.clear()
+    answer_box("Save As…", seen)
+    assert dialogs.ask_changed_on_disk(None, path, False) is OnDiskChoice.SAVE_AS
+    assert seen[0] == "brief.brief was deleted or moved since Briefer opened it."
+    answer_box("Esc", seen)
+    assert dialogs.ask_changed_on_disk(None, path, True) is OnDiskChoice.CANCEL
 
 
 # --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QColorDialog, QFileDialog, QMessageBox
 
 from briefer.gui.template_editor import TemplateEditor
-from briefer.model import PageSize, SectionKind
+from briefer.model import HeadingLook, PageSize, SectionKind
 from briefer.paths import Paths
 from briefer.pipeline import ExportSettings
 from briefer.template_editing import margin_limits, style_limits
@@ -383,3 +383,45 @@ def test_closing_with_unsaved_changes_asks_and_can_save(
     assert asked == ["Save the changes to the template BLUF memo?"]
     saved = TemplateRegistry(Paths.from_env()).by_id("bluf-memo")
     assert saved.description.endswith("For the Europe desk.") and not saved.builtin
+
+
+def test_each_kind_of_field_is_one_undo_step_and_shows_its_value_again(
+    open_editor, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = open_editor("smart-brevity", preview=False)
+    original = editor.template
+    monkeypatch.setattr(QColorDialog, "getColor", staticmethod(lambda *a: QColor("#225577")))
+    editor.tabs.setCurrentIndex(2)  # Text
+    editor.line_spacing.setFocus()
+    editor.line_spacing.selectAll()
+    qtbot.keyClicks(editor.line_spacing, "1.5")
+    qtbot.keyClick(editor.line_spacing, Qt.Key.Key_Return)  # a spin box
+    choose(qtbot, editor.look_combo, HeadingLook.LEAD_IN)  # a list of choices
+    qtbot.mouseClick(editor.smart_check, Qt.MouseButton.LeftButton)  # a tick
+    qtbot.mouseClick(editor.text_colour, Qt.MouseButton.LeftButton)  # a colour
+    editor.tabs.setCurrentIndex(4)  # Sources
+    title = editor.text_edits["sources_title"]
+    title.setFocus()
+    title.selectAll()
+    qtbot.keyClicks(title, "Read more")  # a line of text
+    style = editor.template.style
+    assert (style.line_spacing, style.heading_look, style.text_color) == (
+        1.5,
+        HeadingLook.LEAD_IN,
+        "#225577",
+    )
+    assert style.smart_punctuation is not original.style.smart_punctuation
+    assert style.sources_title == "Read more"
+    assert editor.document.stack.count() == 5  # one step each, the typing merged
+
+    for _ in range(5):
+        undo(qtbot, editor)
+    assert editor.template == original
+    # Each widget shows the template's value again, and showing it was no edit.
+    assert editor.line_spacing.value() == original.style.line_spacing
+    assert editor.look_combo.currentData() is original.style.heading_look
+    assert editor.smart_check.isChecked() is original.style.smart_punctuation
+    assert editor.text_colour.text() == original.style.text_color.upper()
+    assert title.text() == original.style.sources_title
+    assert editor.document.stack.count() == 5 and editor.document.stack.index() == 0
+    assert not editor.isWindowModified()
