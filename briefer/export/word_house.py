@@ -292,14 +292,7 @@ class _Styles:
         self, style: etree._Element, by_id: dict[str, etree._Element] | None = None
     ) -> list[etree._Element]:
         """The style and those it is based on, nearest first."""
-        by_id = self._by_id if by_id is None else by_id
-        chain: list[etree._Element] = []
-        current: etree._Element | None = style
-        while current is not None and len(chain) < _MAX_BASED_ON and current not in chain:
-            chain.append(current)
-            based = current.find(w("basedOn"))
-            current = None if based is None else by_id.get(based.get(w("val"), ""))
-        return chain
+        return based_on_chain(style, self._by_id if by_id is None else by_id)
 
     def look(self, style: etree._Element, *, contextual: bool = False) -> TextLook:
         """The style's look; with `contextual`, a style with Word's
@@ -480,14 +473,21 @@ def table_cell_padding(document: DocxDocument, style: etree._Element) -> float:
     by_id: dict[str, etree._Element] = {}
     for element in _TABLE_STYLES(document.styles.element):
         by_id.setdefault(element.get(w("styleId"), ""), element)
+    chain = based_on_chain(style, by_id)
+    tblprs = [p for p in (e.find(w("tblPr")) for e in chain) if p is not None]
+    return _cell_margins(tblprs)["left"]
+
+
+def based_on_chain(style: etree._Element, by_id: dict[str, etree._Element]) -> list[etree._Element]:
+    """`style` and the styles it is based on (`by_id` finds them), nearest
+    first; a loop or an over-long chain is cut."""
     chain: list[etree._Element] = []
     current: etree._Element | None = style
     while current is not None and len(chain) < _MAX_BASED_ON and current not in chain:
         chain.append(current)
         based = current.find(w("basedOn"))
         current = None if based is None else by_id.get(based.get(w("val"), ""))
-    tblprs = [p for p in (e.find(w("tblPr")) for e in chain) if p is not None]
-    return _cell_margins(tblprs)["left"]
+    return chain
 
 
 def _cell_margins(tblprs: list[etree._Element]) -> dict[str, float]:
