@@ -325,9 +325,17 @@ class ProvenancePopup(QFrame):
         self.url_label.setVisible(bool(url))
         self.open_button.setEnabled(safe)
         snippet = facts.snippet_id
+        # The number is the one the snippet had where it was cited from,
+        # which may be a colleague's library: Show in Library checks it.
         self._set(
             self.snippet_label,
-            f"From snippet #{snippet} of the library" if snippet else "Not from the library",
+            f"Cited from snippet #{snippet} of a library" if snippet else "Not from a library",
+        )
+        self.snippet_label.setToolTip(
+            "Its number in the library it was cited from. Show in Library finds it"
+            " in the open library by its words, if that number is another snippet there."
+            if snippet
+            else ""
         )
         self.library_button.setVisible(bool(snippet) and self._library)
         self.edit_button.setVisible(True)

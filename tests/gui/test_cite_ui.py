@@ -534,7 +534,7 @@ def test_ctrl_click_on_a_citation_shows_its_snippet_and_source(
     assert popup.byline_label.text() == "Reuters · Ana Lind"
     assert popup.dates_label.text() == "Published 2026-11-21, accessed 2026-11-22"
     assert "https://www.reuters.example/halden-cranes</a>" in popup.url_label.text()
-    assert popup.snippet_label.text() == f"From snippet #{library[0].id} of the library"
+    assert popup.snippet_label.text() == f"Cited from snippet #{library[0].id} of a library"
     # The library shows the snippet the citation came from.
     qtbot.waitUntil(
         lambda: [s.id for s in panel.selected_snippets()] == [library[0].id], timeout=TIMEOUT
@@ -580,7 +580,7 @@ def test_only_web_and_mail_addresses_open_and_a_missing_source_says_so(
     assert not popup.open_button.isEnabled()
     assert "<a " not in popup.url_label.text() and "not opened" in popup.url_label.text()
     assert not popup.open_url()
-    assert popup.snippet_label.text() == "Not from the library"
+    assert popup.snippet_label.text() == "Not from a library"
     assert not popup.library_button.isVisible()
     popup.close()
     assert opened == []
