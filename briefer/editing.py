@@ -306,13 +306,19 @@ def _section_name(brief: Brief, section_id: str) -> str:
 
 
 def same_work(a: Source, b: Source) -> bool:
-    """True when two sources are one work (one article, report, memo): taken
-    from the same library snippet, or with the same web address (ignoring
-    scheme, `www.`, a trailing slash, the fragment and tracking parameters),
-    or the same title and publisher, or (with neither address nor title) the
-    same publisher and author. Two different published dates always mean two
-    works."""
-    if a.snippet_id.strip() and a.snippet_id.strip() == b.snippet_id.strip():
+    """True when two sources are one work (one article, report, memo): the
+    same library snippet described alike, or with the same web address
+    (ignoring scheme, `www.`, a trailing slash, the fragment and tracking
+    parameters), or the same title and publisher, or (with neither address
+    nor title) the same publisher and author. Two different published dates
+    always mean two works. A snippet number alone proves nothing: numbers
+    are a library's own, and snippet 1 of a colleague's or the team's
+    library is another snippet than this library's snippet 1."""
+    if (
+        a.snippet_id.strip()
+        and a.snippet_id.strip() == b.snippet_id.strip()
+        and _described_alike(a, b)
+    ):
         return True
     if a.published.strip() and b.published.strip() and a.published.strip() != b.published.strip():
         return False
@@ -327,6 +333,15 @@ def same_work(a: Source, b: Source) -> bool:
         if pub_a == pub_b and (pub_a or normalise_text(a.author) == normalise_text(b.author)):
             return True
     return False
+
+
+def _described_alike(a: Source, b: Source) -> bool:
+    """The two say the same of their work: address, title, publisher,
+    author and date (as a person reads them)."""
+    return normalise_url(a.url) == normalise_url(b.url) and all(
+        normalise_text(getattr(a, name)) == normalise_text(getattr(b, name))
+        for name in ("title", "publisher", "author", "published")
+    )
 
 
 def _work_url(url: str) -> str:

@@ -320,3 +320,23 @@ def test_a_brief_exports_when_its_library_no_longer_has_the_snippet(tmp_path: Pa
         assert "Berth schedules will be public from February." in text
         assert "Northern Ledger" in text
         assert "Halden votes to open berth schedules" in text
+
+
+def test_the_same_number_from_another_library_is_another_work() -> None:
+    """Snippet numbers are a library's own: a brief citing snippet 1 of one
+    library, then snippet 1 of another (a colleague's, the team's) about
+    another article, keeps two sources; the second quote is not credited
+    to the first source."""
+    template = REGISTRY.by_id("smart-brevity")
+    ours = snippet(1, "Schedules go public in February.")
+    first = cite_snippet(new_brief(template), "what-happened", ours)
+    (ledger,) = first.sources
+    theirs = snippet(1, "Priority for carriers that share data.", WIRE)
+    second = cite_snippet(first, "why-it-matters", theirs)
+    assert {s.publisher for s in second.sources.values()} == {"Northern Ledger", "Coastal Wire"}
+    (wire,) = set(second.sources) - {ledger}
+    assert f"[@{wire}]" in second.section("why-it-matters").body
+    # The same snippet cited again, from the same library, keeps its key.
+    again = cite_snippet(second, "whats-next", ours)
+    assert again.sources == second.sources
+    assert f"[@{ledger}]" in again.section("whats-next").body
