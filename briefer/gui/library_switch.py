@@ -47,6 +47,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefer.errors import BrieferError
+from briefer.library.location import shown
+
 from .settings import Settings
 
 # How long reaching a team library's server may take, in seconds (libpq's
@@ -96,6 +99,16 @@ def library_label(location: str) -> str:
     parts = urlsplit(location)
     host = parts.hostname or "localhost"
     return f"Team library: {host}/{parts.path.lstrip('/')}"
+
+
+def _named(url: str) -> str:
+    """A team library as messages name it: its URL without any password
+    (`postgresql://USER@HOST:PORT/DATABASE`), or its host and database
+    when the URL cannot be read."""
+    try:
+        return shown(url)
+    except BrieferError:
+        return library_label(url).removeprefix("Team library: ")
 
 
 def one_line(message: str) -> str:
@@ -250,9 +263,8 @@ class Banner(QFrame):
     def show_problem(self, url: str, reason: str) -> None:
         if is_team(reason) and ": " in reason:
             reason = reason.partition(": ")[2]  # the URL is in the tooltip
-        where = library_label(url).removeprefix("Team library: ")
         self.text.setText(
-            f"Team library {where} unreachable: {reason} — working on the local library"
+            f"Team library {_named(url)} unreachable: {reason} — working on the local library"
         )
         self.setToolTip(url)
         self.retry_button.setEnabled(True)

@@ -235,6 +235,11 @@ def reason(exc: BaseException) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
+    """libpq's message on one line, each of its lines a sentence."""
     text = str(exc).replace("FATAL:", "").strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return " ".join(lines) if lines else type(exc).__name__
+    joined = ""
+    for line in (line.strip() for line in text.splitlines()):
+        if line:
+            end = "" if not joined or joined.endswith((".", ":", ";", "?", "!")) else "."
+            joined += f"{end} {line}" if joined else line
+    return joined or type(exc).__name__

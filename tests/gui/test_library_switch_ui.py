@@ -148,8 +148,9 @@ def test_an_unreachable_team_library_shows_the_banner_and_the_local_one_still_wo
     switch_in_dialog(qtbot, window, REFUSED)
     qtbot.waitUntil(switcher.banner.isVisible, timeout=BANNER_MS)
     text = switcher.banner.text.text()
-    assert text.startswith("Team library 127.0.0.1/x unreachable: cannot connect to the server ")
+    assert text.startswith(f"Team library {REFUSED} unreachable: cannot connect to the server ")
     assert "port 1" in text and "refused" in text
+    assert "refused. Is the server running" in text  # libpq's two lines, two sentences
     assert switcher.banner.toolTip() == REFUSED
     assert text.endswith(" — working on the local library")
     assert "\n" not in text
