@@ -420,8 +420,12 @@ def _entry(n: int, key: str, source: Source) -> SourceEntry:
 
 def section_name(heading: str, section_id: str) -> str:
     """How messages name a section: by its heading, or, for a heading-less
-    one such as the key bullets, by its id in words ("key points")."""
-    return heading.strip() or section_id.replace("-", " ").replace("_", " ")
+    one such as the key bullets, by its id in words, as the window's editor
+    names it ("Key points")."""
+    if heading.strip():
+        return heading.strip()
+    words = section_id.replace("-", " ").replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def format_source(source: Source) -> tuple[Span, ...]:

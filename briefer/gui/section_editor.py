@@ -923,7 +923,7 @@ class SectionEditor(QFrame):
 
     def set_heading(self, heading: str) -> None:
         name = section_name(heading, self.section_id)
-        self.heading_label.setText(name if heading.strip() else name.capitalize())
+        self.heading_label.setText(name)
         font = self.heading_label.font()
         font.setBold(bool(heading.strip()))
         font.setItalic(not heading.strip())

@@ -303,7 +303,7 @@ def test_word_budget_messages_name_the_section_heading(tmp_path: Path) -> None:
     budget = [line for line in err.splitlines() if "the template's budget" in line]
     assert len(budget) == 2, err
     assert "section 'What Happened?' has 200 words" in budget[1]
-    assert "section 'key points' has 400 words" in budget[0]  # no heading: named in words
+    assert "section 'Key points' has 400 words" in budget[0]  # no heading: named in words
     assert not any("what-happened" in line or "key-points" in line for line in budget)
 
 

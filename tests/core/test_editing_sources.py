@@ -180,7 +180,7 @@ def test_a_source_no_longer_cited_is_unused_and_can_go() -> None:
         remove_sources(brief, ["freight-3", "ledger-1"])  # all or nothing
     message = str(refused.value)
     assert "[@ledger-1] is still cited (3 times" in message
-    for name in ("key points", "What Happened?", "What's Next?"):
+    for name in ("Key points", "What Happened?", "What's Next?"):
         assert name in message
     lighter = remove_sources(brief, unused_sources(brief))
     assert list(lighter.sources) == ["ledger-1", "coastal-2"]

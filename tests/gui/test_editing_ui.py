@@ -326,7 +326,7 @@ def test_compose_notes_appear_on_the_editor_they_concern(open_window, qtbot) -> 
     key_points.editor.selectAll()
     qtbot.keyClick(key_points.editor, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: any("required" in n for n in key_points.diagnostics()), timeout=5000)
-    assert any("key points" in n and "required" in n for n in key_points.diagnostics())
+    assert any("Key points" in n and "required" in n for n in key_points.diagnostics())
     happened.editor.setFocus()
     qtbot.keyClick(happened.editor, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(happened.editor, "The port opened its data [@nowhere].")
