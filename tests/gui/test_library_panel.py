@@ -30,15 +30,19 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QObject, QPoint, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QContextMenuEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from test_window import WindowOpener, close_window
 
 from briefer.gui.library_model import Role
 from briefer.gui.library_panel import LibraryPanel
+from briefer.gui.library_search import Counted, count_text
+from briefer.gui.library_service import RANKED_LIMIT, SearchRequest
 from briefer.gui.main_window import MainWindow
+from briefer.gui.settings import Settings
 from briefer.gui.snippet_mime import library_of, snippets_from_mime, snippets_to_mime
 from briefer.library import ImportReport, Library, Record, Snippet, Source
+from briefer.paths import Paths
 
 WAIT_MS = 20_000
 BIG = 100_000
@@ -699,3 +703,99 @@ def test_an_empty_list_says_why_and_what_to_do(
     wait_for(qtbot, panel, "zebrafinch")
     assert panel.count_label.text() == "No matches"
     assert panel.results.placeholder() == "Nothing in the library matches “zebrafinch”."
+
+
+def test_a_remembered_tag_the_library_does_not_have_stays_chosen_and_the_list_says_so(
+    open_window, monkeypatch: pytest.MonkeyPatch, qtbot, small_library: Path
+) -> None:
+    monkeypatch.setenv("BRIEFER_LIBRARY", str(small_library))
+    # Chosen in the last session, on a library that had the tag.
+    Settings.for_paths(Paths.from_env()).set_library_filters("shipping", "")
+    window = open_on(open_window, monkeypatch, qtbot, small_library)
+    panel = window.library_panel
+    wait_for(qtbot, panel, "", tag="shipping")
+    qtbot.waitUntil(lambda: panel.tag_filter.count() > 2, timeout=WAIT_MS)  # counted
+    labels = [panel.tag_filter.itemText(i) for i in range(panel.tag_filter.count())]
+    assert labels == ["All tags", "cyber (2)", "energy (1)", "eu (2)", "ports (2)", "shipping"]
+    assert panel.tag_filter.currentText() == "shipping"  # not silently all tags
+    assert panel.count_label.text() == "No matches"
+    assert panel.results.placeholder() == "No snippets with tag shipping."
+    type_query(qtbot, panel, "winter")
+    wait_for(qtbot, panel, "winter", tag="shipping")
+    assert (
+        panel.results.placeholder() == "Nothing in the library matches “winter” with tag shipping."
+    )
+
+    qtbot.keyClick(panel.tag_filter, Qt.Key.Key_Home)  # All tags
+    wait_for(qtbot, panel, "winter", tag="")
+    assert row_texts(panel) == ["Gas storage targets were cut for the coming winter."]
+
+
+def test_the_trash_when_empty_and_the_context_menu_follow_the_view(
+    open_window, monkeypatch: pytest.MonkeyPatch, qtbot, small_library: Path
+) -> None:
+    window = open_on(open_window, monkeypatch, qtbot, small_library)
+    panel = window.library_panel
+
+    def context_menu_on_row(row: int) -> list[str]:
+        """What a right click on the row offers (the menu is closed again)."""
+        rect = panel.results.visualRect(panel.model.index(row))
+        where = rect.center()
+        event = QContextMenuEvent(
+            QContextMenuEvent.Reason.Mouse, where, panel.results.viewport().mapToGlobal(where)
+        )
+        QApplication.sendEvent(panel.results.viewport(), event)
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=WAIT_MS)
+        menu = QApplication.activePopupWidget()
+        offered = [a.text() for a in menu.actions() if not a.isSeparator()]
+        menu.close()
+        window.activateWindow()  # the popup took the focus; a person's click gives it back
+        qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+        return offered
+
+    click_row(qtbot, panel, 0)
+    assert context_menu_on_row(0)[-3:] == ["&Copy Text", "Open &Address", "Move to &Trash"]
+
+    qtbot.mouseClick(panel.trash_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, panel, "", trash=True)
+    assert panel.count_label.text() == "The trash is empty"
+    assert panel.results.placeholder() == "The trash is empty."
+    assert panel.search_box.placeholderText() == "Search the trash"
+    assert panel.restore_button.isVisible() and not panel.delete_button.isVisible()
+
+    qtbot.mouseClick(panel.trash_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, panel, "", trash=False)
+    click_row(qtbot, panel, 0)
+    qtbot.keyClick(panel.results, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: panel.trash_button.text() == "Trash (1)", timeout=WAIT_MS)
+    qtbot.mouseClick(panel.trash_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, panel, "", trash=True)
+    qtbot.waitUntil(lambda: panel.count_label.text() == "1 in the trash", timeout=WAIT_MS)
+    click_row(qtbot, panel, 0)
+    assert context_menu_on_row(0)[-3:] == ["&Copy Text", "Open &Address", "&Restore from Trash"]
+
+
+def test_the_count_line_words_for_each_kind_of_result() -> None:
+    everything, words = SearchRequest(query=""), SearchRequest(query="regulator")
+    trash_words = SearchRequest(query="regulator", trash=True)
+
+    def said(
+        request: SearchRequest,
+        shown: int,
+        total: int | None,
+        *,
+        capped: bool = False,
+        library_size: int | None = None,
+    ) -> str:
+        return count_text(Counted(request, shown, total, capped, library_size))
+
+    assert said(everything, 40, None) == "40+ snippets"  # before the library is counted
+    assert said(everything, 40, None, library_size=100_000) == "100,000 snippets"
+    assert said(everything, 0, None, library_size=0) == "The library is empty"
+    assert said(words, 1, 1) == "1 match"
+    assert said(words, 40, 1234) == "1,234 matches"
+    assert said(words, 40, None) == "40+ matches"
+    assert said(words, 0, 0) == "No matches"
+    assert said(words, 40, None, capped=True).startswith(f"Best {RANKED_LIMIT:,} of the newest")
+    assert said(trash_words, 3, 3) == "3 found in the trash"
+    assert said(SearchRequest(query="", trash=True), 0, 0, library_size=0) == "The trash is empty"
