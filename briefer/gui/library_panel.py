@@ -55,6 +55,7 @@ from .library_search import (
     count_text,
     empty_text,
     library_is_empty,
+    size_is_stale,
 )
 from .library_service import BugReporter, LibraryService, SearchRequest
 from .library_show import SHOW_KEY, ShowSnippetMixin
@@ -110,6 +111,7 @@ class LibraryPanel(CommandsMixin, ResultsMixin, ShowSnippetMixin, QWidget):
         self._current_id: int | None = None
         self._pinned: tuple[int, ...] = ()  # the snippets shown on their own
         self._note = ""  # what the count line says instead of a count
+        self._recounted_for: Counted | None = None  # see `_update_count`
         self._told = ""  # what `show_snippet` said, until the next search
         self._unavailable_message = ""  # why the library could not be opened
 
@@ -352,6 +354,9 @@ class LibraryPanel(CommandsMixin, ResultsMixin, ShowSnippetMixin, QWidget):
             capped=model.is_capped(),
             library_size=self.filters.library_size(),
         )
+        if size_is_stale(counted) and self._recounted_for != counted:
+            self._recounted_for = counted  # once for what is shown: no loop
+            self.filters.load()  # count again: the line says "40+" meanwhile
         text = count_text(counted)
         empty = library_is_empty(counted)
         self.results.set_placeholder(empty_text(request, empty) if counted.shown == 0 else "")

@@ -68,7 +68,7 @@ def count_text(counted: Counted) -> str:
     """The count line's words for results that have arrived."""
     request, shown, total = counted.request, counted.shown, counted.total
     has_words = bool(request.query.strip())
-    if total is None and not (has_words or request.tag or request.collection):
+    if total is None and whole_library(request) and not size_is_stale(counted):
         # The whole library, newest first: its size is known from the filters.
         total = counted.library_size
     if request.trash:
@@ -92,9 +92,25 @@ def count_text(counted: Counted) -> str:
     return text
 
 
+def whole_library(request: SearchRequest) -> bool:
+    """The request lists every live snippet: no words, no filter, not the trash."""
+    return not (request.query.strip() or request.tag or request.collection or request.trash)
+
+
 def library_is_empty(counted: Counted) -> bool:
-    """The library is known to hold no snippets (the trash aside)."""
-    return counted.library_size == 0 and not counted.request.trash
+    """The library holds no snippets (the trash aside): the whole of it was
+    just listed and nothing came. (Its counted size alone is not trusted:
+    another program, `briefer snippets import` say, may have added since.)"""
+    return whole_library(counted.request) and counted.shown == 0
+
+
+def size_is_stale(counted: Counted) -> bool:
+    """The library's counted size is contradicted by the whole library just
+    listed (snippets were added or removed since it was counted)."""
+    size = counted.library_size
+    if size is None or not whole_library(counted.request):
+        return False
+    return counted.shown > size or (counted.shown == 0) != (size == 0)
 
 
 def empty_text(request: SearchRequest, empty: bool) -> str:

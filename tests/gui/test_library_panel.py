@@ -792,6 +792,9 @@ def test_the_count_line_words_for_each_kind_of_result() -> None:
     assert said(everything, 40, None) == "40+ snippets"  # before the library is counted
     assert said(everything, 40, None, library_size=100_000) == "100,000 snippets"
     assert said(everything, 0, None, library_size=0) == "The library is empty"
+    # A size counted before another program added snippets is not believed.
+    assert said(everything, 5, None, library_size=0) == "5+ snippets"
+    assert said(words, 0, 0, library_size=0) == "No matches"
     assert said(words, 1, 1) == "1 match"
     assert said(words, 40, 1234) == "1,234 matches"
     assert said(words, 40, None) == "40+ matches"
@@ -799,3 +802,28 @@ def test_the_count_line_words_for_each_kind_of_result() -> None:
     assert said(words, 40, None, capped=True).startswith(f"Best {RANKED_LIMIT:,} of the newest")
     assert said(trash_words, 3, 3) == "3 found in the trash"
     assert said(SearchRequest(query="", trash=True), 0, 0, library_size=0) == "The trash is empty"
+
+
+def test_snippets_added_elsewhere_never_leave_the_panel_saying_the_library_is_empty(
+    open_window, monkeypatch, qtbot, tmp_path: Path
+) -> None:
+    """The window opened on an empty library; the command line then imports
+    snippets into it. A search without hits says nothing matches (not that
+    the library is empty), and the whole list counts what it shows."""
+    path = tmp_path / "later.sqlite3"
+    Library.open(path).close()
+    window = open_on(open_window, monkeypatch, qtbot, path)
+    panel = window.library_panel
+    qtbot.waitUntil(lambda: panel.count_label.text() == "The library is empty", timeout=WAIT_MS)
+    with Library.open(path) as library:  # as `briefer snippets import` would, meanwhile
+        for n in range(3):
+            library.add(f"Harbour report {n} from the command line.", Source(title=f"R{n}"))
+    type_query(qtbot, panel, "zzyzx")
+    wait_for(qtbot, panel, "zzyzx")
+    assert panel.results.placeholder() == "Nothing in the library matches “zzyzx”."
+    assert panel.count_label.text() == "No matches"
+    type_query(qtbot, panel, "")
+    wait_for(qtbot, panel, "")
+    assert len(row_texts(panel)) == 3
+    qtbot.waitUntil(lambda: panel.count_label.text() == "3 snippets", timeout=WAIT_MS)
+    assert panel.results.placeholder() == ""
