@@ -31,6 +31,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -61,12 +62,16 @@ from .library_service import (
     Page,
     ResultRow,
     SearchRequest,
+    count_results,
     fetch_page,
     page_size,
 )
 from .snippet_mime import SNIPPETS_MIME, snippets_to_mime
 
 SEARCH_KEY = "search"  # newest wins among searches and their pages
+COUNT_KEY = "count"  # newest wins among the counts of all a search finds
+# How long the results of a search stay on screen before all it finds is counted.
+COUNT_DELAY_MS = 400
 TEXT_LINES = 2
 PADDING = 6
 TOOLTIP_CHARS = 600
@@ -91,6 +96,8 @@ class ResultsModel(QAbstractListModel):
     results_changed = Signal()
     # A later page was appended.
     rows_added = Signal()
+    # How many results there are in all became known (`total`).
+    total_known = Signal()
     # The worker could not answer (the library cannot be opened, a bug).
     failed = Signal(str)
 
@@ -105,6 +112,10 @@ class ResultsModel(QAbstractListModel):
         self._fetching = False
         self._total: int | None = None
         self._capped = False
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(COUNT_DELAY_MS)
+        self._count_timer.timeout.connect(self._count)
 
     # -- searching -------------------------------------------------------
 
@@ -159,6 +170,25 @@ class ResultsModel(QAbstractListModel):
 
     def _first_page(self, page: Page) -> None:
         self._replace(page)
+        self._count_timer.stop()
+        if page.more and page.total is None and not page.request.trash:
+            # How many in all, once typing has paused: counting a common
+            # word over a large library takes longer than its first rows,
+            # and the worker it shares with the searches is not kept busy.
+            self._count_timer.start()
+
+    def _count(self) -> None:
+        request = self._request
+        if request is not None and self._more and self._total is None:
+            self._service.submit(
+                lambda lib: count_results(lib, request), self._counted, latest=COUNT_KEY
+            )
+
+    def _counted(self, counted: tuple[SearchRequest, int]) -> None:
+        request, total = counted
+        if request == self._request and self._more:
+            self._total = total
+            self.total_known.emit()
 
     def _replace(self, page: Page) -> None:
         self.beginResetModel()

@@ -131,6 +131,7 @@ class LibraryPanel(CommandsMixin, ResultsMixin, ShowSnippetMixin, QWidget):
         self.model = ResultsModel(self.service, location, parent=self)
         self.model.results_changed.connect(self._results_changed)
         self.model.rows_added.connect(self._update_count)
+        self.model.total_known.connect(self._update_count)
         self.model.failed.connect(self._failed)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.results.setModel(self.model)

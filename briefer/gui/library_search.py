@@ -79,6 +79,8 @@ def count_text(counted: Counted) -> str:
             text = f"{count:,} found in the trash"
     elif shown == 0:
         text = "No matches" if has_words or request.tag or request.collection else ""
+    elif counted.capped and total is not None:
+        text = f"{total:,} matches; the best of the newest {RANKED_LIMIT:,} listed"
     elif counted.capped:
         text = f"Best {RANKED_LIMIT:,} of the newest matches; add words to narrow"
     elif total is not None:

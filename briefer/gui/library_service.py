@@ -227,6 +227,13 @@ def fetch_page(lib: Library, request: SearchRequest, offset: int, limit: int) ->
     return Page(request, offset, rows, more=len(hits) > end and not capped, capped=capped)
 
 
+def count_results(lib: Library, request: SearchRequest) -> tuple[SearchRequest, int]:
+    """How many snippets `request` finds in all (not the trash: its pages
+    count themselves), for the count line: `(request, count)`."""
+    tags = tuple(t for t in (request.tag,) if t)
+    return request, lib.count_matches(request.query, tags=tags, collection=request.collection)
+
+
 def _trash_page(lib: Library, request: SearchRequest, offset: int, limit: int) -> Page:
     """The trash, newest first, filtered by the tag and collection chosen and
     by the words of the query (every word in the text, note, source or tags;

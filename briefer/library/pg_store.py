@@ -761,37 +761,75 @@ class PostgresLibrary:
         post, post_params = _search_filters(parsed, collection, since)
 
         def work(conn: psycopg.Connection) -> tuple[list[tuple[int, float]], dict[int, Snippet]]:
-            prefixes = pg_search.prefixes(parsed, keyed=True)
-            expand = _expander(conn, prefixes, self._frequencies(conn)) if prefixes else None
-            expand = expand or (lambda prefix: None)
-            # Found by the index's keys (a word being typed may be one); ranked by the words.
-            include = pg_search.include_tsquery(parsed, expand, keyed=True)
-            exclude = pg_search.exclude_tsquery(parsed, expand, keyed=True)
-            rank = pg_search.include_tsquery(parsed, expand)
-            # What the GIN index answers: the words, the tags, the exclusions.
-            match: list[str] = []
-            params: list[Any] = []
-            if include:
-                match.append("%s::tsquery")
-                params.append(include)
-            for tag in parsed.tags:
-                match.append("briefer.lexeme(%s || lower(%s))")
-                params += [pg_search.TAG_KEY, tag]
-            if not match:
-                return _newest_filtered(conn, parsed, exclude, post, post_params, limit)
-            if exclude:
-                match.append("(!! %s::tsquery)")
-                params.append(exclude)
-            for tag in parsed.exclude_tags:
-                match.append("(!! briefer.lexeme(%s || lower(%s)))")
-                params += [pg_search.TAG_KEY, tag]
-            share = _share(parsed, expand, self._frequencies(conn))
-            return _newest(conn, " && ".join(match), params, post, post_params, rank, limit, share)
+            asked = self._asked(conn, parsed)
+            if not asked.match:
+                return _newest_filtered(conn, parsed, asked.exclude, post, post_params, limit)
+            return _newest(
+                conn, asked.match, asked.params, post, post_params, asked.rank, limit, asked.share
+            )
 
         scored, found = self._run(work)
         if pg_search.include_tsquery(parsed):  # words to rank by
             return common.ranked_hits(found, scored, parsed)
         return common.unranked_hits(found, [i for i, _ in scored])
+
+    def count_matches(
+        self,
+        query: str,
+        *,
+        tags: Iterable[str] = (),
+        collection: str = "",
+        as_you_type: bool = True,
+    ) -> int:
+        """How many live snippets `search` finds for this, in all (a search
+        ranks only the newest CANDIDATES of them, and lists `limit`)."""
+        parsed = common.with_tags(parse_query(query, as_you_type=as_you_type), tags)
+        post, post_params = _search_filters(parsed, collection, None)
+
+        def work(conn: psycopg.Connection) -> int:
+            asked = self._asked(conn, parsed)
+            if asked.match:
+                sql = (
+                    "SELECT count(*) FROM briefer.snippet_search x"
+                    f" WHERE x.doc @@ ({asked.match}){post}"
+                )
+                args = [*asked.params, *post_params]
+            else:
+                conditions, args = _unranked_conditions(parsed, asked.exclude, post, post_params)
+                sql = f"SELECT count(*) FROM briefer.snippet_search x WHERE true{conditions}"
+            row = conn.execute(sql, args).fetchone()  # type: ignore[arg-type]
+            return int(row[0]) if row else 0
+
+        return self._run(work)
+
+    def _asked(self, conn: psycopg.Connection, parsed: Query) -> _Asked:
+        """What the GIN index is asked for `parsed` (see `_Asked`)."""
+        prefixes = pg_search.prefixes(parsed, keyed=True)
+        expand = _expander(conn, prefixes, self._frequencies(conn)) if prefixes else None
+        expand = expand or (lambda prefix: None)
+        # Found by the index's keys (a word being typed may be one); ranked by the words.
+        include = pg_search.include_tsquery(parsed, expand, keyed=True)
+        exclude = pg_search.exclude_tsquery(parsed, expand, keyed=True)
+        rank = pg_search.include_tsquery(parsed, expand)
+        # What the GIN index answers: the words, the tags, the exclusions.
+        match: list[str] = []
+        params: list[Any] = []
+        if include:
+            match.append("%s::tsquery")
+            params.append(include)
+        for tag in parsed.tags:
+            match.append("briefer.lexeme(%s || lower(%s))")
+            params += [pg_search.TAG_KEY, tag]
+        if not match:
+            return _Asked("", [], exclude, rank, 1.0)
+        if exclude:
+            match.append("(!! %s::tsquery)")
+            params.append(exclude)
+        for tag in parsed.exclude_tags:
+            match.append("(!! briefer.lexeme(%s || lower(%s)))")
+            params += [pg_search.TAG_KEY, tag]
+        share = _share(parsed, expand, self._frequencies(conn))
+        return _Asked(" && ".join(match), params, exclude, rank, share)
 
     # -- checking ----------------------------------------------------------
 
@@ -1125,6 +1163,36 @@ def _newest(
     return scored, _get_many(conn, [i for i, _ in scored])
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """A search as the index is asked it: `match` (SQL on the row `x`, with
+    its `params`; "" when nothing the index finds is included), what it
+    `exclude`s (tsquery text), the tsquery it is ranked by, and about which
+    `share` of snippets it finds (`_share`)."""
+
+    match: str
+    params: list[Any]
+    exclude: str
+    rank: str
+    share: float
+
+
+def _unranked_conditions(
+    parsed: Query, exclude: str, post: str, post_params: list[Any]
+) -> tuple[str, list[Any]]:
+    """ " AND ..." conditions on the index row `x` of a search with nothing
+    the index can find: its filters, minus exclusions."""
+    conditions = post
+    params = list(post_params)
+    if exclude:
+        conditions += " AND NOT (x.doc @@ %s::tsquery)"
+        params.append(exclude)
+    for tag in parsed.exclude_tags:
+        conditions += " AND NOT (x.doc @@ briefer.lexeme(%s || lower(%s)))"
+        params += [pg_search.TAG_KEY, tag]
+    return conditions, params
+
+
 def _newest_filtered(
     conn: psycopg.Connection,
     parsed: Query,
@@ -1134,14 +1202,7 @@ def _newest_filtered(
     limit: int,
 ) -> Found:
     """A search with nothing the index can find: newest first, minus exclusions."""
-    conditions = post
-    params = list(post_params)
-    if exclude:
-        conditions += " AND NOT (x.doc @@ %s::tsquery)"
-        params.append(exclude)
-    for tag in parsed.exclude_tags:
-        conditions += " AND NOT (x.doc @@ briefer.lexeme(%s || lower(%s)))"
-        params += [pg_search.TAG_KEY, tag]
+    conditions, params = _unranked_conditions(parsed, exclude, post, post_params)
     sql = (
         f"SELECT x.id FROM briefer.snippet_search x WHERE true{conditions}"
         " ORDER BY x.id DESC LIMIT %s"

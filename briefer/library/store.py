@@ -643,6 +643,30 @@ class Library:
             return self._ranked(parsed, match, where, params, limit)
         return self._filtered(parsed, where, params, limit)
 
+    def count_matches(
+        self,
+        query: str,
+        *,
+        tags: Iterable[str] = (),
+        collection: str = "",
+        as_you_type: bool = True,
+    ) -> int:
+        """How many live snippets `search` finds for this, in all (a search
+        ranks only the newest CANDIDATES of them, and lists `limit`)."""
+        parsed = common.with_tags(parse_query(query, as_you_type=as_you_type), tags)
+        where, params = _filters(parsed, collection, None, self._conn)
+        match = parsed.fts_expression()
+        if match:
+            extra = "".join(f" AND {w.format(id='+f.rowid')}" for w in where)
+            sql = f"SELECT COUNT(*) FROM snippet_fts f WHERE snippet_fts MATCH ?{extra}"
+            return int(self._conn.execute(sql, [match, *params]).fetchone()[0])
+        conditions, params = self._unranked_conditions(parsed, where, params)
+        sql = (
+            "SELECT COUNT(*) FROM snippets s JOIN sources src ON src.id = s.source_id"
+            f" WHERE {' AND '.join(conditions)}"
+        )
+        return int(self._conn.execute(sql, params).fetchone()[0])
+
     def _ranked(
         self, parsed: Query, match: str, where: list[str], params: list[Any], limit: int
     ) -> list[Hit]:
@@ -663,6 +687,20 @@ class Library:
         self, parsed: Query, where: list[str], params: list[Any], limit: int
     ) -> list[Hit]:
         """Searches with no words to rank by: newest first, minus exclusions."""
+        conditions, params = self._unranked_conditions(parsed, where, params)
+        sql = (
+            "SELECT s.id FROM snippets s JOIN sources src ON src.id = s.source_id"
+            f" WHERE {' AND '.join(conditions)} ORDER BY s.id DESC LIMIT ?"
+        )
+        ids = [r[0] for r in self._conn.execute(sql, [*params, limit])]
+        return common.unranked_hits(self._get_many(ids), ids)
+
+    @staticmethod
+    def _unranked_conditions(
+        parsed: Query, where: list[str], params: list[Any]
+    ) -> tuple[list[str], list[Any]]:
+        """The conditions on a live snippet `s` of a search with no words to
+        rank by: its filters, minus what it excludes."""
         conditions = ["s.deleted IS NULL", *(w.format(id="s.id") for w in where)]
         exclude = parsed.exclude_expression()
         if exclude:
@@ -670,12 +708,7 @@ class Library:
                 "s.id NOT IN (SELECT rowid FROM snippet_fts WHERE snippet_fts MATCH ?)"
             )
             params = [*params, exclude]
-        sql = (
-            "SELECT s.id FROM snippets s JOIN sources src ON src.id = s.source_id"
-            f" WHERE {' AND '.join(conditions)} ORDER BY s.id DESC LIMIT ?"
-        )
-        ids = [r[0] for r in self._conn.execute(sql, [*params, limit])]
-        return common.unranked_hits(self._get_many(ids), ids)
+        return conditions, params
 
     # -- import and export -------------------------------------------------
 

@@ -263,7 +263,7 @@ def test_search_as_you_type_over_100000_snippets_never_blocks_the_window(
     meter.start()
     type_query(qtbot, panel, "regulator")
     wait_for(qtbot, panel, "regulator")
-    assert re.fullmatch(r"[\d,]+\+ matches", panel.count_label.text())
+    assert re.fullmatch(r"[\d,]+\+ matches", panel.count_label.text())  # counted once typing stops
     first = row_texts(panel)[0]
     assert "regulator" in first.lower()
     assert [w.lower() for w in marked_words(panel, 0)] == ["regulator"] * len(
@@ -827,3 +827,25 @@ def test_snippets_added_elsewhere_never_leave_the_panel_saying_the_library_is_em
     assert len(row_texts(panel)) == 3
     qtbot.waitUntil(lambda: panel.count_label.text() == "3 snippets", timeout=WAIT_MS)
     assert panel.results.placeholder() == ""
+
+
+def test_the_count_line_says_how_many_a_search_finds_in_all(
+    open_window, monkeypatch, qtbot, tmp_path: Path
+) -> None:
+    """More matches than the first rows shown: the line says "40+" at once,
+    then, once typing has paused, how many in all (the library's own count)."""
+    path = tmp_path / "many.sqlite3"
+    with Library.open(path) as library:
+        for n in range(130):
+            library.add(f"Harbour notice number {n}.", Source(title=f"Notice {n}"))
+        for n in range(20):
+            library.add(f"Rail notice number {n}.", Source(title=f"Rail {n}"), tags=["rail"])
+    window = open_on(open_window, monkeypatch, qtbot, path)
+    panel = window.library_panel
+    type_query(qtbot, panel, "harbour")
+    wait_for(qtbot, panel, "harbour")
+    qtbot.waitUntil(lambda: panel.count_label.text() == "130 matches", timeout=WAIT_MS)
+    assert panel.model.rowCount() < 130  # the rest come as the list is scrolled
+    type_query(qtbot, panel, "notice")
+    wait_for(qtbot, panel, "notice")
+    qtbot.waitUntil(lambda: panel.count_label.text() == "150 matches", timeout=WAIT_MS)

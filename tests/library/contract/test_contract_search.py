@@ -243,3 +243,31 @@ def test_syntax_soup_never_raises(lib: Library, query: str) -> None:
 def test_every_stored_word_is_found(lib: Library, word: str) -> None:
     snippet = lib.add(f"start {word} end").snippet
     assert snippet.id in found(lib.search(word, as_you_type=False, limit=10_000))
+
+
+COUNTED = [
+    "regulation", "reg", "regul*", '"critical infrastructure"', "regulation -sanctions",
+    "-regulation", "tag:eu", "regulation tag:cyber", "source:reuters", "after:2026-01-01",
+    "北京", "nonexistentword", "", '"unbalanced', "AND(", "tag:", "café",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("query", COUNTED)
+def test_count_matches_counts_what_search_finds(
+    lib: Library, corpus: dict[str, int], query: str
+) -> None:
+    """The count a search line shows is what the search finds, in all."""
+    assert lib.count_matches(query) == len(lib.search(query, limit=10_000))
+    assert lib.count_matches(query, tags=["eu"]) == len(
+        lib.search(query, tags=["eu"], limit=10_000)
+    )
+
+
+def test_count_matches_is_not_held_to_the_ranked_candidates(lib: Library) -> None:
+    """Ranking looks at the newest matches only; the count is of them all."""
+    for n in range(120):
+        lib.add(f"Harbour notice {n}.", Source(title=f"Notice {n}"))
+    assert lib.count_matches("harbour") == 120
+    assert len(lib.search("harbour", limit=50)) == 50
+    lib.delete(lib.search("harbour", limit=1)[0].snippet.id)
+    assert lib.count_matches("harbour") == 119  # the trash is not counted
