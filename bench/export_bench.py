@@ -13,8 +13,11 @@ hits every contender alike, times:
 Child processes cache bytecode (in a temporary PYTHONPYCACHEPREFIX, even
 where PYTHONDONTWRITEBYTECODE is set), as an installed Briefer does: pip
 compiles .pyc files at install time. Medians are printed with the targets
-from the issues. Run:
+from the issues. `--reference house.dotx` exports every brief in that Word
+base's house style (`briefer export --reference`), to time it against a run
+without. Run:
     .venv/bin/python bench/export_bench.py [--repeat 5] [--pages 1 10 100]
+                                           [--reference WORD.docx|.dotx]
 """
 
 from __future__ import annotations
@@ -167,9 +170,14 @@ def run_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> None:
 
 
 def in_process(
-    md: Path, registry: TemplateRegistry, out: Path, fmt: str, parser: MarkdownParser
+    md: Path,
+    registry: TemplateRegistry,
+    out: Path,
+    fmt: str,
+    parser: MarkdownParser,
+    reference: Path | None = None,
 ) -> None:
-    export_brief(load_input(md, registry), out, fmt, parser=parser)
+    export_brief(load_input(md, registry, reference=reference), out, fmt, parser=parser)
 
 
 def pandoc_libreoffice(
@@ -198,7 +206,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
     parser.add_argument("--pages", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--formats", nargs="+", default=available_formats())
+    parser.add_argument(
+        "--reference", type=Path, help="a Word base (.docx, .dotx): time its house style"
+    )
     args = parser.parse_args()
+    reference = args.reference.resolve() if args.reference else None
+    house = ["--reference", str(reference)] if reference else []
 
     pandoc = shutil.which("pandoc")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -219,18 +232,19 @@ def main() -> int:
     for pages in args.pages:
         md = work / f"brief{pages}.md"
         md.write_text(markdown_document(pages), encoding="utf-8")
-        loaded = load_input(md, registry)
+        loaded = load_input(md, registry, reference=reference)
         for fmt in args.formats:
             out = work / f"out{pages}.{fmt}"
             # Warm up once (imports, font registration, bytecode cache), then
             # measure in turn.
             export_brief(loaded, out, fmt, parser=markdown_parser)
-            run_process([*briefer_cmd, "export", str(md), "-o", str(out)], work, env)
+            command = [*briefer_cmd, "export", str(md), "-o", str(out), *house]
+            run_process(command, work, env)
             contenders: dict[str, Callable[[], object]] = {
-                "in-process": partial(in_process, md, registry, out, fmt, markdown_parser),
-                "whole process": partial(
-                    run_process, [*briefer_cmd, "export", str(md), "-o", str(out)], work, env
+                "in-process": partial(
+                    in_process, md, registry, out, fmt, markdown_parser, reference
                 ),
+                "whole process": partial(run_process, command, work, env),
             }
             if pandoc and fmt == "docx":
                 contenders["pandoc"] = partial(
