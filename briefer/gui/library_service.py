@@ -38,6 +38,7 @@ from briefer.library import (
     fragments,
     normalize,
 )
+from briefer.library.common import fragment_fields
 from briefer.library.query import Query, parse_query
 
 # A window's library calls are short; one still running when the window
@@ -245,23 +246,11 @@ def _trash_page(lib: Library, request: SearchRequest, offset: int, limit: int) -
     everything = fragments.matcher(parsed)
     rows: list[ResultRow] = []
     for snippet in trashed:
-        fields = _fields(snippet)
+        fields = fragment_fields(snippet)
         if all(fragments.build(fields, term).highlights for term in terms):
             rows.append(result_row(snippet, fragments.build(fields, everything)))
     chosen = rows[offset : offset + limit]
     return Page(request, offset, tuple(chosen), more=offset + limit < len(rows), total=len(rows))
-
-
-def _fields(snippet: Snippet) -> list[tuple[str, str]]:
-    """Where a fragment may come from, in the library's order of preference."""
-    return [
-        ("text", snippet.text),
-        ("note", snippet.note),
-        ("title", snippet.source.title),
-        ("publisher", snippet.source.publisher),
-        ("author", snippet.source.author),
-        ("tags", " ".join(snippet.tags)),
-    ]
 
 
 def load_filters(lib: Library) -> Filters:

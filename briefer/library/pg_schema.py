@@ -310,9 +310,7 @@ $$"""
 # apart); `_t` the tags; `_b` the snippet's buckets of ids (2**13, 2**14,
 # ... ids each), by which a search reads the newest matches first. The index
 # alone then answers every search but phrases, which it checks in the rows.
-_SEARCH_DOC = f"""
-CREATE FUNCTION briefer.search_doc(s briefer.snippets) RETURNS tsvector LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog AS $$
+_SEARCH_DOC_KEYS = f"""
     SELECT briefer.keyed('', s.source_words, 'A')
         || briefer.keyed('', s.words || ' ' || s.tag_words, 'C')
         || briefer.keyed('', trim(s.seg || ' ' || s.source_seg), 'D')
@@ -326,8 +324,22 @@ SET search_path = pg_catalog AS $$
         || array_to_tsvector(ARRAY(
             SELECT '{pg_search.BUCKET_KEY}' || level || '_'
                    || (s.id >> ({pg_search.BUCKET_BITS} + level))
-            FROM generate_series(0, {pg_search.LEVELS - 1}) AS level) || s.tag_keys)
-$$"""
+            FROM generate_series(0, {pg_search.LEVELS - 1}) AS level) || s.tag_keys)"""
+
+
+def _search_doc(create: str, *more_keys: str) -> str:
+    """The statement making `briefer.search_doc` (`create`: how), its keys
+    those of version 3 and `more_keys`."""
+    return (
+        f"{create} briefer.search_doc(s briefer.snippets) RETURNS tsvector"
+        " LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$"
+        + _SEARCH_DOC_KEYS
+        + "".join(more_keys)
+        + "\n$$"
+    )
+
+
+_SEARCH_DOC = _search_doc("CREATE FUNCTION")
 
 _INDEX_COLUMNS = "id, day, created, collection_id, doc"
 _INDEX_VALUES = "n.id, n.day, n.created, n.collection_id, search_doc(n)"
@@ -537,11 +549,8 @@ _PREFIX_KEYS = f"""
             SELECT DISTINCT '{pg_search.PREFIX_KEY}' || left(w, {pg_search.PREFIX_LETTERS})
             FROM unnest(string_to_array(s.source_words || ' ' || s.words || ' ' || s.tag_words,
                                         ' ')) AS w
-            WHERE char_length(w) >= {pg_search.PREFIX_LETTERS}))
-$$"""
-_SEARCH_DOC_V5 = _SEARCH_DOC.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").replace(
-    "\n$$", _PREFIX_KEYS
-)
+            WHERE char_length(w) >= {pg_search.PREFIX_LETTERS}))"""
+_SEARCH_DOC_V5 = _search_doc("CREATE OR REPLACE FUNCTION", _PREFIX_KEYS)
 
 V5_SEARCH = (
     _SEARCH_DOC_V5,
